@@ -1,0 +1,40 @@
+# The two commands of the README: `make demo` and `make test`. Both set themselves up.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+REQ_HASH := $(shell sha1sum requirements.txt | cut -c1-12)
+STAMP := $(VENV)/.installed-$(REQ_HASH)
+
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/radcurate
+TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: demo test setup lint system-deps frontend clean
+
+$(STAMP): requirements.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+setup: $(STAMP) frontend
+
+system-deps:
+	./scripts/system-deps.sh
+
+frontend:
+	@if [ -f frontend/package.json ]; then ./scripts/build-frontend.sh; fi
+
+demo: setup
+	RADCURATE_DEMO=1 $(PY) manage.py demo
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+test: setup system-deps lint
+	./scripts/services-up.sh
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)} \
+	  $(VENV)/bin/pytest $(PYTEST_ARGS); rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; exit $$rc
+
+clean:
+	rm -rf $(VENV) var frontend/node_modules frontend/static/dist

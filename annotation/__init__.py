@@ -1,0 +1,1 @@
+"""Campaigns, worklist, reads, consensus, adjudication, agreement and priorities."""

@@ -1,0 +1,4 @@
+"""REST API of `annotation`."""
+
+app_name = "annotation"
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""The DICOM archive and the taxonomy: the first layer of the data flow."""

@@ -1,0 +1,1 @@
+"""REST API views of `curation`, one module per concept."""

@@ -1,0 +1,1 @@
+"""DICOMweb (QIDO-RS, WADO-RS, WADO-URI, STOW-RS) over the archive."""

@@ -1,0 +1,4 @@
+"""DICOMweb endpoints under /dicomweb/."""
+
+app_name = "dicomweb"
+urlpatterns: list = []

@@ -1,0 +1,158 @@
+"""The versioned trait taxonomy: what readers label, what reports are mined for, what models predict."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+class TaxonomyPublishedError(ValidationError):
+    """Raised on any attempt to change a published taxonomy version."""
+
+    def __init__(self, taxonomy):
+        super().__init__(
+            f"Taxonomy '{taxonomy.name}' v{taxonomy.version} is published and immutable; "
+            "clone it into a new draft version to make changes.",
+            code="taxonomy_published",
+        )
+
+
+class Significance(models.TextChoices):
+    HIGH = "high", "High"
+    MODERATE = "moderate", "Moderate"
+    LOW = "low", "Low"
+
+
+class Taxonomy(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    name = models.CharField(max_length=100)
+    version = models.PositiveIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    description = models.TextField(blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "taxonomies"
+        ordering = ["name", "-version"]
+        constraints = [models.UniqueConstraint(fields=["name", "version"], name="taxonomy_name_version_unique")]
+
+    def __str__(self):
+        return f"{self.name} v{self.version} ({self.status})"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    def _stored_is_published(self) -> bool:
+        if self.pk is None:
+            return False
+        stored = Taxonomy.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+        return stored == self.Status.PUBLISHED
+
+    def save(self, *args, **kwargs):
+        if self._stored_is_published():
+            raise TaxonomyPublishedError(self)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._stored_is_published():
+            raise TaxonomyPublishedError(self)
+        return super().delete(*args, **kwargs)
+
+
+class _TaxonomyMember(models.Model):
+    """Rows that belong to one taxonomy version and freeze with it."""
+
+    class Meta:
+        abstract = True
+
+    def _guard(self):
+        taxonomy = Taxonomy.objects.filter(pk=self.taxonomy_id).first()
+        if taxonomy is not None and taxonomy.is_published:
+            raise TaxonomyPublishedError(taxonomy)
+        if self.pk is not None:
+            stored = type(self).objects.filter(pk=self.pk).values_list("taxonomy_id", flat=True).first()
+            if stored is not None and stored != self.taxonomy_id:
+                self._guard_taxonomy_id(stored)
+
+    @staticmethod
+    def _guard_taxonomy_id(taxonomy_id):
+        taxonomy = Taxonomy.objects.get(pk=taxonomy_id)
+        if taxonomy.is_published:
+            raise TaxonomyPublishedError(taxonomy)
+
+    def save(self, *args, **kwargs):
+        self._guard()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._guard()
+        return super().delete(*args, **kwargs)
+
+
+class TraitGroup(_TaxonomyMember):
+    class Kind(models.TextChoices):
+        SIGNIFICANCE = "significance", "Clinical significance"
+        LOCATION = "location", "Location"
+        TYPE = "type", "Type"
+
+    taxonomy = models.ForeignKey(Taxonomy, on_delete=models.CASCADE, related_name="groups")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    name = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["taxonomy", "kind", "name"], name="traitgroup_unique_per_taxonomy")
+        ]
+
+    def __str__(self):
+        return f"{self.kind}: {self.name}"
+
+
+class Trait(_TaxonomyMember):
+    taxonomy = models.ForeignKey(Taxonomy, on_delete=models.CASCADE, related_name="traits")
+    code = models.SlugField(max_length=64)
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    significance = models.CharField(max_length=16, choices=Significance.choices)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    display_order = models.PositiveIntegerField(default=0)
+    hotkey = models.CharField(max_length=16, blank=True)
+    prevalence = models.FloatField(default=0.0, help_text="Expected percent of studies (for sampling and loss weights).")
+    groups = models.ManyToManyField(TraitGroup, blank=True, related_name="traits")
+
+    class Meta:
+        ordering = ["display_order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["taxonomy", "code"], name="trait_code_unique_per_taxonomy"),
+        ]
+
+    def __str__(self):
+        return self.code
+
+    def clean(self):
+        self._clean_hotkey()
+        self._clean_parent()
+
+    def _clean_hotkey(self):
+        if self.hotkey and (
+            Trait.objects.filter(taxonomy_id=self.taxonomy_id, hotkey=self.hotkey).exclude(pk=self.pk).exists()
+        ):
+            raise ValidationError({"hotkey": f"Hotkey '{self.hotkey}' is already used in this taxonomy."})
+
+    def _clean_parent(self):
+        if self.parent_id is None:
+            return
+        parent = self.parent
+        if parent.taxonomy_id != self.taxonomy_id:
+            raise ValidationError({"parent": f"Parent '{parent.code}' belongs to another taxonomy version."})
+        seen = {self.pk} if self.pk else set()
+        node = parent
+        while node is not None:
+            if node.pk in seen:
+                raise ValidationError({"parent": f"Setting parent '{parent.code}' on '{self.code}' makes a cycle."})
+            seen.add(node.pk)
+            node = node.parent

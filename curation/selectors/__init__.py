@@ -1,0 +1,1 @@
+"""Selectors of `curation`: read queries. One module per concept."""

@@ -1,0 +1,1 @@
+"""Versioned dataset exports, imported model runs and active-learning scores."""

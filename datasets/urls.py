@@ -1,0 +1,4 @@
+"""REST API of `datasets`."""
+
+app_name = "datasets"
+urlpatterns: list = []

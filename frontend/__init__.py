@@ -1,0 +1,1 @@
+"""Pages: templates, static assets and views that compose the apps' services and selectors."""

@@ -1,0 +1,8 @@
+"""Template context: the signed-in user's roles, so the navigation shows only their pages."""
+
+from curation.roles import user_roles
+
+
+def roles(request):
+    held = user_roles(getattr(request, "user", None))
+    return {"user_roles": held, "is_admin_role": "admin" in held}

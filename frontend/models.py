@@ -1,0 +1,1 @@
+"""`frontend` has no models: it only composes the apps."""

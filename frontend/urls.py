@@ -1,0 +1,12 @@
+"""Page URLs: login, home, and one block per area."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from .views import home
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+]

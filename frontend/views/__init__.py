@@ -1,0 +1,1 @@
+"""Page views, one module per area; they call services and selectors only."""

@@ -1,0 +1,1 @@
+"""Reports, keyword mappings, the spaCy pipeline, mining runs and candidate scores."""

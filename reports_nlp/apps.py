@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class ReportsNlpConfig(AppConfig):
+    name = "reports_nlp"
