@@ -1,0 +1,132 @@
+"""The default ConText assertion rules for head-CT reports, as plain data curators can extend.
+
+Each rule is a dict:
+
+    {"phrase": "no evidence of", "category": "negated", "direction": "forward",
+     "max_scope": None, "applies_to": ()}
+
+- ``phrase``: matched case-insensitively on whole tokens (a phrase is tokenized like report text).
+- ``category``: ``negated`` (-> absent), ``uncertain`` (hedge), ``historical`` (prior or resolved),
+  ``indication`` (a reason for the study, -> uncertain, never present), ``pseudo`` (looks like a
+  trigger but asserts the finding: "no change in the size of the SDH" -> present), ``terminate``
+  (ends the scope of other triggers: "but", "however").
+- ``direction``: ``forward`` (covers findings after it), ``backward`` (before it) or ``bidirectional``.
+  Ignored for ``terminate``.
+- ``max_scope``: optional limit in tokens; otherwise the scope runs to the sentence end (sentences
+  already break at semicolons) or the first terminator.
+- ``applies_to``: only for ``terminate``: the categories it stops (empty: all of them).
+
+When two rules overlap in a sentence, the longer phrase wins ("no change in" hides "no"); when
+several triggers cover a finding, the nearest one decides (see docs/report-mining.md).
+"""
+
+
+def _rules(category: str, direction: str, phrases: tuple[str, ...], max_scope: int | None = None,
+           applies_to: tuple[str, ...] = ()) -> list[dict]:
+    return [
+        {"phrase": p, "category": category, "direction": direction, "max_scope": max_scope, "applies_to": applies_to}
+        for p in phrases
+    ]
+
+
+_NEGATED_FORWARD = (
+    "no", "not", "without", "negative for", "no evidence of", "no evidence for", "no sign of", "no signs of",
+    "no findings of", "no findings to suggest", "free of", "absence of", "absent", "never", "neither", "nor",
+    "rules out", "ruled out for", "no longer", "no history of", "no prior", "no previous", "no old",
+    "without evidence of", "no definite", "no convincing", "no residual", "no recurrent", "not demonstrate",
+    "does not demonstrate", "fails to demonstrate", "no ct evidence of", "no imaging evidence of",
+    "no imaging evidence to suggest",
+)
+_NEGATED_BACKWARD = (
+    "is not seen", "are not seen", "not seen", "not identified", "is not identified", "are not identified",
+    "not visualized", "not appreciated", "not demonstrated", "not evident", "not present", "is absent",
+    "are absent", "not detected", "not noted", "not apparent", "no longer seen", "no longer visualized",
+    "no longer identified", "no longer present", "no longer evident", "has resolved", "have resolved",
+    "has since resolved", "have since resolved", "has completely resolved", "resolved", "is resolved",
+    "are resolved", "has been ruled out", "was ruled out", "is ruled out", "ruled out", "is negative",
+    "are negative", ": none", ": negative", ": absent", "- none", "none seen", "none identified",
+)
+_UNCERTAIN_FORWARD = (
+    "possible", "possibly", "may represent", "may reflect", "may be", "may", "might", "could represent",
+    "could reflect", "could be", "could", "questionable", "questionably", "question of", "cannot exclude",
+    "can not exclude", "can't exclude", "cannot rule out", "can not rule out",
+    "do not exclude", "does not exclude", "do not rule out", "does not rule out", "not excluding",
+    "suspicious for", "suspicious of", "concerning for", "worrisome for", "suggestive of", "suggesting",
+    "suggests", "suggest", "likely", "likely represents", "most likely", "probable", "probably", "presumed",
+    "presumably", "suspected", "suspect", "suspicion of", "suspicion for", "differential includes",
+    "differential diagnosis includes", "differential diagnosis", "differential considerations include",
+    "differential considerations", "differential", "ddx", "uncertain", "borderline", "favor", "favored",
+    "favoring", "equivocal", "indeterminate", "cannot entirely exclude",
+    "raising the possibility of", "raises the possibility of", "the possibility of", "consider",
+    "considerations include", "vague", "not definitely",
+)
+_UNCERTAIN_BACKWARD = (
+    "cannot be excluded", "can not be excluded", "cannot be ruled out", "can not be ruled out", "not excluded",
+    "not ruled out", "not entirely excluded", "not completely excluded", "is not excluded", "are not excluded",
+    "cannot be entirely excluded", "cannot be completely excluded", "is possible", "are possible",
+    "is suspected", "are suspected", "is questioned", "is questionable", "is uncertain", "is likely",
+    "is favored", "is considered", "difficult to exclude", "remains a possibility", "is a consideration",
+    "is in the differential", "not entirely ruled out", "is not ruled out", "is probable", "is equivocal",
+    "is indeterminate", "is not entirely excluded",
+)
+_UNCERTAIN_BIDIRECTIONAL = ("versus", "vs", "vs.", "or possibly", "and/or")
+_HISTORICAL_FORWARD_SHORT = ("old", "prior", "previous", "remote", "healed", "previously")
+_HISTORICAL_FORWARD = (
+    "history of", "hx of", "h/o", "known history of", "past history of", "past medical history of",
+    "status post", "s/p", "interval resolution of", "interval resolution", "resolution of",
+    "complete resolution of", "sequela of", "sequelae of", "sequela of prior", "sequelae of prior",
+    "previously treated", "previously resected", "post resection of", "evacuation of", "evacuated",
+)
+_INDICATION_FORWARD = (
+    "evaluate for", "evaluation for", "eval for", "evaluate", "evaluation of", "assess for", "assessment for",
+    "assess", "rule out", "r/o", "to rule out", "to exclude", "exclude", "ro", "check for", "screen for",
+    "screening for", "query", "look for", "please evaluate", "concern for", "question",
+)
+_PSEUDO_FORWARD = (
+    "no change", "no change in", "no changes", "no significant change", "no interval change",
+    "no significant interval change", "no appreciable change", "no appreciable interval change",
+    "no substantial change", "no definite change", "no definite interval change", "no measurable change",
+    "no interval increase", "no increase", "no significant increase", "no significant interval increase",
+    "no interval enlargement", "no enlargement", "no interval growth", "no growth", "no interval expansion",
+    "no expansion", "no interval decrease", "no decrease", "no significant decrease", "no worsening",
+    "no significant worsening", "no progression", "no interval progression", "no significant progression",
+    "no evidence of change", "no evidence of progression", "without change", "without interval change",
+    "without significant change", "without significant interval change", "not changed", "not significantly changed",
+    "not significantly different", "no significant difference", "not only", "not worse", "not enlarged",
+    "previously seen", "previously noted", "previously described", "previously identified",
+    "previously demonstrated", "previously reported", "previously known", "previously visualized",
+    "prior study", "prior studies", "prior exam", "prior exams", "prior examination", "prior ct", "prior head ct",
+    "prior scan", "prior imaging", "prior mri", "prior mr", "prior to", "from prior", "to prior", "with prior",
+    "on prior", "since prior", "than prior", "from the prior", "to the prior", "with the prior", "on the prior",
+    "previous study", "previous exam", "previous examination", "previous ct", "previous scan", "previous imaging",
+    "compared to prior", "compared with prior", "again seen", "again noted", "again demonstrated",
+    "again identified", "redemonstrated", "redemonstration of", "gram negative", "not necessarily",
+    "limited by", "limited due to", "degraded by", "obscured by",
+)
+_TERMINATE_ALL = (
+    "but", "however", "although", "though", "except", "except for", "apart from", "aside from", "other than",
+    "whereas", "while", "which is", "which are", "there is", "there are", "there has been", "there have been",
+    "is seen", "are seen", "is noted", "are noted", "is present", "are present", "is again seen", "otherwise",
+    "besides", "nevertheless",
+)
+# A new clause after a comma with a severity word ends a negated list: "no hemorrhage, mild atrophy".
+_TERMINATE_NEGATION = (
+    ", mild", ", moderate", ", severe", ", marked", ", extensive", ", chronic", ", stable", ", unchanged",
+    ", small", ", large", ", new", ", again", "source of", "cause of", "etiology of", "reason for", "origin of",
+    "which", "who", "secondary to", "due to",
+)
+
+CONTEXT_RULES: tuple[dict, ...] = tuple(
+    _rules("negated", "forward", _NEGATED_FORWARD)
+    + _rules("negated", "backward", _NEGATED_BACKWARD, max_scope=10)
+    + _rules("uncertain", "forward", _UNCERTAIN_FORWARD)
+    + _rules("uncertain", "backward", _UNCERTAIN_BACKWARD, max_scope=12)
+    + _rules("uncertain", "bidirectional", _UNCERTAIN_BIDIRECTIONAL, max_scope=6)
+    + _rules("historical", "forward", _HISTORICAL_FORWARD_SHORT, max_scope=5)
+    + _rules("historical", "forward", _HISTORICAL_FORWARD, max_scope=8)
+    + _rules("indication", "forward", _INDICATION_FORWARD)
+    + _rules("indication", "bidirectional", ("?",), max_scope=6)
+    + _rules("pseudo", "forward", _PSEUDO_FORWARD)
+    + _rules("terminate", "forward", _TERMINATE_ALL)
+    + _rules("terminate", "forward", _TERMINATE_NEGATION, applies_to=("negated",))
+)

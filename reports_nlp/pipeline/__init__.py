@@ -1,0 +1,32 @@
+"""The report-mining NLP core: sentences, sections, trait phrase matching and ConText assertions (no Django).
+
+    pipeline = build_pipeline(mapping_set)          # default: the shipped mapping set and rules
+    findings = pipeline.mine(text)                  # [Finding(trait, assertion, section, start, end, text, sentence, cue)]
+    report_verdict(findings)                        # {trait: present|uncertain|absent|historical|not_mentioned}
+    mine_many(pipeline, texts, processes=2)         # per text: [FindingRow] or an error message
+    mine_text_line(pipeline, line)                  # the `mine_text` JSON line
+"""
+
+from reports_nlp.pipeline.builder import PIPE_NAMES, ReportPipeline, build_pipeline
+from reports_nlp.pipeline.findings import ASSERTIONS, Finding, FindingRow
+from reports_nlp.pipeline.mapping import (
+    MappingError,
+    MappingSet,
+    TraitMapping,
+    default_mapping_set,
+    mapping_set_from_dict,
+    mapping_set_to_dict,
+)
+from reports_nlp.pipeline.output import findings_json, mine_text_line
+from reports_nlp.pipeline.parallel import imine, mine_many
+from reports_nlp.pipeline.rules import ContextRule, RuleError, default_rules, load_rules, rule_to_dict
+from reports_nlp.pipeline.sections import HEADER_PHRASES, REPORTING_SECTIONS, SECTIONS
+from reports_nlp.pipeline.verdict import NOT_MENTIONED, VERDICTS, report_evidence, report_verdict
+
+__all__ = [
+    "ASSERTIONS", "HEADER_PHRASES", "NOT_MENTIONED", "PIPE_NAMES", "REPORTING_SECTIONS", "SECTIONS", "VERDICTS",
+    "ContextRule", "Finding", "FindingRow", "MappingError", "MappingSet", "ReportPipeline", "RuleError",
+    "TraitMapping", "build_pipeline", "default_mapping_set", "default_rules", "findings_json", "imine",
+    "load_rules", "mapping_set_from_dict", "mapping_set_to_dict", "mine_many", "mine_text_line",
+    "report_evidence", "report_verdict", "rule_to_dict",
+]

@@ -1,0 +1,118 @@
+"""ConText-style assertion: present, absent, uncertain or historical for each trait match, from data rules.
+
+Own component, not medspaCy's ConText: medspaCy pins spaCy<3.8 and measured ~4x slower than plain matching.
+"""
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from reports_nlp.pipeline.phrases import add_phrases, lower_matcher
+from reports_nlp.pipeline.rules import CATEGORY_PRIORITY, ContextRule
+
+# A mention in the indication section is the reason for the study: never a present finding.
+INDICATION_SECTION = "indication"
+INDICATION_CUE = "[indication section]"
+
+
+def _resolve_overlaps(mods: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """Among overlapping trigger matches keep the longest ("no change in" over "no")."""
+    kept: list[tuple[int, int, int]] = []
+    for m in sorted(mods, key=lambda m: (m[1] - m[2], m[1])):
+        if all(m[2] <= k[1] or k[2] <= m[1] for k in kept):
+            kept.append(m)
+    return kept
+
+
+class ContextAssertion:
+    """Sets doc._.assertions = [(trait, start, end, sentence index, assertion, cue)]."""
+
+    def __init__(self, nlp: Language):
+        self.nlp = nlp
+        self.matcher = lower_matcher(nlp)
+        self.rules: dict[int, ContextRule] = {}
+
+    def set_rules(self, rules: tuple[ContextRule, ...]) -> None:
+        self.matcher = lower_matcher(self.nlp)
+        self.rules = {}
+        for rule in rules:
+            self.rules[add_phrases(self.nlp, self.matcher, f"context:{rule.phrase}", [rule.phrase], False)] = rule
+
+    def __call__(self, doc: Doc) -> Doc:
+        targets = doc._.trait_spans
+        if not targets:
+            doc._.assertions = []
+            return doc
+        sents = doc._.report_sents
+        sections = doc._.sent_sections
+        by_sent: dict[int, list] = {}
+        for t in targets:
+            by_sent.setdefault(t[3], []).append(t)
+        triggers = self._triggers_by_sentence(doc, sents, by_sent)
+        out = []
+        for si, sent_targets in by_sent.items():
+            mods = [m for m in triggers.get(si, ()) if not any(m[1] < t[2] and t[1] < m[2] for t in sent_targets)]
+            mods = _resolve_overlaps(mods)
+            indication = sections[si] == INDICATION_SECTION
+            for trait, s, e, _ in sent_targets:
+                assertion, cue = self._assert(s, e, sents[si], mods)
+                if indication and assertion == "present":
+                    assertion, cue = "uncertain", INDICATION_CUE
+                out.append((trait, s, e, si, assertion, cue))
+        out.sort(key=lambda f: (f[1], f[2], f[0]))
+        doc._.assertions = out
+        return doc
+
+    def _triggers_by_sentence(self, doc, sents, wanted) -> dict[int, list[tuple[int, int, int]]]:
+        """Trigger matches (match id, start, end) in the sentences that have targets."""
+        out: dict[int, list] = {}
+        si = 0
+        for match_id, s, e in sorted(self.matcher(doc), key=lambda m: m[1]):
+            while si < len(sents) and sents[si][1] <= s:
+                si += 1
+            if si == len(sents):
+                break
+            if si in wanted and sents[si][0] <= s and e <= sents[si][1]:
+                out.setdefault(si, []).append((match_id, s, e))
+        return out
+
+    def _assert(self, s: int, e: int, sent: tuple[int, int], mods) -> tuple[str, str]:
+        """The nearest trigger whose scope covers [s, e) decides; none: present."""
+        rules = self.rules
+        best = None  # (distance, priority, rule)
+        for match_id, ms, me in mods:
+            rule = rules[match_id]
+            if rule.category == "terminate":
+                continue
+            direction = rule.direction
+            if direction != "backward" and me <= s and s < self._forward_end(rule, me, sent[1], mods):
+                cand = (s - me, CATEGORY_PRIORITY[rule.category], rule)
+            elif direction != "forward" and e <= ms and self._backward_start(rule, ms, sent[0], mods) <= s:
+                cand = (ms - e, CATEGORY_PRIORITY[rule.category], rule)
+            else:
+                continue
+            if best is None or cand[:2] < best[:2]:
+                best = cand
+        if best is None:
+            return "present", ""
+        return best[2].assertion, best[2].phrase
+
+    def _forward_end(self, rule: ContextRule, me: int, sent_end: int, mods) -> int:
+        end = sent_end if rule.max_scope is None else min(sent_end, me + rule.max_scope)
+        for match_id, ts, _ in mods:
+            term = self.rules[match_id]
+            if term.category == "terminate" and me <= ts < end and (not term.applies_to or rule.category in term.applies_to):
+                end = ts
+        return end
+
+    def _backward_start(self, rule: ContextRule, ms: int, sent_start: int, mods) -> int:
+        start = sent_start if rule.max_scope is None else max(sent_start, ms - rule.max_scope)
+        for match_id, _, te in mods:
+            term = self.rules[match_id]
+            if term.category == "terminate" and start < te <= ms and (not term.applies_to or rule.category in term.applies_to):
+                start = te
+        return start
+
+
+@Language.factory("context_assertion")
+def make_context_assertion(nlp: Language, name: str):
+    return ContextAssertion(nlp)

@@ -1,0 +1,68 @@
+"""The report pipeline: a blank English spaCy pipeline with the report components, and its pure API."""
+
+import spacy
+from spacy.tokens import Doc
+
+from reports_nlp.pipeline import assertion, matcher, sections, sentences  # noqa: F401  (register factories)
+from reports_nlp.pipeline.extensions import register_extensions
+from reports_nlp.pipeline.findings import Finding, FindingRow
+from reports_nlp.pipeline.mapping import MappingSet, default_mapping_set
+from reports_nlp.pipeline.rules import ContextRule, default_rules, load_rules
+
+PIPE_NAMES = ("report_sentencizer", "report_sections", "trait_matcher", "context_assertion")
+
+
+class ReportPipeline:
+    """Mines report texts for trait findings; build with `build_pipeline`."""
+
+    def __init__(self, mapping_set: MappingSet, rules: tuple[ContextRule, ...]):
+        register_extensions()
+        self.mapping_set = mapping_set
+        self.rules = rules
+        self.nlp = spacy.blank("en")
+        for name in PIPE_NAMES:
+            self.nlp.add_pipe(name)
+        self.nlp.get_pipe("trait_matcher").set_mapping(mapping_set)
+        self.nlp.get_pipe("context_assertion").set_rules(rules)
+
+    def __reduce__(self):
+        # Worker processes rebuild from the plain data rather than pickling matchers.
+        return (ReportPipeline, (self.mapping_set, self.rules))
+
+    def doc(self, text: str) -> Doc:
+        if not isinstance(text, str):
+            raise TypeError(f"report text must be a str, got {type(text).__name__}")
+        return self.nlp(text)
+
+    def rows(self, text: str) -> list[FindingRow]:
+        """The findings of one report as small tuples with character offsets."""
+        doc = self.doc(text)
+        assertions = doc._.assertions
+        if not assertions:
+            return []
+        sents = doc._.report_sents
+        sent_sections = doc._.sent_sections
+        out = []
+        for trait, s, e, si, value, cue in assertions:
+            last = doc[e - 1]
+            ss, se = sents[si]
+            sent_last = doc[se - 1]
+            out.append(FindingRow(
+                trait, value, sent_sections[si], doc[s].idx, last.idx + len(last),
+                doc[ss].idx, sent_last.idx + len(sent_last), cue,
+            ))
+        return out
+
+    def mine(self, text: str) -> list[Finding]:
+        """The findings of one report, with the matched text and its sentence."""
+        return [Finding.from_row(row, text) for row in self.rows(text)]
+
+
+def build_pipeline(mapping_set: MappingSet | None = None, rules=None) -> ReportPipeline:
+    """A pipeline for `mapping_set` (default: the shipped set) and ConText `rules` (default: the shipped rules).
+
+    `rules` may be ContextRule objects or their plain dicts (see reports_nlp/context_rules.py).
+    """
+    mapping_set = mapping_set or default_mapping_set()
+    rules = default_rules() if rules is None else load_rules(rules)
+    return ReportPipeline(mapping_set, rules)

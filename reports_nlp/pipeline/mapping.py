@@ -1,0 +1,103 @@
+"""Mapping sets as plain data: per trait, the phrases that assert it, its exclusions, sections and weight."""
+
+from dataclasses import dataclass, field
+
+from reports_nlp.pipeline.sections import SECTIONS
+
+
+class MappingError(ValueError):
+    """A mapping set that cannot be used; the message names the trait and the field."""
+
+
+@dataclass(frozen=True, slots=True)
+class TraitMapping:
+    trait: str
+    phrases: tuple[str, ...]
+    exclusions: tuple[str, ...] = ()
+    sections: tuple[str, ...] = ()  # empty: every section
+    weight: float = 1.0
+    parent: str | None = None  # a match of this trait also asserts the parent (ICH subtypes)
+
+
+@dataclass(frozen=True, slots=True)
+class MappingSet:
+    version: str
+    mappings: tuple[TraitMapping, ...] = field(default_factory=tuple)
+
+    def by_trait(self) -> dict[str, TraitMapping]:
+        return {m.trait: m for m in self.mappings}
+
+    @property
+    def traits(self) -> tuple[str, ...]:
+        return tuple(m.trait for m in self.mappings)
+
+
+def _phrases(value, trait: str, name: str) -> tuple[str, ...]:
+    if isinstance(value, str) or not all(isinstance(p, str) for p in value):
+        raise MappingError(f"trait {trait!r}: {name!r} must be a list of strings")
+    cleaned = tuple(dict.fromkeys(p.strip().lower() for p in value if p.strip()))
+    return cleaned
+
+
+def trait_mapping_from_dict(trait: str, row: dict) -> TraitMapping:
+    if not isinstance(row, dict):
+        raise MappingError(f"trait {trait!r}: expected a dict, got {type(row).__name__}")
+    phrases = _phrases(row.get("phrases") or (), trait, "phrases")
+    if not phrases:
+        raise MappingError(f"trait {trait!r}: 'phrases' is empty")
+    sections = tuple(row.get("sections") or ())
+    bad = [s for s in sections if s not in SECTIONS]
+    if bad:
+        raise MappingError(f"trait {trait!r}: 'sections' has unknown sections {bad}; known: {SECTIONS}")
+    weight = row.get("weight", 1.0)
+    if not isinstance(weight, int | float) or weight < 0:
+        raise MappingError(f"trait {trait!r}: 'weight' must be a non-negative number, got {weight!r}")
+    return TraitMapping(
+        trait=trait,
+        phrases=phrases,
+        exclusions=_phrases(row.get("exclusions") or (), trait, "exclusions"),
+        sections=sections,
+        weight=float(weight),
+        parent=row.get("parent") or None,
+    )
+
+
+def mapping_set_from_dict(data: dict) -> MappingSet:
+    """Build from {"version": ..., "traits": {code: {"phrases": [...], "exclusions": [...], ...}}}."""
+    version = str(data.get("version") or "").strip()
+    if not version:
+        raise MappingError("mapping set: 'version' is empty")
+    traits = data.get("traits")
+    if not isinstance(traits, dict) or not traits:
+        raise MappingError(f"mapping set {version!r}: 'traits' must be a non-empty dict of trait code -> mapping")
+    mappings = tuple(trait_mapping_from_dict(code, row) for code, row in traits.items())
+    codes = {m.trait for m in mappings}
+    for m in mappings:
+        if m.parent and m.parent not in codes:
+            raise MappingError(f"trait {m.trait!r}: parent {m.parent!r} has no mapping in set {version!r}")
+    return MappingSet(version=version, mappings=mappings)
+
+
+def mapping_set_to_dict(mapping_set: MappingSet) -> dict:
+    return {
+        "version": mapping_set.version,
+        "traits": {
+            m.trait: {
+                "phrases": list(m.phrases),
+                "exclusions": list(m.exclusions),
+                "sections": list(m.sections),
+                "weight": m.weight,
+                "parent": m.parent,
+            }
+            for m in mapping_set.mappings
+        },
+    }
+
+
+def default_mapping_set() -> MappingSet:
+    """The shipped mapping set for the default taxonomy (30 traits and the ICH subtypes)."""
+    from curation.default_taxonomy import BY_CODE
+    from reports_nlp.default_mappings import DEFAULT_MAPPING_VERSION, DEFAULT_MAPPINGS
+
+    traits = {code: {**row, "parent": BY_CODE[code].parent} for code, row in DEFAULT_MAPPINGS.items()}
+    return mapping_set_from_dict({"version": DEFAULT_MAPPING_VERSION, "traits": traits})
