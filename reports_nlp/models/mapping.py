@@ -1,0 +1,94 @@
+"""Keyword mappings: per taxonomy trait, the phrases that assert it, versioned together as a mapping set.
+
+A mapping set also carries the ConText assertion rules (triggers, direction, scope, terminators,
+pseudo-triggers) as data, so curators extend them the same way they edit phrases. A published set
+is immutable: a mining run records which set it used, and that must stay reproducible.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+class MappingSetPublishedError(ValidationError):
+    """Raised on any attempt to change a published mapping set."""
+
+    def __init__(self, mapping_set):
+        super().__init__(
+            f"Mapping set v{mapping_set.version} is published and immutable; clone it into a new draft to change it.",
+            code="mapping_set_published",
+        )
+
+
+class MappingSet(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    version = models.PositiveIntegerField(unique=True)
+    taxonomy = models.ForeignKey("curation.Taxonomy", on_delete=models.PROTECT, related_name="mapping_sets")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    description = models.TextField(blank=True)
+    context_rules = models.JSONField(default=list, blank=True, help_text="ConText assertion rules, as data.")
+    cloned_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="clones")
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-version"]
+
+    def __str__(self):
+        return f"mapping set v{self.version} ({self.status})"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    def _stored_is_published(self) -> bool:
+        if self.pk is None:
+            return False
+        stored = MappingSet.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+        return stored == self.Status.PUBLISHED
+
+    def save(self, *args, **kwargs):
+        if self._stored_is_published():
+            raise MappingSetPublishedError(self)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._stored_is_published():
+            raise MappingSetPublishedError(self)
+        return super().delete(*args, **kwargs)
+
+
+class KeywordMapping(models.Model):
+    mapping_set = models.ForeignKey(MappingSet, on_delete=models.CASCADE, related_name="mappings")
+    trait = models.ForeignKey("curation.Trait", on_delete=models.PROTECT, related_name="keyword_mappings")
+    phrases = models.JSONField(default=list, help_text="Phrases that assert the trait (lowercase matching).")
+    exclusions = models.JSONField(default=list, blank=True, help_text="Phrases that veto a match they contain.")
+    sections = models.JSONField(default=list, blank=True, help_text="Sections it applies to; empty: all.")
+    weight = models.FloatField(default=1.0)
+
+    class Meta:
+        ordering = ["trait__display_order", "trait__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["mapping_set", "trait"], name="keywordmapping_trait_unique_per_set"),
+        ]
+
+    def __str__(self):
+        return f"{self.trait.code} in v{self.mapping_set.version}"
+
+    def _guard(self):
+        ids = {self.mapping_set_id}
+        if self.pk is not None:
+            ids.add(KeywordMapping.objects.filter(pk=self.pk).values_list("mapping_set_id", flat=True).first())
+        for mapping_set in MappingSet.objects.filter(pk__in=ids - {None}):
+            if mapping_set.is_published:
+                raise MappingSetPublishedError(mapping_set)
+
+    def save(self, *args, **kwargs):
+        self._guard()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._guard()
+        return super().delete(*args, **kwargs)

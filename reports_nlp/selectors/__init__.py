@@ -1,0 +1,1 @@
+"""Selectors of `reports_nlp`: read queries. One module per concept."""
