@@ -1,0 +1,146 @@
+// The reading page: the viewer, the trait form, drafts kept on the server, time on study, submit-and-next.
+import '../styles/reading.css';
+
+import { api, readConfig } from '../api.js';
+import { ReadState } from '../form/read-state.js';
+import { TraitForm } from '../form/trait-form.js';
+import { DraftKeeper } from '../reading/draft.js';
+import { bindReadingKeys } from '../reading/keys.js';
+import { StudyTimer } from '../reading/timer.js';
+import { mountViewer } from '../viewer/panel.js';
+
+const config = readConfig('reading-config');
+const page = document.getElementById('reading');
+const status = (text, kind = '') => {
+  const box = page.querySelector('[data-status]');
+  box.textContent = text;
+  box.dataset.kind = kind;
+};
+
+// Exposed for the browser tests and the benchmark: what the viewer and the read are doing, nothing more.
+const probe = { ready: false, submitted: false, error: null };
+window.radcurateReading = probe;
+
+async function start() {
+  const viewer = mountViewer(page);
+  probe.viewer = viewer;
+  const opened = viewer.open(config.series).catch((error) => {
+    probe.error = String(error);
+    status(`Images could not be loaded: ${error.message}`, 'error');
+  });
+
+  const taxonomy = await api(config.taxonomy_url);
+  const state = new ReadState(taxonomy.traits);
+  const hotkeys = new Map(state.traits.filter((t) => t.hotkey).map((t) => [t.hotkey, t.code]));
+  const note = page.querySelector('[data-note]');
+  const draft = new DraftKeeper({
+    url: config.draft_url,
+    storageKey: config.storage_key,
+    payload: () => ({ labels: state.toLabels(), note: note.value, time_spent_s: timer.seconds() }),
+    onStatus: (s) => status({ saving: 'saving…', saved: 'draft saved', unsaved: 'unsaved', offline: 'offline: kept in this browser, retrying' }[s], s),
+  });
+  const restored = draft.restorable(config.draft);
+  const timer = new StudyTimer(restored?.time_spent_s || 0);
+  probe.timer = timer;
+  probe.state = state;
+
+  let rangeAnchor = null;
+  const rangeBox = page.querySelector('[data-range]');
+  const showRange = () => {
+    rangeBox.textContent = rangeAnchor === null ? '' : `range from slice ${rangeAnchor + 1}… press ] to close`;
+  };
+  const form = new TraitForm(page.querySelector('[data-form]'), state, {
+    onMarkSlice: (code) => state.toggleSlice(code, viewer.slice().index),
+  });
+  form.render(taxonomy.traits);
+  if (restored) {
+    state.load(restored.labels);
+    note.value = restored.note || '';
+    status(restored.source === 'browser' ? 'restored unsaved changes from this browser' : 'draft restored', 'saved');
+    if (restored.source === 'browser') draft.changed();
+  }
+  const counts = page.querySelector('[data-counts]');
+  const showCounts = () => {
+    const c = state.counts();
+    counts.textContent = `${c.present} present · ${c.uncertain} uncertain · ${c.absent} absent · ${c.unset} unmarked (count as absent)`;
+  };
+  showCounts();
+  state.onChange(() => {
+    showCounts();
+    draft.changed();
+  });
+  note.addEventListener('input', () => draft.changed());
+
+  const needActive = (fn) => () => {
+    if (!form.active) return status('Pick a trait first (its key or a click), then mark slices.', 'error');
+    return fn(form.active);
+  };
+  const submitButton = page.querySelector('[data-submit]');
+  let submitting = null;
+  // One submission per read: the button and the key share this guard, and the engine refuses a second one.
+  const submit = () => {
+    if (submitting) return submitting;
+    submitButton.disabled = true;
+    status('submitting…', 'saving');
+    draft.close();
+    submitting = api(config.submit_url, {
+      method: 'POST',
+      body: { labels: state.toLabels(), note: note.value, time_spent_s: timer.seconds() },
+    })
+      .then(() => {
+        probe.submitted = true;
+        window.location.assign(config.next_url);
+      })
+      .catch((error) => {
+        if (error.status === 409) {
+          probe.submitted = true;
+          window.location.assign(config.next_url);
+          return;
+        }
+        submitting = null;
+        draft.closed = false;
+        draft.changed();
+        submitButton.disabled = false;
+        status(`Not submitted: ${error.body?.detail || error.message}`, 'error');
+      });
+    return submitting;
+  };
+  submitButton.addEventListener('click', submit);
+  page.querySelector('[data-no-findings]').addEventListener('click', () => state.noFindings());
+
+  bindReadingKeys({
+    viewer,
+    hotkeys,
+    actions: {
+      submit,
+      noFindings: () => state.noFindings(),
+      trait: (code) => {
+        state.cycle(code);
+        form.activate(code);
+      },
+      markSlice: needActive((code) => state.toggleSlice(code, viewer.slice().index)),
+      rangeStart: needActive(() => {
+        rangeAnchor = viewer.slice().index;
+        showRange();
+      }),
+      rangeEnd: needActive((code) => {
+        if (rangeAnchor === null) return status('Press [ at the first slice of the range first.', 'error');
+        state.markRange(code, rangeAnchor, viewer.slice().index);
+        rangeAnchor = null;
+        return showRange();
+      }),
+      cancel: () => {
+        rangeAnchor = null;
+        showRange();
+      },
+    },
+  });
+  await opened;
+  probe.ready = true;
+  page.dataset.ready = 'true';
+}
+
+start().catch((error) => {
+  probe.error = String(error);
+  status(`The reading page failed to start: ${error.message}`, 'error');
+});

@@ -1,0 +1,25 @@
+// Builds the reading room's bundle into Django static files; django-vite reads the manifest.
+import { resolve } from 'node:path';
+import { defineConfig } from 'vite';
+
+export default defineConfig({
+  // Django serves frontend/static/ at STATIC_URL ("/static/"); django-vite's static_url_prefix is "dist".
+  base: '/static/dist/',
+  build: {
+    manifest: true,
+    outDir: 'static/dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    chunkSizeWarningLimit: 4096,
+    rollupOptions: {
+      input: {
+        reading: resolve(import.meta.dirname, 'src/pages/reading.js'),
+        adjudication: resolve(import.meta.dirname, 'src/pages/adjudication.js'),
+      },
+    },
+  },
+  // The image loader's decode worker is an ES module worker.
+  worker: { format: 'es' },
+  // Pre-bundling breaks the loader's worker and wasm URLs (Cornerstone's documented Vite setup).
+  optimizeDeps: { exclude: ['@cornerstonejs/dicom-image-loader'] },
+});
