@@ -8,10 +8,11 @@ Each rule is a dict:
 - ``phrase``: matched case-insensitively on whole tokens (a phrase is tokenized like report text).
 - ``category``: ``negated`` (-> absent), ``uncertain`` (hedge), ``historical`` (prior or resolved),
   ``indication`` (a reason for the study, -> uncertain, never present), ``pseudo`` (looks like a
-  trigger but asserts the finding: "no change in the size of the SDH" -> present), ``terminate``
-  (ends the scope of other triggers: "but", "however").
+  trigger but is none: it hides the shorter trigger inside it and ends the scope of the others, so
+  "no change in the size of the SDH" stays present), ``terminate`` (ends the scope of other
+  triggers: "but", "however").
 - ``direction``: ``forward`` (covers findings after it), ``backward`` (before it) or ``bidirectional``.
-  Ignored for ``terminate``.
+  Ignored for ``pseudo`` and ``terminate``.
 - ``max_scope``: optional limit in tokens; otherwise the scope runs to the sentence end (sentences
   already break at semicolons) or the first terminator.
 - ``applies_to``: only for ``terminate``: the categories it stops (empty: all of them).

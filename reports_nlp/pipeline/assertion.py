@@ -13,6 +13,10 @@ from reports_nlp.pipeline.rules import CATEGORY_PRIORITY, ContextRule
 INDICATION_SECTION = "indication"
 INDICATION_CUE = "[indication section]"
 
+# Pseudo-triggers ("no change in", "previously seen") assert nothing themselves: they hide the shorter
+# trigger inside them and, like terminators, end the scope of triggers around them.
+_BOUNDARIES = frozenset({"terminate", "pseudo"})
+
 
 def _resolve_overlaps(mods: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
     """Among overlapping trigger matches keep the longest ("no change in" over "no")."""
@@ -76,12 +80,12 @@ class ContextAssertion:
         return out
 
     def _assert(self, s: int, e: int, sent: tuple[int, int], mods) -> tuple[str, str]:
-        """The nearest trigger whose scope covers [s, e) decides; none: present."""
+        """The nearest trigger whose scope covers [s, e) decides; none (or only pseudo-triggers): present."""
         rules = self.rules
         best = None  # (distance, priority, rule)
         for match_id, ms, me in mods:
             rule = rules[match_id]
-            if rule.category == "terminate":
+            if rule.category in _BOUNDARIES:
                 continue
             direction = rule.direction
             if direction != "backward" and me <= s and s < self._forward_end(rule, me, sent[1], mods):
@@ -100,7 +104,7 @@ class ContextAssertion:
         end = sent_end if rule.max_scope is None else min(sent_end, me + rule.max_scope)
         for match_id, ts, _ in mods:
             term = self.rules[match_id]
-            if term.category == "terminate" and me <= ts < end and (not term.applies_to or rule.category in term.applies_to):
+            if term.category in _BOUNDARIES and me <= ts < end and (not term.applies_to or rule.category in term.applies_to):
                 end = ts
         return end
 
@@ -108,7 +112,7 @@ class ContextAssertion:
         start = sent_start if rule.max_scope is None else max(sent_start, ms - rule.max_scope)
         for match_id, _, te in mods:
             term = self.rules[match_id]
-            if term.category == "terminate" and start < te <= ms and (not term.applies_to or rule.category in term.applies_to):
+            if term.category in _BOUNDARIES and start < te <= ms and (not term.applies_to or rule.category in term.applies_to):
                 start = te
         return start
 

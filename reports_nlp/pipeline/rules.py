@@ -11,11 +11,10 @@ CATEGORY_ASSERTION = {
     "uncertain": "uncertain",
     "historical": "historical",
     "indication": "uncertain",  # a reason for the study is a question, never a finding
-    "pseudo": "present",
 }
 
 # Tie-break when two triggers are equally near a finding: the more cautious reading wins.
-CATEGORY_PRIORITY = {"negated": 0, "indication": 1, "uncertain": 2, "historical": 3, "pseudo": 4}
+CATEGORY_PRIORITY = {"negated": 0, "indication": 1, "uncertain": 2, "historical": 3}
 
 
 class RuleError(ValueError):
