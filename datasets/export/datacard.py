@@ -1,0 +1,81 @@
+"""datacard.md: what the dataset is, where it came from, prevalence per split, agreement, known limitations.
+
+It is part of the hashed content, so it carries no dates, users or version numbers: the same inputs
+give the same card.
+"""
+
+from .records import SPLITS
+
+STANDING_LIMITATIONS = (
+    "Labels are reader consensus, not pathology-proven ground truth; soft labels keep the readers' disagreement.",
+    "Volumes hold the primary axial series only, resampled in-plane; slice spacing is as acquired.",
+    "Splits are by patient; a patient appears in one split only. The calibration split is for choosing "
+    "operating points, never for reporting performance.",
+)
+
+
+def _fmt_agreement(stats: dict) -> str:
+    parts = []
+    for key in sorted(stats):
+        value = stats[key]
+        parts.append(f"{key} {value:.3f}" if isinstance(value, float) else f"{key} {value}")
+    return ", ".join(parts) or "n/a"
+
+
+def _prevalence_rows(manifest: dict) -> list[str]:
+    splits, counts = manifest["splits"], manifest["counts"]
+    rows = []
+    for trait in manifest["traits"]:
+        code = trait["code"]
+        cells = []
+        for split in SPLITS:
+            n, pos = splits.get(split, 0), counts.get(split, {}).get(code, 0)
+            cells.append(f"{pos} ({100 * pos / n:.1f}%)" if n else "0")
+        rows.append(f"| {code} | {trait['significance']} | " + " | ".join(cells) + " |")
+    return rows
+
+
+def render_datacard(manifest: dict, limitations: list[str] | None = None) -> str:
+    prov = manifest["provenance"]
+    pre = manifest["preprocessing"]
+    lines = [
+        f"# Dataset card: {manifest['name']}",
+        "",
+        "## What",
+        "",
+        f"Head CT studies with study-level consensus labels for {len(manifest['traits'])} traits, every individual "
+        f"read, and the primary axial series as int16 Hounsfield units at {pre['size'][0]}x{pre['size'][1]} "
+        "in memory-mappable shards (format `radcurate-dataset/1`).",
+        "",
+        "## From where",
+        "",
+        f"- Taxonomy: {prov.get('taxonomy')} v{prov.get('taxonomy_version')}",
+        f"- Campaigns: {', '.join(str(c) for c in prov.get('campaigns', [])) or 'none'}",
+        f"- Consensus method: {prov.get('consensus_method')}",
+        f"- Readers: {prov.get('reader_count')}",
+        f"- Split policy: seed {prov.get('seed')}, fractions {prov.get('split_fractions')}, "
+        f"stratified on {', '.join(prov.get('stratify_on', [])) or 'nothing'}",
+        f"- Code version: {prov.get('code_version')}",
+        "",
+        "## Studies per split",
+        "",
+        "| split | studies |",
+        "|---|---|",
+        *[f"| {s} | {manifest['splits'].get(s, 0)} |" for s in SPLITS],
+        "",
+        "## Prevalence per split (positive studies)",
+        "",
+        "| trait | significance | " + " | ".join(SPLITS) + " |",
+        "|---|---|" + "---|" * len(SPLITS),
+        *_prevalence_rows(manifest),
+        "",
+        "## Agreement between readers",
+        "",
+        *[f"- {code}: {_fmt_agreement(manifest['agreement'][code])}" for code in sorted(manifest["agreement"])],
+        "",
+        "## Known limitations",
+        "",
+        *[f"- {text}" for text in (*STANDING_LIMITATIONS, *(limitations or []))],
+        "",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,83 @@
+"""The three parquet tables of a dataset (labels, reads, studies), with fixed schemas and a stable row order.
+
+Explicit pyarrow schemas (not pandas inference) keep the column types of docs/dataset-format.md, and the
+rows are sorted so that the same inputs always give byte-identical files.
+"""
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from .records import LabelInput, ReadInput, StudyPlacement
+
+LABELS_SCHEMA = pa.schema([
+    ("study_id", pa.string()), ("trait", pa.string()), ("label", pa.int8()), ("soft_label", pa.float32()),
+    ("n_reads", pa.int16()), ("adjudicated", pa.bool_()), ("slice_ranges", pa.string()),
+])
+READS_SCHEMA = pa.schema([
+    ("study_id", pa.string()), ("reader", pa.string()), ("trait", pa.string()), ("value", pa.string()),
+    ("slice_ranges", pa.string()),
+])
+STUDIES_SCHEMA = pa.schema([
+    ("study_id", pa.string()), ("patient_id", pa.string()), ("split", pa.string()), ("shard", pa.string()),
+    ("offset", pa.int64()), ("n_slices", pa.int32()), ("pixel_spacing_mm", pa.float32()),
+    ("slice_thickness_mm", pa.float32()),
+])
+
+
+def ranges_json(ranges: Iterable[Iterable[int]]) -> str:
+    return json.dumps(sorted([int(a), int(b)] for a, b in ranges), separators=(",", ":"))
+
+
+def _write_table(table: pa.Table, path: Path) -> None:
+    # Fixed writer options and no pandas metadata: the bytes depend on the rows alone.
+    pq.write_table(table, path, compression="zstd", store_schema=False, write_statistics=False)
+
+
+def _write(rows: list[dict], schema: pa.Schema, path: Path) -> None:
+    _write_table(pa.Table.from_pylist(rows, schema=schema), path)
+
+
+def write_labels(labels: Iterable[LabelInput], path: Path) -> None:
+    rows = [
+        {"study_id": lb.study_id, "trait": lb.trait, "label": int(lb.label), "soft_label": float(lb.soft_label),
+         "n_reads": int(lb.n_reads), "adjudicated": bool(lb.adjudicated), "slice_ranges": ranges_json(lb.slice_ranges)}
+        for lb in labels
+    ]
+    _write(sorted(rows, key=lambda r: (r["study_id"], r["trait"])), LABELS_SCHEMA, path)
+
+
+def write_reads(reads: Iterable[ReadInput], path: Path) -> None:
+    rows = [
+        {"study_id": r.study_id, "reader": r.reader, "trait": r.trait, "value": r.value,
+         "slice_ranges": ranges_json(r.slice_ranges)}
+        for r in reads
+    ]
+    _write(sorted(rows, key=lambda r: (r["study_id"], r["reader"], r["trait"])), READS_SCHEMA, path)
+
+
+def write_studies(placements: Iterable[StudyPlacement], patients: dict[str, str], splits: dict[str, str],
+                  path: Path) -> None:
+    rows = [
+        {"study_id": p.study_id, "patient_id": patients[p.study_id], "split": splits[p.study_id], "shard": p.shard,
+         "offset": p.offset, "n_slices": p.n_slices, "pixel_spacing_mm": p.pixel_spacing_mm,
+         "slice_thickness_mm": p.slice_thickness_mm}
+        for p in placements
+    ]
+    _write(sorted(rows, key=lambda r: (r["shard"], r["offset"])), STUDIES_SCHEMA, path)
+
+
+def read_table(path: Path) -> list[dict]:
+    return pq.read_table(path).to_pylist()
+
+
+def filter_studies(source: Path, target: Path, keep: set[str]) -> list[dict]:
+    """Copy a table keeping only the rows of studies in `keep`; returns the kept rows."""
+    table = pq.read_table(source)
+    table = table.filter(pc.is_in(table["study_id"], value_set=pa.array(sorted(keep), type=pa.string())))
+    _write_table(table, target)
+    return table.to_pylist()
