@@ -1,5 +1,6 @@
 # The two commands of the README: `make demo` and `make test`. Both set themselves up.
 SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 VENV := .venv
 PY := $(VENV)/bin/python
 REQ_HASH := $(shell sha1sum requirements.txt | cut -c1-12)
@@ -12,7 +13,8 @@ TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
 
 $(STAMP): requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	@# pip warns once per package about this machine's unused local index; keep the log readable
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt 2>&1 | { grep -v '^WARNING: Location' || true; }
 	rm -f $(VENV)/.installed-*
 	touch $@
 
