@@ -1,0 +1,123 @@
+"""The per-instance pipeline: validate, de-identify, skip duplicates, store, describe (geometry and JSON).
+
+Every ingest path (CLI, upload, STOW-RS, C-STORE) calls `process_instance` through the archive service;
+series-level work (classification, ordering, metadata) happens when the service indexes a batch.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from io import BytesIO
+
+from django.core.files.storage import Storage
+from pydicom import dcmwrite
+from pydicom.dataset import Dataset
+from pydicom.pixels.utils import get_expected_length
+from pydicom.uid import UID
+
+from .classify import InstanceGeometry, instance_geometry
+from .deidentify import Deidentified, deidentify
+from .errors import InstanceRejected
+from .metadata import PIXEL_DATA, instance_json
+from .store import sha256_hex, store_bytes
+from .validate import validate
+
+
+@dataclass
+class PreparedInstance:
+    """What the index needs about one de-identified instance; `duplicate` ones were not stored again."""
+
+    sop_uid: str
+    series_uid: str
+    study_uid: str
+    duplicate: bool = False
+    deid: Deidentified | None = None
+    sop_class_uid: str = ""
+    transfer_syntax: str = ""
+    modality: str = ""
+    series_number: int | None = None
+    rows: int = 0
+    columns: int = 0
+    n_frames: int = 1
+    study_date: dt.date | None = None
+    study_time: str = ""
+    storage_path: str = ""
+    sha256: str = ""
+    size: int = 0
+    pixel_offset: int | None = None
+    frame_length: int | None = None
+    geometry: InstanceGeometry | None = None
+    dicom_json: dict | None = None
+
+
+def _encode(ds: Dataset, name: str) -> bytes:
+    buf = BytesIO()
+    try:
+        dcmwrite(buf, ds, enforce_file_format=True)
+    except Exception as exc:
+        raise InstanceRejected("unwritable", f"{name}: cannot be written back after de-identification: {exc}") from exc
+    return buf.getvalue()
+
+
+def _pixel_layout(ds: Dataset, data: bytes, ts: UID, n_frames: int) -> tuple[int | None, int | None]:
+    """Byte offset of native pixel data in the stored file and one frame's length, so frames are served by seek."""
+    if ts.is_compressed or ts.is_deflated or max(ds.keys()) != PIXEL_DATA or int(ds.BitsAllocated) % 8:
+        return None, None
+    pixels = ds.PixelData
+    padded = len(pixels) + len(pixels) % 2
+    offset = len(data) - padded
+    if data[offset : offset + len(pixels)] != pixels:
+        return None, None
+    return offset, get_expected_length(ds, unit="bytes") // n_frames
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _date(value) -> dt.date | None:
+    text = str(value or "")
+    try:
+        return dt.date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+    except ValueError:
+        return None
+
+
+def process_instance(
+    raw: bytes,
+    *,
+    name: str,
+    key: str,
+    public_url: str,
+    is_duplicate: Callable[[str], bool],
+    storage: Storage | None = None,
+    decode_compressed: bool = True,
+) -> PreparedInstance:
+    """Run one received instance through the pipeline; raises `InstanceRejected` with the reason."""
+    ds = validate(raw, name=name, decode_compressed=decode_compressed)
+    deid = deidentify(ds, key=key, name=name)
+    prepared = PreparedInstance(str(ds.SOPInstanceUID), str(ds.SeriesInstanceUID), str(ds.StudyInstanceUID))
+    if is_duplicate(prepared.sop_uid):
+        prepared.duplicate = True
+        return prepared
+    data = _encode(ds, name)
+    ts = UID(ds.file_meta.TransferSyntaxUID)
+    n_frames = _int(ds.get("NumberOfFrames")) or 1
+    prepared.deid = deid
+    prepared.sop_class_uid = str(ds.SOPClassUID)
+    prepared.transfer_syntax = str(ts)
+    prepared.modality = str(ds.get("Modality", "") or "")[:16]
+    prepared.series_number = _int(ds.get("SeriesNumber"))
+    prepared.rows, prepared.columns, prepared.n_frames = int(ds.Rows), int(ds.Columns), n_frames
+    prepared.study_date = _date(ds.get("StudyDate"))
+    prepared.study_time = str(ds.get("StudyTime", "") or "")[:16]
+    prepared.sha256 = sha256_hex(data)
+    prepared.size = len(data)
+    prepared.pixel_offset, prepared.frame_length = _pixel_layout(ds, data, ts, n_frames)
+    prepared.geometry = instance_geometry(ds)
+    prepared.dicom_json = instance_json(ds, public_url=public_url, n_frames=n_frames)
+    prepared.storage_path = store_bytes(data, digest=prepared.sha256, storage=storage)
+    return prepared
