@@ -1,0 +1,123 @@
+"""Label payloads of a read: validation against the taxonomy, the trait hierarchy, slice ranges and key images.
+
+A payload maps trait codes to a state ("present" / "absent" / "uncertain") or to an object with
+`state`, `slice_ranges` ([[first, last], ...] axial slice indices), `key_images` (slice indices) and
+`note`. Errors name the trait and what was wrong.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+
+from annotation.stats.consensus_rules import ABSENT, PRESENT, STATES, UNCERTAIN
+from curation.models import Taxonomy
+
+_RANK = {ABSENT: 0, UNCERTAIN: 1, PRESENT: 2}
+
+
+@dataclass(frozen=True)
+class TaxonomyIndex:
+    by_code: dict  # code -> Trait
+    parent: dict  # code -> parent code or None
+    significance: dict  # code -> high / moderate / low
+    codes: tuple  # display order
+
+
+_CACHE: dict[int, TaxonomyIndex] = {}
+
+
+def taxonomy_index(taxonomy: Taxonomy) -> TaxonomyIndex:
+    """Traits of a taxonomy by code; cached for published versions, which never change."""
+    cached = _CACHE.get(taxonomy.pk)
+    if cached is not None:
+        return cached
+    traits = list(taxonomy.traits.select_related("parent").order_by("display_order", "code"))
+    index = TaxonomyIndex(
+        by_code={t.code: t for t in traits},
+        parent={t.code: (t.parent.code if t.parent_id else None) for t in traits},
+        significance={t.code: t.significance for t in traits},
+        codes=tuple(t.code for t in traits),
+    )
+    if taxonomy.is_published:
+        _CACHE[taxonomy.pk] = index
+    return index
+
+
+def hierarchy_closure(index: TaxonomyIndex, positives) -> set[str]:
+    """The positive codes with every ancestor added (a positive child makes its parent positive)."""
+    out = set()
+    for code in positives:
+        while code is not None and code not in out:
+            out.add(code)
+            code = index.parent.get(code)
+    return out
+
+
+@dataclass
+class LabelValue:
+    state: str
+    slice_ranges: list = field(default_factory=list)
+    key_images: list = field(default_factory=list)
+    note: str = ""
+    implied: bool = False
+
+
+def _slices(code: str, value, *, what: str, n_slices: int | None) -> list:
+    if not isinstance(value, list):
+        raise ValidationError({"labels": f"Trait '{code}': {what} must be a list."})
+    for item in value:
+        pair = item if what == "slice_ranges" else [item, item]
+        if not (isinstance(pair, list | tuple) and len(pair) == 2 and all(isinstance(x, int) for x in pair)):
+            raise ValidationError({"labels": f"Trait '{code}': {what} entry {item!r} is not valid."})
+        first, last = pair
+        if first < 0 or last < first or (n_slices is not None and last >= n_slices):
+            limit = f" (the study has {n_slices} slices)" if n_slices is not None else ""
+            raise ValidationError({"labels": f"Trait '{code}': {what} entry {item!r} is out of range{limit}."})
+    return [list(x) for x in value] if what == "slice_ranges" else list(value)
+
+
+def _one(code: str, raw, *, slice_scope: bool, n_slices: int | None) -> LabelValue:
+    if isinstance(raw, str):
+        raw = {"state": raw}
+    if not isinstance(raw, dict) or raw.get("state") not in STATES:
+        raise ValidationError({"labels": f"Trait '{code}': state must be one of {', '.join(STATES)}."})
+    value = LabelValue(state=raw["state"], note=str(raw.get("note") or ""))
+    for what in ("slice_ranges", "key_images"):
+        given = raw.get(what) or []
+        if not given:
+            continue
+        if not slice_scope:
+            raise ValidationError({"labels": f"Trait '{code}': this campaign does not collect {what}."})
+        if value.state != PRESENT:
+            raise ValidationError({"labels": f"Trait '{code}': {what} are only for positive traits."})
+        setattr(value, what, _slices(code, given, what=what, n_slices=n_slices))
+    return value
+
+
+def labels_normalize(
+    index: TaxonomyIndex, payload: dict, *, slice_scope: bool, n_slices: int | None = None, complete: bool
+) -> dict[str, LabelValue]:
+    """Validate a payload and enforce the hierarchy. `complete`: traits not given are absent (a submitted read)."""
+    if not isinstance(payload, dict):
+        raise ValidationError({"labels": "Labels must map trait codes to states."})
+    unknown = sorted(set(payload) - set(index.by_code))
+    if unknown:
+        raise ValidationError({"labels": f"Unknown trait codes for this taxonomy: {', '.join(unknown)}."})
+    values = {code: _one(code, raw, slice_scope=slice_scope, n_slices=n_slices) for code, raw in payload.items()}
+    for code in list(values):
+        _lift_ancestors(index, values, code)
+    if complete:
+        for code in index.codes:
+            values.setdefault(code, LabelValue(state=ABSENT))
+    return {code: values[code] for code in index.codes if code in values}
+
+
+def _lift_ancestors(index: TaxonomyIndex, values: dict, code: str) -> None:
+    # A positive (or uncertain) child raises each ancestor to at least its own state.
+    state = values[code].state
+    parent = index.parent.get(code)
+    while parent is not None and state != ABSENT:
+        current = values.get(parent)
+        if current is None or _RANK[current.state] < _RANK[state]:
+            values[parent] = LabelValue(state=state, implied=True)
+        parent = index.parent.get(parent)

@@ -1,0 +1,22 @@
+"""Data models of `annotation`: campaigns, the worklist, reads, consensus, adjudication, priorities, audit."""
+
+from .audit import AuditEvent
+from .campaign import Campaign
+from .consensus import AdjudicationTask, Consensus, ReaderConfusion
+from .priority import PriorityScore
+from .read import Read, ReadImmutableError, ReadLabel
+from .worklist import Assignment, CampaignStudy
+
+__all__ = [
+    "AdjudicationTask",
+    "Assignment",
+    "AuditEvent",
+    "Campaign",
+    "CampaignStudy",
+    "Consensus",
+    "PriorityScore",
+    "Read",
+    "ReadImmutableError",
+    "ReadLabel",
+    "ReaderConfusion",
+]

@@ -1,0 +1,99 @@
+"""Reads: one reader's labels for one study. Drafts are autosaved and mutable; a submitted version never changes."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+class ReadImmutableError(ValidationError):
+    def __init__(self, read_id):
+        super().__init__(
+            f"Read {read_id} is submitted and immutable; amend it to create a new version.", code="read_submitted"
+        )
+
+
+class Read(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+
+    assignment = models.ForeignKey("annotation.Assignment", on_delete=models.PROTECT, related_name="reads")
+    version = models.PositiveIntegerField(default=1)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    no_findings = models.BooleanField(default=False)
+    note = models.TextField(blank=True)
+    time_spent_s = models.FloatField(default=0.0, help_text="Seconds the reader spent on this version.")
+    amends = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="amended_by"
+    )
+    amendment_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["assignment_id", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "version"], name="read_version_unique"),
+            models.UniqueConstraint(
+                fields=["assignment"], condition=models.Q(status="draft"), name="read_one_draft_per_assignment"
+            ),
+        ]
+
+    def __str__(self):
+        return f"read {self.assignment_id} v{self.version} ({self.status})"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == self.Status.SUBMITTED
+
+    def _stored_is_submitted(self) -> bool:
+        if self.pk is None:
+            return False
+        return Read.objects.filter(pk=self.pk, status=self.Status.SUBMITTED).exists()
+
+    def save(self, *args, **kwargs):
+        if self._stored_is_submitted():
+            raise ReadImmutableError(self.pk)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._stored_is_submitted():
+            raise ReadImmutableError(self.pk)
+        return super().delete(*args, **kwargs)
+
+
+class ReadLabel(models.Model):
+    """One trait of one read: present, absent or uncertain, with slice ranges and key images when positive."""
+
+    class State(models.TextChoices):
+        PRESENT = "present", "Present"
+        ABSENT = "absent", "Absent"
+        UNCERTAIN = "uncertain", "Uncertain"
+
+    read = models.ForeignKey(Read, on_delete=models.CASCADE, related_name="labels")
+    trait = models.ForeignKey("curation.Trait", on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(max_length=16, choices=State.choices)
+    slice_ranges = models.JSONField(default=list, blank=True)  # [[first, last], ...] axial slice indices
+    key_images = models.JSONField(default=list, blank=True)  # axial slice indices
+    note = models.TextField(blank=True)
+    # True when the hierarchy set this label (a positive child made its parent positive).
+    implied = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["read_id", "trait__display_order"]
+        constraints = [models.UniqueConstraint(fields=["read", "trait"], name="readlabel_one_per_trait")]
+
+    def __str__(self):
+        return f"{self.trait_id}={self.state}"
+
+    def _guard(self):
+        if Read.objects.filter(pk=self.read_id, status=Read.Status.SUBMITTED).exists():
+            raise ReadImmutableError(self.read_id)
+
+    def save(self, *args, **kwargs):
+        self._guard()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._guard()
+        return super().delete(*args, **kwargs)

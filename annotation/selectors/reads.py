@@ -1,0 +1,47 @@
+"""Read queries: the current (latest submitted) version of each read, a reader's own reads, read detail."""
+
+from django.db.models import Prefetch, QuerySet
+
+from annotation.models import Read, ReadLabel
+
+
+def reads_current_qs() -> QuerySet[Read]:
+    """Submitted reads that no amendment has replaced: the version consensus counts."""
+    return Read.objects.filter(status=Read.Status.SUBMITTED, amended_by__isnull=True)
+
+
+def with_labels(reads: QuerySet[Read]) -> QuerySet[Read]:
+    return reads.prefetch_related(
+        Prefetch("labels", queryset=ReadLabel.objects.select_related("trait").order_by("trait__display_order"))
+    )
+
+
+def reads_current(*, campaign_study) -> list[Read]:
+    return list(
+        with_labels(reads_current_qs().filter(assignment__campaign_study=campaign_study))
+        .select_related("assignment__reader")
+        .order_by("submitted_at", "id")
+    )
+
+
+def read_states(read: Read) -> dict[str, str]:
+    return {label.trait.code: label.state for label in read.labels.all()}
+
+
+def reads_for_reader(*, reader, campaign=None) -> QuerySet[Read]:
+    """A radiologist's own reads (every version), newest first."""
+    reads = Read.objects.filter(assignment__reader=reader)
+    if campaign is not None:
+        reads = reads.filter(assignment__campaign=campaign)
+    return with_labels(reads.select_related("assignment__campaign_study__study")).order_by("-updated_at", "-id")
+
+
+def reads_for_campaign(*, campaign) -> QuerySet[Read]:
+    return with_labels(
+        reads_current_qs().filter(assignment__campaign=campaign)
+        .select_related("assignment__campaign_study__study", "assignment__reader")
+    ).order_by("assignment__campaign_study_id", "submitted_at")
+
+
+def read_draft(*, assignment) -> Read | None:
+    return with_labels(assignment.reads.filter(status=Read.Status.DRAFT)).first()

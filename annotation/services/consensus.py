@@ -1,0 +1,142 @@
+"""Consensus use cases: evaluate a study when its reads are in (majority, adaptive overlap, adjudication), and
+Dawid–Skene over a whole campaign with per-reader confusion estimates."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from annotation.labels import taxonomy_index
+from annotation.models import AdjudicationTask, Campaign, CampaignStudy, Consensus, ReaderConfusion
+from annotation.selectors.reads import read_states, reads_current, reads_current_qs
+from annotation.services.audit import audit_record
+from annotation.stats.consensus_rules import PRESENT, Votes, binary_call, study_outcome
+from annotation.stats.dawid_skene import dawid_skene
+
+
+def merge_ranges(ranges: list) -> list:
+    """Union of slice ranges, as sorted disjoint [first, last] pairs."""
+    merged: list[list[int]] = []
+    for first, last in sorted(ranges):
+        if merged and first <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], last)
+        else:
+            merged.append([first, last])
+    return merged
+
+
+def _positive_ranges(reads) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for read in reads:
+        for label in read.labels.all():
+            if label.state == PRESENT and label.slice_ranges:
+                out.setdefault(label.trait.code, []).extend(label.slice_ranges)
+    return {code: merge_ranges(r) for code, r in out.items()}
+
+
+def _write_consensus(entry: CampaignStudy, index, votes: dict, adjudicate: dict, ranges: dict) -> None:
+    rows = []
+    for code, v in votes.items():
+        pending = code in adjudicate
+        rows.append(Consensus(
+            campaign_study=entry, trait=index.by_code[code], label="" if pending else v.majority,
+            method=Consensus.Method.PENDING if pending else Consensus.Method.MAJORITY, votes=v.as_dict(),
+            soft_label=v.soft_label, n_reads=v.n, slice_ranges=ranges.get(code, []), adjudicator=None,
+            adjudication=None,
+        ))
+    Consensus.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["campaign_study", "trait"],
+        update_fields=["label", "method", "votes", "soft_label", "n_reads", "slice_ranges", "adjudicator",
+                       "adjudication", "computed_at"],
+    )
+
+
+def _supersede_open(entry: CampaignStudy) -> None:
+    entry.adjudications.filter(status=AdjudicationTask.Status.OPEN).update(status=AdjudicationTask.Status.SUPERSEDED)
+
+
+@transaction.atomic
+def study_evaluate(*, campaign_study: CampaignStudy, reevaluate: bool = False) -> CampaignStudy:
+    """Called with the study's row locked, after each submit (and after an amendment of a finished study)."""
+    entry = campaign_study
+    if entry.is_gold:
+        return entry  # the known answer is its consensus
+    reads = reads_current(campaign_study=entry)
+    if len(reads) < entry.target_reads and not reevaluate:
+        return entry
+    campaign = entry.campaign
+    index = taxonomy_index(campaign.taxonomy)
+    states = [read_states(r) for r in reads]
+    votes = {code: Votes.of(s[code] for s in states if code in s) for code in index.codes}
+    outcome = study_outcome(votes, index.significance, n_reads=len(reads), max_reads=campaign.max_reads)
+    _supersede_open(entry)
+    if outcome.extend:
+        return _extend(entry, votes, index, n_reads=len(reads))
+    _write_consensus(entry, index, votes, outcome.adjudicate, _positive_ranges(reads))
+    if outcome.adjudicate:
+        task = AdjudicationTask.objects.create(campaign_study=entry, traits=outcome.adjudicate)
+        entry.status, entry.completed_at = CampaignStudy.Status.ADJUDICATION, None
+        audit_record(actor=None, action="adjudication-created", obj=task, campaign_id=campaign.pk,
+                     data={"study_id": entry.study_id, "traits": outcome.adjudicate})
+    else:
+        entry.status, entry.completed_at = CampaignStudy.Status.COMPLETE, timezone.now()
+    entry.save(update_fields=["status", "completed_at"])
+    audit_record(actor=None, action="consensus-computed", obj=entry, campaign_id=campaign.pk,
+                 data={"study_id": entry.study_id, "n_reads": len(reads), "status": entry.status})
+    return entry
+
+
+def _extend(entry: CampaignStudy, votes: dict, index, *, n_reads: int) -> CampaignStudy:
+    # Adaptive overlap: one more reader for a study whose readers disagree on a high-significance trait.
+    disputed = sorted(c for c, v in votes.items() if index.significance[c] == "high" and not v.unanimous)
+    entry.target_reads = n_reads + 1
+    entry.status, entry.completed_at = CampaignStudy.Status.OPEN, None
+    entry.save(update_fields=["target_reads", "status", "completed_at"])
+    entry.consensus.all().delete()  # derived rows; recomputed when the extra read arrives
+    audit_record(actor=None, action="study-overlap-extended", obj=entry, campaign_id=entry.campaign_id,
+                 data={"study_id": entry.study_id, "target_reads": entry.target_reads, "disputed": disputed})
+    return entry
+
+
+def _campaign_calls(campaign: Campaign) -> dict[str, list[tuple]]:
+    """Per trait code: (reader id, campaign study id, 0/1) for every current read."""
+    calls: dict[str, list[tuple]] = {}
+    rows = (
+        reads_current_qs().filter(assignment__campaign=campaign)
+        .values_list("assignment__reader_id", "assignment__campaign_study_id", "labels__trait__code", "labels__state")
+    )
+    for reader_id, entry_id, code, state in rows:
+        if code is not None:
+            calls.setdefault(code, []).append((reader_id, entry_id, binary_call(state)))
+    return calls
+
+
+@transaction.atomic
+def dawid_skene_run(*, campaign: Campaign, actor=None) -> dict:
+    """Fit Dawid–Skene per trait over the campaign's reads; store posteriors on consensus rows and reader confusion."""
+    index = taxonomy_index(campaign.taxonomy)
+    summary = {}
+    consensus = {(c.campaign_study_id, c.trait_id): c for c in Consensus.objects.filter(campaign_study__campaign=campaign)}
+    confusion = []
+    for code, calls in _campaign_calls(campaign).items():
+        trait = index.by_code[code]
+        result = dawid_skene(calls)
+        for entry_id, p in result.posterior.items():
+            row = consensus.get((entry_id, trait.pk))
+            if row is not None:
+                row.ds_probability = p
+        counts: dict[int, int] = {}
+        for reader_id, _, _ in calls:
+            counts[reader_id] = counts.get(reader_id, 0) + 1
+        confusion += [
+            ReaderConfusion(campaign=campaign, reader_id=r, trait=trait, sensitivity=result.sensitivity[r],
+                            specificity=result.specificity[r], n_calls=counts[r])
+            for r in counts
+        ]
+        summary[code] = {"prevalence": result.prior, "n_calls": len(calls)}
+    Consensus.objects.bulk_update(list(consensus.values()), ["ds_probability"], batch_size=1000)
+    ReaderConfusion.objects.bulk_create(
+        confusion, update_conflicts=True, unique_fields=["campaign", "reader", "trait"],
+        update_fields=["sensitivity", "specificity", "n_calls", "computed_at"],
+    )
+    audit_record(actor=actor, action="dawid-skene-run", obj=campaign, campaign_id=campaign.pk,
+                 data={"traits": len(summary)})
+    return summary

@@ -1,0 +1,171 @@
+"""Read use cases: autosave a draft, submit (or "no findings" in one step), amend a submitted read as a new version.
+
+Submitting locks the campaign study's row, as the worklist does, so a late submit of an expired
+reservation can never push a study past its read target and the last read of a study triggers
+consensus exactly once.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from annotation.labels import LabelValue, labels_normalize, taxonomy_index
+from annotation.models import Assignment, CampaignStudy, Read, ReadLabel
+from annotation.selectors.worklist import live_assignments
+from annotation.services.audit import AuditSource, audit_record
+from annotation.stats.consensus_rules import ABSENT
+
+
+def _own(assignment: Assignment, reader) -> None:
+    if assignment.reader_id != reader.pk:
+        raise PermissionDenied("This is not your assignment.")
+
+
+def _n_slices(entry: CampaignStudy) -> int | None:
+    series = entry.study.primary_series
+    return series.n_instances if series is not None and series.n_instances else None
+
+
+def _normalize(assignment: Assignment, labels: dict, *, complete: bool) -> dict[str, LabelValue]:
+    campaign = assignment.campaign
+    return labels_normalize(
+        taxonomy_index(campaign.taxonomy), labels or {}, slice_scope=campaign.slice_ranges,
+        n_slices=_n_slices(assignment.campaign_study), complete=complete,
+    )
+
+
+def _write_labels(read: Read, assignment: Assignment, values: dict[str, LabelValue]) -> None:
+    index = taxonomy_index(assignment.campaign.taxonomy)
+    ReadLabel.objects.filter(read=read).delete()  # only ever a draft's labels (the read is not yet submitted)
+    ReadLabel.objects.bulk_create([
+        ReadLabel(read=read, trait=index.by_code[code], state=v.state, slice_ranges=v.slice_ranges,
+                  key_images=v.key_images, note=v.note, implied=v.implied)
+        for code, v in values.items()
+    ])
+
+
+def _labels_dump(values: dict[str, LabelValue]) -> dict:
+    return {code: v.state for code, v in values.items()}
+
+
+def _draft(assignment: Assignment) -> Read | None:
+    return assignment.reads.filter(status=Read.Status.DRAFT).first()
+
+
+@transaction.atomic
+def read_draft_save(
+    *, reader, assignment: Assignment, labels: dict, note: str = "", time_spent_s: float = 0.0,
+    source: AuditSource | None = None,
+) -> Read:
+    """Autosave: the draft holds whatever the reader has marked so far and can be restored later."""
+    assignment = Assignment.objects.select_for_update().select_related("campaign__taxonomy").get(pk=assignment.pk)
+    _own(assignment, reader)
+    if assignment.status not in (Assignment.Status.RESERVED, Assignment.Status.EXPIRED):
+        raise ValidationError(f"Assignment {assignment.pk} is {assignment.status}; there is no draft to save.")
+    values = _normalize(assignment, labels, complete=False)
+    read = _draft(assignment) or Read(assignment=assignment, version=1)
+    read.note, read.time_spent_s = note, max(float(time_spent_s), 0.0)
+    read.save()
+    _write_labels(read, assignment, values)
+    audit_record(actor=reader, action="read-draft-saved", obj=read, campaign_id=assignment.campaign_id,
+                 data={"labels": _labels_dump(values), "time_spent_s": read.time_spent_s}, source=source)
+    return read
+
+
+def _check_slot(entry: CampaignStudy, assignment: Assignment, now) -> None:
+    if assignment.status == Assignment.Status.SUBMITTED:
+        raise ValidationError(f"Assignment {assignment.pk} is already submitted; amend the read instead.")
+    if assignment.status == Assignment.Status.RELEASED:
+        raise ValidationError(f"Assignment {assignment.pk} was released.")
+    if entry.campaign.status == "closed":
+        raise ValidationError(f"Campaign '{entry.campaign.name}' is closed.")
+    lapsed = assignment.status == Assignment.Status.EXPIRED or assignment.expires_at <= now
+    if lapsed and not entry.is_gold:
+        # A lapsed reservation may still be submitted while the study has room; the draft stays otherwise.
+        others = entry.assignments.filter(live_assignments(now)).exclude(pk=assignment.pk).count()
+        if others >= entry.target_reads or entry.status != CampaignStudy.Status.OPEN:
+            raise ValidationError(
+                f"Your reservation of assignment {assignment.pk} expired and the study already has its reads; "
+                "your draft is kept."
+            )
+
+
+@transaction.atomic
+def read_submit(
+    *, reader, assignment: Assignment, labels: dict | None = None, no_findings: bool = False, note: str = "",
+    time_spent_s: float = 0.0, source: AuditSource | None = None,
+) -> Read:
+    """Submit the read: traits not given are absent; with `no_findings` every trait is absent in one step."""
+    entry = CampaignStudy.objects.select_for_update(of=("self",)).select_related("campaign__taxonomy", "study__primary_series").get(
+        pk=assignment.campaign_study_id
+    )
+    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    assignment.campaign_study, assignment.campaign = entry, entry.campaign
+    _own(assignment, reader)
+    now = timezone.now()
+    _check_slot(entry, assignment, now)
+    if no_findings and any(_state(v) != ABSENT for v in (labels or {}).values()):
+        raise ValidationError({"labels": "'No findings' cannot be combined with positive or uncertain traits."})
+    values = _normalize(assignment, {} if no_findings else labels, complete=True)
+    read = _draft(assignment) or Read(assignment=assignment, version=1)
+    read.no_findings = no_findings or all(v.state == ABSENT for v in values.values())
+    read.note = note or read.note
+    read.time_spent_s = max(float(time_spent_s), read.time_spent_s)
+    read.save()
+    _write_labels(read, assignment, values)
+    _seal(read, now)
+    assignment.status, assignment.submitted_at = Assignment.Status.SUBMITTED, now
+    assignment.save(update_fields=["status", "submitted_at"])
+    entry.n_submitted += 1
+    entry.save(update_fields=["n_submitted"])
+    audit_record(actor=reader, action="read-submitted", obj=read, campaign_id=entry.campaign_id,
+                 data={"labels": _labels_dump(values), "no_findings": read.no_findings,
+                       "time_spent_s": read.time_spent_s, "study_id": entry.study_id}, source=source)
+    from annotation.services.consensus import study_evaluate
+
+    study_evaluate(campaign_study=entry)
+    return read
+
+
+def _state(raw) -> str:
+    return raw if isinstance(raw, str) else (raw or {}).get("state", "")
+
+
+def _seal(read: Read, now) -> None:
+    read.status, read.submitted_at = Read.Status.SUBMITTED, now
+    read.save(update_fields=["status", "submitted_at", "updated_at"])
+
+
+@transaction.atomic
+def read_amend(
+    *, reader, read: Read, labels: dict, reason: str, note: str = "", time_spent_s: float = 0.0,
+    source: AuditSource | None = None,
+) -> Read:
+    """A new submitted version of the reader's latest read; the old version stays as it was."""
+    entry = CampaignStudy.objects.select_for_update(of=("self",)).select_related("campaign__taxonomy", "study__primary_series").get(
+        pk=read.assignment.campaign_study_id
+    )
+    assignment = Assignment.objects.select_for_update().get(pk=read.assignment_id)
+    assignment.campaign_study, assignment.campaign = entry, entry.campaign
+    _own(assignment, reader)
+    if not reason.strip():
+        raise ValidationError({"reason": "An amendment needs a reason."})
+    latest = assignment.reads.filter(status=Read.Status.SUBMITTED).aggregate(v=Max("version"))["v"]
+    if not read.is_submitted or read.version != latest:
+        raise ValidationError(f"Only the latest submitted version ({latest}) of this read can be amended.")
+    values = _normalize(assignment, labels, complete=True)
+    new = Read.objects.create(
+        assignment=assignment, version=latest + 1, amends=read, amendment_reason=reason, note=note,
+        time_spent_s=max(float(time_spent_s), 0.0), no_findings=all(v.state == ABSENT for v in values.values()),
+    )
+    _write_labels(new, assignment, values)
+    _seal(new, timezone.now())
+    audit_record(actor=reader, action="read-amended", obj=new, campaign_id=entry.campaign_id,
+                 data={"amends": read.pk, "version": new.version, "reason": reason, "labels": _labels_dump(values)},
+                 source=source)
+    if entry.status != CampaignStudy.Status.OPEN:
+        from annotation.services.consensus import study_evaluate
+
+        study_evaluate(campaign_study=entry, reevaluate=True)
+    return new

@@ -1,0 +1,69 @@
+"""Annotation fixtures: the published default taxonomy, tiny studies, reader pools and ready campaigns."""
+
+import itertools
+
+import pytest
+
+from annotation.services.campaigns import campaign_activate, campaign_add_studies, campaign_create
+from curation.models import Patient, Series, Study, Taxonomy
+from curation.roles import RADIOLOGIST
+from tests.conftest import make_user
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Readers are made by the dozen here; a fast hasher keeps that from dominating the suite."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def taxonomy(db) -> Taxonomy:
+    return Taxonomy.objects.get(name="head-ct", version=1)
+
+
+def make_studies(n: int, *, slices: int = 32) -> list[Study]:
+    """Bare de-identified studies with an axial primary series of `slices` instances (no pixel data needed)."""
+    studies = []
+    for _ in range(n):
+        i = next(_counter)
+        patient = Patient.objects.create(pseudonym=f"P{i:06d}")
+        study = Study.objects.create(study_uid=f"2.25.{1000 + i}", patient=patient, accession_pseudonym=f"A{i:06d}")
+        series = Series.objects.create(series_uid=f"2.25.{900000 + i}", study=study, kind="axial", n_instances=slices)
+        study.primary_series = series
+        study.save(update_fields=["primary_series"])
+        studies.append(study)
+    return studies
+
+
+@pytest.fixture
+def studies(db):
+    return make_studies
+
+
+def make_readers(n: int, prefix: str = "reader"):
+    return [make_user(f"{prefix}{next(_counter)}", RADIOLOGIST) for _ in range(n)]
+
+
+@pytest.fixture
+def readers(db):
+    return make_readers
+
+
+def make_campaign(taxonomy, *, studies, readers, adjudicators=(), gold=None, activate=True, **fields):
+    fields.setdefault("gold_every", 0)
+    campaign = campaign_create(name=f"campaign-{next(_counter)}", taxonomy=taxonomy, readers=readers,
+                               adjudicators=adjudicators, **fields)
+    campaign_add_studies(campaign=campaign, study_ids=[s.pk for s in studies], gold=gold)
+    if activate:
+        campaign_activate(campaign=campaign)
+    return campaign
+
+
+@pytest.fixture
+def campaign_factory(taxonomy):
+    def factory(**kwargs):
+        return make_campaign(taxonomy, **kwargs)
+
+    return factory
