@@ -1,7 +1,7 @@
-"""Signal receivers that keep published taxonomies immutable where save() is bypassed (m2m edits)."""
+"""Signals of `curation`: receivers keeping published taxonomies immutable, and the archive's `study_ingested`."""
 
 from django.db.models.signals import m2m_changed
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from .models import Taxonomy, TaxonomyPublishedError, Trait
 
@@ -13,3 +13,8 @@ def refuse_group_changes_on_published(sender, instance, action, **kwargs):
         taxonomy = Taxonomy.objects.filter(pk=instance.taxonomy_id).first()
         if taxonomy is not None and taxonomy.is_published:
             raise TaxonomyPublishedError(taxonomy)
+
+
+# Sent with `study=` when ingest creates a new study (after its batch is committed), so later layers
+# (reports linking by accession pseudonym) can react without curation importing them.
+study_ingested = Signal()

@@ -1,0 +1,318 @@
+"""DICOMweb endpoints: QIDO-RS search, WADO-RS retrieve (instances, metadata, frames), WADO-URI, STOW-RS.
+
+DRF views for authentication (session or token) and role checks; bodies are DICOM media types written
+directly, so DRF's content negotiation is switched off. Everything served is de-identified, and metadata
+comes from JSON precomputed at ingest.
+"""
+
+import json
+from io import BytesIO
+
+from django.conf import settings
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from pydicom import dcmread
+from pydicom.encaps import generate_fragmented_frames
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.renderers import JSONRenderer
+from rest_framework.views import APIView
+
+from curation.dicom.metadata import retrieve_url
+from curation.dicom.store import read_bytes, read_range
+from curation.models import Instance, Series, Study
+from curation.permissions import role_required
+from curation.roles import CURATOR, RADIOLOGIST, TRAINER
+from curation.services.archive import ACCEPTED, DUPLICATE, ingest_bytes
+
+from . import multipart, qido
+from .body import BodyError, request_body
+from .render import render_instance
+
+DICOM_JSON = "application/dicom+json"
+# Viewers (radiologists), exports (trainers) read; curators and admins may also store.
+DicomwebPermission = role_required(CURATOR, read_roles=(RADIOLOGIST, TRAINER))
+
+
+class IgnoreAcceptNegotiation(BaseContentNegotiation):
+    """DICOMweb clients send DICOM media types in Accept; the view chooses the body, DRF renders only errors."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class DicomwebView(APIView):
+    permission_classes = [DicomwebPermission]
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = IgnoreAcceptNegotiation
+    parser_classes: list = []
+    schema = None  # DICOMweb is specified by PS3.18, not by our OpenAPI schema
+
+
+def dicom_json_response(data, *, status: int = 200, headers: dict | None = None) -> HttpResponse:
+    return HttpResponse(json.dumps(data, separators=(",", ":")), status=status, content_type=DICOM_JSON,
+                        headers=headers)
+
+
+def _warning(text: str) -> str:
+    return f'299 RadCurate "{text}"'
+
+
+# --- QIDO-RS -------------------------------------------------------------------------------------------
+
+
+class _SearchView(DicomwebView):
+    level = qido.STUDY
+
+    def get(self, request, study_uid=None, series_uid=None):
+        scope = {k: v for k, v in (("StudyInstanceUID", study_uid), ("SeriesInstanceUID", series_uid)) if v}
+        try:
+            query = qido.parse_query(request.query_params, self.level, scope=scope)
+        except qido.QueryError as exc:
+            return dicom_json_response({"error": str(exc)}, status=400)
+        rows, more = qido.search(query)
+        results = [self._attributes(row, query, scoped=bool(scope)) for row in rows]
+        headers = {}
+        warnings = []
+        if query.ignored:
+            warnings.append(_warning(f"Query keys not supported and ignored: {', '.join(sorted(query.ignored))}"))
+        if more:
+            warnings.append(_warning("There are more matches than the limit; use offset to page."))
+        if warnings:
+            headers["Warning"] = ", ".join(warnings)
+        return dicom_json_response(results, headers=headers)
+
+    def _attributes(self, row, query, *, scoped: bool) -> dict:
+        if self.level == qido.STUDY:
+            data = qido.study_attributes(row)
+        elif self.level == qido.SERIES:
+            data = qido.series_attributes(row, with_study=not scoped)
+        else:
+            data = qido.instance_attributes(row, with_parents=not scoped)
+        if query.include_all or query.includefields:
+            qido.add_includefields(data, qido.representative_document(row, self.level), query)
+        return dict(sorted(data.items()))
+
+
+class StudiesView(_SearchView):
+    level = qido.STUDY
+
+    def post(self, request, study_uid=None):
+        return stow(request, study_uid)
+
+
+class SeriesSearchView(_SearchView):
+    level = qido.SERIES
+
+
+class InstanceSearchView(_SearchView):
+    level = qido.INSTANCE
+
+
+class StudyStoreView(DicomwebView):
+    """STOW-RS into a given study: POST /studies/{study}."""
+
+    def post(self, request, study_uid):
+        return stow(request, study_uid)
+
+    def get(self, request, study_uid):
+        return _multipart_instances(_instances(study_uid=study_uid))
+
+
+# --- STOW-RS -------------------------------------------------------------------------------------------
+
+_FAILURE_PROCESSING = 0x0110  # Processing failure
+_FAILURE_NOT_DICOM = 0xC000  # Cannot understand
+_FAILURE_WRONG_STUDY = 0xA900  # Data set does not match SOP class / study in the request URL: refused
+
+
+def _sop_item(outcome, *, reason: int | None = None) -> dict:
+    item = {}
+    if outcome.sop_class_uid:
+        item["00081150"] = {"vr": "UI", "Value": [outcome.sop_class_uid]}
+    if outcome.sop_uid:
+        item["00081155"] = {"vr": "UI", "Value": [outcome.sop_uid]}
+    if reason is not None:
+        item["00081197"] = {"vr": "US", "Value": [reason]}
+    else:
+        item["00081190"] = {"vr": "UR", "Value": [retrieve_url(_public(), outcome.study_uid, outcome.series_uid,
+                                                                outcome.sop_uid)]}
+    return item
+
+
+def _public() -> str:
+    return settings.RADCURATE_PUBLIC_URL
+
+
+def stow(request, study_uid: str | None) -> HttpResponse:
+    media, params = multipart.content_type_params(request.META.get("CONTENT_TYPE", ""))
+    if media != "multipart/related":
+        return dicom_json_response({"error": "STOW-RS needs Content-Type multipart/related; type=application/dicom"},
+                                   status=415)
+    try:
+        parts = multipart.parse(request_body(request._request), params.get("boundary", ""))
+    except (multipart.MultipartError, BodyError) as exc:
+        return dicom_json_response({"error": f"Bad multipart body: {exc}"}, status=400)
+    dicom_parts = [(f"STOW-RS part {n}", p.body) for n, p in enumerate(parts, start=1)
+                   if multipart.content_type_params(p.content_type or "application/dicom")[0] == "application/dicom"]
+    _summary, outcomes = ingest_bytes(dicom_parts, source="stow")
+    referenced, failed = [], []
+    for outcome in outcomes:
+        if outcome.status in (ACCEPTED, DUPLICATE) and (not study_uid or outcome.study_uid == study_uid):
+            referenced.append(_sop_item(outcome))
+        elif outcome.status in (ACCEPTED, DUPLICATE):
+            failed.append(_sop_item(outcome, reason=_FAILURE_WRONG_STUDY))
+        else:
+            failed.append(_sop_item(outcome, reason=_FAILURE_NOT_DICOM if outcome.rule in (
+                "unreadable", "not_dicom") else _FAILURE_PROCESSING))
+    skipped = len(parts) - len(dicom_parts)
+    result = {"00081190": {"vr": "UR", "Value": [retrieve_url(_public(), study_uid)]}} if study_uid else {}
+    if referenced:
+        result["00081199"] = {"vr": "SQ", "Value": referenced}
+    if failed or skipped:
+        result["00081198"] = {"vr": "SQ", "Value": failed}
+    status = 200 if not failed and not skipped else (202 if referenced else 409)
+    headers = {"Warning": _warning(f"{skipped} parts were not application/dicom")} if skipped else None
+    return dicom_json_response(result, status=status, headers=headers)
+
+
+# --- WADO-RS -------------------------------------------------------------------------------------------
+
+
+def _instances(*, study_uid: str, series_uid: str | None = None, sop_uid: str | None = None):
+    rows = Instance.objects.filter(series__study__study_uid=study_uid).defer("dicom_json")
+    if series_uid:
+        rows = rows.filter(series__series_uid=series_uid)
+    if sop_uid:
+        rows = rows.filter(sop_uid=sop_uid)
+    rows = list(rows.order_by("series__series_number", "series__series_uid", "slice_index", "instance_number"))
+    if not rows:
+        raise Http404("No such study, series or instance in the archive.")
+    return rows
+
+
+def _multipart_instances(instances) -> StreamingHttpResponse:
+    boundary = multipart.new_boundary()
+    parts = ((f"application/dicom; transfer-syntax={i.transfer_syntax}", read_bytes(i.storage_path))
+             for i in instances)
+    response = StreamingHttpResponse(
+        multipart.encode(parts, boundary),
+        content_type=f'multipart/related; type="application/dicom"; boundary={boundary}',
+    )
+    return response
+
+
+class SeriesRetrieveView(DicomwebView):
+    def get(self, request, study_uid, series_uid):
+        return _multipart_instances(_instances(study_uid=study_uid, series_uid=series_uid))
+
+
+class InstanceRetrieveView(DicomwebView):
+    def get(self, request, study_uid, series_uid, sop_uid):
+        return _multipart_instances(_instances(study_uid=study_uid, series_uid=series_uid, sop_uid=sop_uid))
+
+
+class StudyMetadataView(DicomwebView):
+    def get(self, request, study_uid):
+        study = get_object_or_404(Study, study_uid=study_uid)
+        documents = []
+        for metadata in study.series.order_by("series_number", "series_uid").values_list("metadata_json", flat=True):
+            documents.extend(metadata)
+        return dicom_json_response(documents)
+
+
+class SeriesMetadataView(DicomwebView):
+    def get(self, request, study_uid, series_uid):
+        metadata = (
+            Series.objects.filter(series_uid=series_uid, study__study_uid=study_uid)
+            .values_list("metadata_json", flat=True)
+            .first()
+        )
+        if metadata is None:
+            raise Http404("No such series in the archive.")
+        return dicom_json_response(metadata)
+
+
+class InstanceMetadataView(DicomwebView):
+    def get(self, request, study_uid, series_uid, sop_uid):
+        document = (
+            Instance.objects.filter(sop_uid=sop_uid, series__series_uid=series_uid,
+                                    series__study__study_uid=study_uid)
+            .values_list("dicom_json", flat=True)
+            .first()
+        )
+        if document is None:
+            raise Http404("No such instance in the archive.")
+        return dicom_json_response([document])
+
+
+def _frame_numbers(text: str, n_frames: int) -> list[int]:
+    try:
+        numbers = [int(v) for v in text.split(",") if v.strip()]
+    except ValueError as exc:
+        raise ValueError(f"Frame list '{text}' is not comma-separated frame numbers.") from exc
+    if not numbers or any(n < 1 or n > n_frames for n in numbers):
+        raise ValueError(f"Frame numbers must be between 1 and {n_frames}.")
+    return numbers
+
+
+def instance_frames(instance: Instance, numbers: list[int]) -> list[bytes]:
+    """Frames as stored: native frames by seek, compressed frames as their encapsulated bytes."""
+    if instance.pixel_offset is not None and instance.frame_length:
+        length = instance.frame_length
+        return [read_range(instance.storage_path, instance.pixel_offset + (n - 1) * length, length) for n in numbers]
+    ds = dcmread(BytesIO(read_bytes(instance.storage_path)))
+    if ds.file_meta.TransferSyntaxUID.is_compressed:
+        frames = [b"".join(f) for f in generate_fragmented_frames(ds.PixelData, number_of_frames=instance.n_frames)]
+        return [frames[n - 1] for n in numbers]
+    data, length = ds.PixelData, len(ds.PixelData) // instance.n_frames
+    return [data[(n - 1) * length : n * length] for n in numbers]
+
+
+class FramesView(DicomwebView):
+    def get(self, request, study_uid, series_uid, sop_uid, frames):
+        instance = get_object_or_404(
+            Instance.objects.defer("dicom_json"),
+            sop_uid=sop_uid, series__series_uid=series_uid, series__study__study_uid=study_uid,
+        )
+        try:
+            numbers = _frame_numbers(frames, instance.n_frames)
+        except ValueError as exc:
+            return dicom_json_response({"error": str(exc)}, status=400)
+        content_type = f"application/octet-stream; transfer-syntax={instance.transfer_syntax}"
+        boundary = multipart.new_boundary()
+        body = b"".join(multipart.encode([(content_type, f) for f in instance_frames(instance, numbers)], boundary))
+        return HttpResponse(
+            body,
+            content_type=f'multipart/related; type="application/octet-stream"; boundary={boundary}',
+        )
+
+
+# --- WADO-URI ------------------------------------------------------------------------------------------
+
+
+class WadoUriView(DicomwebView):
+    """WADO-URI (PS3.18 9): ?requestType=WADO&studyUID=&seriesUID=&objectUID=[&contentType=application/dicom]."""
+
+    @extend_schema(exclude=True)
+    def get(self, request):
+        params = request.query_params
+        if params.get("requestType") != "WADO":
+            return HttpResponse("requestType must be WADO.", status=400, content_type="text/plain")
+        missing = [k for k in ("studyUID", "seriesUID", "objectUID") if not params.get(k)]
+        if missing:
+            return HttpResponse(f"Missing parameter(s): {', '.join(missing)}.", status=400, content_type="text/plain")
+        instance = get_object_or_404(
+            Instance, sop_uid=params["objectUID"], series__series_uid=params["seriesUID"],
+            series__study__study_uid=params["studyUID"],
+        )
+        content_type = params.get("contentType", "application/dicom")
+        if content_type in ("application/dicom", "*/*"):
+            return HttpResponse(read_bytes(instance.storage_path), content_type="application/dicom")
+        if content_type in ("image/jpeg", "image/png"):
+            return HttpResponse(render_instance(instance, content_type, params), content_type=content_type)
+        return HttpResponse(f"contentType {content_type} is not offered; use application/dicom, image/jpeg or "
+                            "image/png.", status=406, content_type="text/plain")

@@ -1,0 +1,76 @@
+"""Archive reads: study and series lists for pages and APIs, rejections, jobs, and volumes in Hounsfield units.
+
+`series_volume_hu` and `study_primary_axial` are what dataset export and training read images through.
+"""
+
+from io import BytesIO
+
+import numpy as np
+from django.db.models import Count, Prefetch, QuerySet
+from pydicom import dcmread
+from pydicom.pixels import apply_rescale
+
+from curation.dicom.store import read_bytes
+from curation.models import IdentityLink, IngestJob, Instance, Rejection, Series, Study
+
+
+def study_list(*, patient: str = "", accession: str = "", kind: str = "") -> QuerySet[Study]:
+    studies = Study.objects.select_related("patient", "primary_series").prefetch_related(
+        Prefetch("series", queryset=Series.objects.defer("metadata_json").order_by("series_number", "series_uid"))
+    )
+    if patient:
+        studies = studies.filter(patient__pseudonym=patient)
+    if accession:
+        studies = studies.filter(accession_pseudonym=accession)
+    if kind:
+        studies = studies.filter(series__kind=kind).distinct()
+    return studies.order_by("-created_at", "study_uid")
+
+
+def study_get(*, study_uid: str) -> Study | None:
+    return study_list().filter(study_uid=study_uid).first()
+
+
+def study_primary_axial(study: Study) -> Series | None:
+    """The study's primary axial series (chosen at ingest), or None when it has no axial series."""
+    return study.primary_series
+
+
+def series_instances(series: Series) -> QuerySet[Instance]:
+    """Instances of a series in slice order (axial order for axial series)."""
+    return series.instances.defer("dicom_json").order_by("slice_index", "instance_number", "sop_uid")
+
+
+def _frames_hu(raw: bytes) -> np.ndarray:
+    ds = dcmread(BytesIO(raw))
+    pixels = ds.pixel_array
+    hu = np.rint(apply_rescale(pixels, ds)) if "RescaleSlope" in ds or "ModalityLUTSequence" in ds else pixels
+    hu = np.clip(hu, np.iinfo(np.int16).min, np.iinfo(np.int16).max).astype(np.int16)
+    return hu.reshape((-1,) + hu.shape[-2:]) if hu.ndim >= 3 and int(ds.get("NumberOfFrames") or 1) > 1 else hu[None]
+
+
+def series_volume_hu(series: Series) -> np.ndarray:
+    """The series as an int16 array (slices, rows, cols) in slice order, rescale applied (Hounsfield units)."""
+    slices = [_frames_hu(read_bytes(inst.storage_path)) for inst in series_instances(series)]
+    if not slices:
+        return np.zeros((0, series.rows, series.columns), dtype=np.int16)
+    return np.concatenate(slices, axis=0)
+
+
+def rejection_list(*, rule: str = "") -> QuerySet[Rejection]:
+    rejections = Rejection.objects.select_related("job")
+    return rejections.filter(rule=rule) if rule else rejections
+
+
+def rejection_counts() -> dict[str, int]:
+    return dict(Rejection.objects.values_list("rule").annotate(n=Count("id")).order_by("rule"))
+
+
+def ingest_job_list(*, user=None) -> QuerySet[IngestJob]:
+    jobs = IngestJob.objects.all()
+    return jobs.filter(created_by=user) if user is not None else jobs
+
+
+def identity_link_list() -> QuerySet[IdentityLink]:
+    """Original identifiers: callers must have checked that the user is an admin."""
+    return IdentityLink.objects.select_related("study", "study__patient")

@@ -1,0 +1,151 @@
+"""The ingest service: batches complete, rejects are quarantined with reasons, re-ingest is idempotent,
+series are classified and ordered, and studies get their primary axial series."""
+
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pydicom
+import pytest
+from django.core.files.storage import default_storage
+from pydicom.data import get_testdata_file
+
+from curation.dicom.deidentify import map_uid, pseudonymize
+from curation.models import IdentityLink, Instance, Rejection, Series, Study
+from curation.selectors.archive import series_volume_hu, study_primary_axial
+from curation.services.archive import ingest_paths
+from curation.signals import study_ingested
+
+from .conftest import ACCESSION, PATIENT_ID, ct_slice, write_series
+
+pytestmark = pytest.mark.django_db
+
+
+def _key(settings):
+    return settings.RADCURATE_DEID_KEY
+
+
+def test_study_is_ingested_classified_and_linked(phi_study, settings):
+    received = []
+
+    def on_study(sender, study, **kwargs):
+        received.append(study.study_uid)
+
+    study_ingested.connect(on_study)
+    try:
+        summary = ingest_paths([phi_study["folder"]])
+    finally:
+        study_ingested.disconnect(on_study)
+    assert (summary.accepted, summary.duplicate, summary.n_rejected) == (10, 0, 0)
+    key = _key(settings)
+    study = Study.objects.get()
+    assert received == [study.study_uid] == [map_uid(phi_study["study_uid"], key=key)]
+    assert study.patient.pseudonym == pseudonymize(PATIENT_ID, key=key, kind="patient")
+    assert study.accession_pseudonym == pseudonymize(ACCESSION, key=key, kind="accession")
+    assert study.station == "ACME Scan9" and study.site.startswith("S") and study.modality == "CT"
+    kinds = dict(Series.objects.values_list("series_uid", "kind"))
+    assert kinds == {
+        map_uid(phi_study["axial_uid"], key=key): "axial",
+        map_uid(phi_study["localizer_uid"], key=key): "localizer",
+        map_uid(phi_study["reformat_uid"], key=key): "reformat",
+    }
+    primary = study_primary_axial(study)
+    assert primary.series_uid == map_uid(phi_study["axial_uid"], key=key)
+    assert primary.n_instances == 6 and primary.qc_flags == {}
+    assert (study.n_series, study.n_instances) == (3, 10)
+    link = IdentityLink.objects.get(study=study)
+    assert (link.original_patient_id, link.original_accession) == (PATIENT_ID, ACCESSION)
+    assert link.original_study_uid == phi_study["study_uid"]
+
+
+def test_volume_is_in_slice_order_and_hounsfield_units(phi_study):
+    ingest_paths([phi_study["folder"]])
+    volume = series_volume_hu(study_primary_axial(Study.objects.get()))
+    assert volume.dtype == np.int16 and volume.shape == (6, 16, 16)
+    # Slice at z=5i has InstanceNumber 6-i and stored value 1024+10*(6-i): HU 10*(6-i), inferior first.
+    assert [int(v) for v in volume[:, 0, 0]] == [60, 50, 40, 30, 20, 10]
+    instances = Instance.objects.filter(series=study_primary_axial(Study.objects.get())).order_by("slice_index")
+    assert [i.position[2] for i in instances] == [0, 5, 10, 15, 20, 25]
+
+
+def test_reingest_is_a_duplicate_and_changes_nothing(phi_study):
+    ingest_paths([phi_study["folder"]])
+    before = list(Instance.objects.order_by("sop_uid").values_list("sop_uid", "sha256", "storage_path", "slice_index"))
+    summary = ingest_paths([phi_study["folder"]])
+    assert (summary.accepted, summary.duplicate, summary.n_rejected) == (0, 10, 0)
+    after = list(Instance.objects.order_by("sop_uid").values_list("sop_uid", "sha256", "storage_path", "slice_index"))
+    assert before == after and Study.objects.count() == 1 and IdentityLink.objects.count() == 1
+
+
+def test_growing_series_is_reclassified(ct_series_files, tmp_path):
+    paths, study_uid, series_uid = ct_series_files(4, spacing=5.0)
+    ingest_paths(paths)
+    series = Series.objects.get()
+    assert series.n_instances == 4 and series.qc_flags == {}
+    late = [ct_slice(study_uid=study_uid, series_uid=series_uid, sop_uid=pydicom.uid.generate_uid(), z=z, number=n)
+            for z, n in ((-5.0, 10), (25.0, 11))]  # one below, one leaving a gap above
+    summary = ingest_paths(write_series(tmp_path / "late", late))
+    series.refresh_from_db()
+    assert summary.accepted == 2 and series.n_instances == 6
+    assert series.qc_flags == {"missing_slices": 1}
+    order = list(series.instances.order_by("slice_index").values_list("position", flat=True))
+    assert [p[2] for p in order] == [-5, 0, 5, 10, 15, 25]
+    assert [d["00200032"]["Value"][2] for d in series.metadata_json] == [-5, 0, 5, 10, 15, 25]
+
+
+def test_bad_files_are_quarantined_and_the_batch_completes(ct_series_files, tmp_path):
+    paths, _, _ = ct_series_files(3)
+    junk = tmp_path / "notes.txt"
+    junk.write_bytes(b"not a dicom file")
+    truncated = tmp_path / "truncated.dcm"
+    truncated.write_bytes(paths[0].read_bytes()[:600])
+    archive = tmp_path / "upload.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for p in paths:
+            zf.write(p, f"study/{p.name}")
+        zf.writestr("study/readme.txt", "hello")
+    summary = ingest_paths([archive, junk, truncated, tmp_path / "missing.dcm"])
+    assert summary.accepted == 3 and summary.n_rejected == 4
+    rejections = {r.name: r for r in Rejection.objects.all()}
+    assert set(rejections) == {"upload.zip:study/readme.txt", str(junk), str(truncated), str(tmp_path / "missing.dcm")}
+    for rejection in rejections.values():
+        assert rejection.rule and rejection.name in rejection.reason or rejection.name.split(":")[0] in rejection.reason
+    assert default_storage.exists(rejections[str(junk)].quarantine_path)
+    assert default_storage.open(rejections[str(junk)].quarantine_path).read() == b"not a dicom file"
+    again = ingest_paths([junk])
+    assert again.n_rejected == 1 and Rejection.objects.filter(name=str(junk)).count() == 1
+
+
+def _corpus_files() -> list[Path]:
+    pydicom_root = Path(pydicom.__file__).parent / "data" / "test_files"
+    data_store_root = Path(get_testdata_file("693_UNCR.dcm")).parent  # the pydicom-data package
+    files = [p for p in pydicom_root.rglob("*") if p.is_file()]
+    return sorted(files) + sorted(p for p in data_store_root.iterdir() if p.is_file())
+
+
+def test_every_corpus_file_is_ingested_or_rejected_with_a_reason():
+    files = _corpus_files()
+    assert len(files) > 150
+    summary = ingest_paths(files)
+    assert summary.total == len(files)
+    assert summary.accepted > 20 and summary.n_rejected > 20
+    rejected_names = set(Rejection.objects.values_list("name", flat=True))
+    for rejection in Rejection.objects.all():
+        assert rejection.reason.startswith(rejection.name) and rejection.rule
+    accepted = summary.accepted + summary.duplicate
+    assert accepted + len(rejected_names) >= len(files) - summary.duplicate - 5  # same bytes share one row
+    assert Instance.objects.count() == summary.accepted
+    # pydicom's real multi-slice CT: five axial slices in z order, and two localizers.
+    ct5 = Series.objects.get(instances__sop_uid__in=[_sop("98892001/CT5N/2392")]).pk
+    series = Series.objects.get(pk=ct5)
+    z = [p[2] for p in series.instances.order_by("slice_index").values_list("position", flat=True)]
+    assert series.kind == "axial" and z == sorted(z) and len(z) == 5
+    scout = Series.objects.get(instances__sop_uid=_sop("98892001/CT2N/6924"))
+    assert scout.kind == "localizer"
+
+
+def _sop(relative: str) -> str:
+    from django.conf import settings
+
+    path = Path(pydicom.__file__).parent / "data" / "test_files" / "dicomdirtests" / relative
+    return map_uid(str(pydicom.dcmread(path, stop_before_pixels=True).SOPInstanceUID), key=settings.RADCURATE_DEID_KEY)
