@@ -1,4 +1,18 @@
-"""REST API of `datasets`."""
+"""REST API of `datasets` under /api/datasets/: versions, their export, diff and downloads."""
+
+from django.urls import path
+
+from .apis.files import VersionFileApi, VersionFilesApi, VersionTarApi
+from .apis.versions import VersionDetailApi, VersionDiffApi, VersionExportApi, VersionListApi
 
 app_name = "datasets"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("versions/", VersionListApi.as_view(), name="version-list"),
+    path("versions/<int:version_id>/", VersionDetailApi.as_view(), name="version-detail"),
+    path("versions/<int:version_id>/export/", VersionExportApi.as_view(), name="version-export"),
+    path("versions/<int:version_id>/diff/<int:other_id>/", VersionDiffApi.as_view(), name="version-diff"),
+    path("versions/<int:version_id>/files/", VersionFilesApi.as_view(), name="version-files"),
+    path("versions/<int:version_id>/files/<path:path>", VersionFileApi.as_view(), name="version-file"),
+    path("versions/<int:version_id>/archive.tar", VersionTarApi.as_view(), name="version-tar"),
+]

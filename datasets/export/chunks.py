@@ -7,6 +7,7 @@ chunk interrupted half way leaves only a `.partial` file that the next attempt o
 
 import json
 import os
+import uuid
 from collections.abc import Callable
 from dataclasses import asdict
 
@@ -48,7 +49,8 @@ def write_chunk(staging: Staging, index: int, load_volume: LoadVolume) -> dict:
     plan = staging.read_plan()
     size = tuple(plan["spec"]["size"])
     relative = staging.shard(index)
-    partial = staging.data / (relative + ".partial")
+    # A unique name per attempt: a redelivered task may run beside a slow first attempt of the same chunk.
+    partial = staging.data / f"{relative}.partial-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     placements, excluded = [], []
     with ShardWriter(partial, size) as writer:
         for entry in plan["chunks"][index]:

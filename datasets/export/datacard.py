@@ -35,6 +35,16 @@ def _prevalence_rows(manifest: dict) -> list[str]:
     return rows
 
 
+def _sparse_traits(manifest: dict) -> list[str]:
+    """Traits without a positive study in some split: metrics on that split cannot be computed for them."""
+    out = []
+    for trait in manifest["traits"]:
+        empty = [s for s in SPLITS if manifest["splits"].get(s) and not manifest["counts"].get(s, {}).get(trait["code"])]
+        if empty:
+            out.append(f"{trait['code']}: no positive study in {', '.join(empty)}.")
+    return out
+
+
 def render_datacard(manifest: dict, limitations: list[str] | None = None) -> str:
     prov = manifest["provenance"]
     pre = manifest["preprocessing"]
@@ -55,7 +65,6 @@ def render_datacard(manifest: dict, limitations: list[str] | None = None) -> str
         f"- Readers: {prov.get('reader_count')}",
         f"- Split policy: seed {prov.get('seed')}, fractions {prov.get('split_fractions')}, "
         f"stratified on {', '.join(prov.get('stratify_on', [])) or 'nothing'}",
-        f"- Code version: {prov.get('code_version')}",
         "",
         "## Studies per split",
         "",
@@ -75,7 +84,7 @@ def render_datacard(manifest: dict, limitations: list[str] | None = None) -> str
         "",
         "## Known limitations",
         "",
-        *[f"- {text}" for text in (*STANDING_LIMITATIONS, *(limitations or []))],
+        *[f"- {text}" for text in (*STANDING_LIMITATIONS, *_sparse_traits(manifest), *(limitations or []))],
         "",
     ]
     return "\n".join(lines)

@@ -7,6 +7,7 @@ writes exactly what the first attempt would have.
 
 import json
 import os
+import uuid
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -77,7 +78,7 @@ class Staging:
 
 def write_json_atomic(path: Path, payload: dict) -> None:
     """Write to a temporary name, fsync, then rename: a reader sees the old file or the whole new one."""
-    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp = path.with_name(f"{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")
     with open(tmp, "w") as handle:
         json.dump(payload, handle, sort_keys=True)
         handle.flush()

@@ -51,17 +51,23 @@ def _write_tables(staging: Staging, plan: dict, records: list[dict]) -> tuple[di
     return splits, label_rows
 
 
+def _remove_abandoned(staging: Staging) -> None:
+    # Every chunk is done, so any partial shard left is from an attempt that died or lost a race.
+    for path in (staging.data / "volumes").glob("*.partial-*"):
+        path.unlink(missing_ok=True)
+
+
 def _verify_shards(staging: Staging, records: list[dict], files: list[dict]) -> None:
+    """Each shard must still have the SHA-256 recorded when it was written; a bad one is marked not done,
+    so the next attempt rewrites it."""
     by_path = {f["path"]: f for f in files}
-    problems = [
-        f"{staging.data / r['shard']}: SHA-256 now {by_path.get(r['shard'], {}).get('sha256', 'missing')[:12]}, "
-        f"written as {r['sha256'][:12]}"
-        for r in records if by_path.get(r["shard"], {}).get("sha256") != r["sha256"]
-    ]
-    stray = [f["path"] for f in files if f["path"].endswith(".partial")]
-    problems += [f"{staging.data / p}: leftover partial file" for p in stray]
-    if problems:
-        raise VerificationFailed("; ".join(problems))
+    bad = [r for r in records if by_path.get(r["shard"], {}).get("sha256") != r["sha256"]]
+    for record in bad:
+        staging.marker(record["index"]).unlink(missing_ok=True)
+    if bad:
+        raise VerificationFailed("; ".join(
+            f"{staging.data / r['shard']}: SHA-256 now {by_path.get(r['shard'], {}).get('sha256', 'missing')[:12]}, "
+            f"written as {r['sha256'][:12]}" for r in bad))
 
 
 def build_manifest(staging: Staging, *, version: int) -> dict:
@@ -90,6 +96,7 @@ def build_manifest(staging: Staging, *, version: int) -> dict:
         limitations.append(f"{len(excluded)} studies were excluded because their pixels could not be used "
                            "(listed in manifest.json under `excluded`).")
     (staging.data / "datacard.md").write_text(render_datacard(manifest, limitations))
+    _remove_abandoned(staging)
     files = list_files(staging.data)
     _verify_shards(staging, records, files)
     manifest["files"] = files

@@ -1,0 +1,1 @@
+"""REST API views of `datasets`. One module per concept."""

@@ -1,0 +1,1 @@
+"""Selectors of `datasets`: read queries. One module per concept."""

@@ -1,0 +1,151 @@
+"""What a dataset version exports, read from the annotation engine and the archive as plain records.
+
+Studies come from the chosen campaigns (study-complete, with consensus); labels from their consensus
+by the chosen method; reads from every current submitted read, readers under annotation's keyed
+pseudonym; volumes from the archive's primary axial series in Hounsfield units.
+Only de-identified ids leave this module: the study's keyed UID and the patient's pseudonym.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from annotation.models import Campaign, CampaignStudy, Consensus
+from annotation.pseudonyms import reader_pseudonym
+from annotation.selectors.reads import reads_for_campaign
+from annotation.stats.agreement import agreement
+from annotation.stats.consensus_rules import binary_call
+from curation.models import Series, Trait
+from curation.selectors.archive import series_volume_hu
+from datasets.export.records import LabelInput, ReadInput, StudyInput, Volume
+from datasets.models import ConsensusMethod, DatasetVersion
+
+AGREEMENT_BOOTSTRAP = 200  # replicates per trait: CIs to two decimals at a fraction of a second per trait
+
+
+@dataclass
+class ExportSources:
+    studies: list[StudyInput] = field(default_factory=list)
+    labels: list[LabelInput] = field(default_factory=list)
+    reads: list[ReadInput] = field(default_factory=list)
+    campaigns: list[dict] = field(default_factory=list)
+    readers: set[str] = field(default_factory=set)
+
+
+def dataset_traits(version: DatasetVersion) -> list[Trait]:
+    traits = list(version.taxonomy.traits.select_related("parent").order_by("display_order", "code"))
+    wanted = set(version.traits)
+    return [t for t in traits if not wanted or t.code in wanted]
+
+
+def trait_rows(traits: list[Trait]) -> tuple[dict, ...]:
+    return tuple({"code": t.code, "name": t.name, "significance": t.significance,
+                  "parent": t.parent.code if t.parent_id else None, "prevalence": t.prevalence} for t in traits)
+
+
+def _entries(version: DatasetVersion) -> list[CampaignStudy]:
+    """One campaign entry per study: a study in several chosen campaigns takes its latest completed one."""
+    entries = (CampaignStudy.objects.filter(campaign_id__in=version.campaign_ids,
+                                            status=CampaignStudy.Status.COMPLETE)
+               .select_related("study__patient", "study__primary_series", "campaign")
+               .order_by("study_id", "-completed_at", "-id"))
+    filters = version.filters or {}
+    if filters.get("exclude_gold"):
+        entries = entries.filter(is_gold=False)
+    if filters.get("sites"):
+        entries = entries.filter(study__site__in=filters["sites"])
+    chosen: dict[int, CampaignStudy] = {}
+    for entry in entries:
+        chosen.setdefault(entry.study_id, entry)
+    return list(chosen.values())
+
+
+def _label(row: Consensus, method: str) -> tuple[int, float] | None:
+    if method == ConsensusMethod.DAWID_SKENE and row.method != Consensus.Method.GOLD:
+        if row.ds_probability is None:
+            return None
+        return int(row.ds_probability >= 0.5), float(row.ds_probability)
+    if row.label not in ("present", "absent"):
+        return None  # still awaiting adjudication
+    label = int(row.label == "present")
+    return label, float(row.soft_label if row.soft_label is not None else label)
+
+
+def _labels(version: DatasetVersion, entries: list[CampaignStudy], codes: set[str]) -> list[LabelInput]:
+    by_entry = {e.pk: e.study.study_uid for e in entries}
+    rows = Consensus.objects.filter(campaign_study_id__in=by_entry, trait__code__in=codes).select_related("trait")
+    out = []
+    for row in rows.order_by("campaign_study_id", "trait__display_order"):
+        value = _label(row, version.consensus_method)
+        if value is None:
+            continue
+        out.append(LabelInput(
+            study_id=by_entry[row.campaign_study_id], trait=row.trait.code, label=value[0], soft_label=value[1],
+            n_reads=row.n_reads, adjudicated=row.method == Consensus.Method.ADJUDICATED,
+            slice_ranges=tuple(tuple(r) for r in row.slice_ranges or ()),
+        ))
+    return out
+
+
+def _reads(version: DatasetVersion, entries: list[CampaignStudy], codes: set[str]) -> tuple[list[ReadInput], set]:
+    wanted = {e.pk: e.study.study_uid for e in entries}
+    out, readers = [], set()
+    for campaign_id in sorted({e.campaign_id for e in entries}):
+        for read in reads_for_campaign(campaign=Campaign(pk=campaign_id)):
+            study = wanted.get(read.assignment.campaign_study_id)
+            if study is None:
+                continue
+            reader = reader_pseudonym(read.assignment.reader_id)
+            readers.add(reader)
+            out.extend(ReadInput(study, reader, label.trait.code, label.state,
+                                 tuple(tuple(r) for r in label.slice_ranges or ()))
+                       for label in read.labels.all() if label.trait.code in codes)
+    return out, readers
+
+
+def export_sources(version: DatasetVersion) -> ExportSources:
+    """Everything the plan needs from the database, for the version's campaigns, filters, traits and method."""
+    codes = {t.code for t in dataset_traits(version)}
+    entries = _entries(version)
+    studies = [StudyInput(e.study.study_uid, e.study.patient.pseudonym, str(e.study.primary_series_id or ""))
+               for e in entries]
+    reads, readers = _reads(version, entries, codes)
+    campaigns = [{"id": c.pk, "name": c.name, "taxonomy_version": c.taxonomy.version}
+                 for c in Campaign.objects.filter(pk__in=version.campaign_ids).select_related("taxonomy").order_by("pk")]
+    return ExportSources(studies, _labels(version, entries, codes), reads, campaigns, readers)
+
+
+def agreement_per_trait(reads: list[ReadInput], codes: list[str], *, seed: int) -> dict:
+    """Chance-corrected agreement of the exported reads, per trait, with bootstrap CIs (annotation's statistics)."""
+    readers = sorted({r.reader for r in reads})
+    studies = sorted({r.study_id for r in reads})
+    col, row = {r: j for j, r in enumerate(readers)}, {s: i for i, s in enumerate(studies)}
+    by_trait: dict[str, list[ReadInput]] = defaultdict(list)
+    for r in reads:
+        by_trait[r.trait].append(r)
+    out = {}
+    for code in codes:
+        ratings = np.full((len(studies), len(readers)), -1, dtype=int)
+        for r in by_trait.get(code, ()):
+            ratings[row[r.study_id], col[r.reader]] = binary_call(r.value)
+        stats = agreement(ratings, np.arange(len(studies)), n_categories=2, n_boot=AGREEMENT_BOOTSTRAP, seed=seed)
+        out[code] = {name: stats[name].as_dict() for name in ("fleiss_kappa", "krippendorff_alpha", "gwet_ac1")}
+        out[code]["cohen_kappa"] = stats["cohen_kappa"].as_dict() if stats["cohen_kappa"] is not None else None
+    return out
+
+
+def load_series_volume(ref: str) -> Volume:
+    """The volume loader of an export: archive series id -> HU volume with its geometry."""
+    if not ref:
+        raise ValueError("study has no primary axial series")
+    series = Series.objects.filter(pk=int(ref)).first()
+    if series is None:
+        raise ValueError(f"series {ref} is no longer in the archive")
+    hu = series_volume_hu(series)
+    if hu.shape[0] == 0:
+        raise ValueError(f"series {series.series_uid}: no slices")
+    first = series.instances.order_by("slice_index", "instance_number").values_list("dicom_json", flat=True).first()
+    spacing = (first or {}).get("00280030", {}).get("Value") or [1.0, 1.0]
+    thickness = series.slice_spacing or float(((first or {}).get("00180050", {}).get("Value") or [0.0])[0])
+    return Volume(hu, (float(spacing[0]), float(spacing[1])), float(thickness))

@@ -1,0 +1,79 @@
+"""Dataset version reads: lists, the latest job, files of a published version, earlier splits, the diff."""
+
+from pathlib import Path
+
+import pyarrow.parquet as pq
+from django.db.models import QuerySet
+
+from datasets.export.diff import diff_versions, labels_by_key
+from datasets.export.manifest import MANIFEST, read_manifest
+from datasets.locations import published_dir
+from datasets.models import DatasetVersion, ExportJob
+
+_STRICTNESS = {"test": 0, "calibration": 1, "train": 2}
+
+
+class DatasetFileNotFound(LookupError):
+    """The path is not a file of this dataset version."""
+
+
+def dataset_version_list(*, name: str = "") -> QuerySet[DatasetVersion]:
+    versions = DatasetVersion.objects.select_related("taxonomy", "created_by")
+    return versions.filter(name=name) if name else versions
+
+
+def dataset_version_latest_job(version: DatasetVersion) -> ExportJob | None:
+    return version.jobs.order_by("-created_at", "-id").first()
+
+
+def version_manifest(version: DatasetVersion) -> dict | None:
+    if not version.is_published:
+        return None
+    return read_manifest(published_dir(version))
+
+
+def version_slice_count(version: DatasetVersion) -> int:
+    table = pq.read_table(published_dir(version) / "studies.parquet", columns=["n_slices"])
+    return int(sum(table["n_slices"].to_pylist()))
+
+
+def version_studies(version: DatasetVersion) -> dict[str, str]:
+    """study_id -> split of a published version."""
+    table = pq.read_table(published_dir(version) / "studies.parquet", columns=["study_id", "split"])
+    return dict(zip(table["study_id"].to_pylist(), table["split"].to_pylist(), strict=True))
+
+
+def version_labels(version: DatasetVersion) -> dict[tuple[str, str], int]:
+    table = pq.read_table(published_dir(version) / "labels.parquet", columns=["study_id", "trait", "label"])
+    return labels_by_key(table.to_pylist())
+
+
+def previous_splits(version: DatasetVersion) -> dict[str, str]:
+    """Split of every study in earlier published versions of the same dataset; the strictest where they differ."""
+    out: dict[str, str] = {}
+    earlier = DatasetVersion.objects.filter(name=version.name, version__lt=version.version,
+                                            status=DatasetVersion.Status.PUBLISHED).order_by("version")
+    for old in earlier:
+        for study, split in version_studies(old).items():
+            if study not in out or _STRICTNESS[split] < _STRICTNESS[out[study]]:
+                out[study] = split
+    return out
+
+
+def version_diff(old: DatasetVersion, new: DatasetVersion) -> dict:
+    """Studies added and removed, studies that changed split, and labels changed per trait."""
+    for v in (old, new):
+        if not v.is_published:
+            raise ValueError(f"Dataset '{v.name}' v{v.version} is not published; only published versions compare.")
+    diff = diff_versions(version_studies(old), version_studies(new), version_labels(old), version_labels(new))
+    return {"old": {"id": old.pk, "name": old.name, "version": old.version},
+            "new": {"id": new.pk, "name": new.name, "version": new.version}, **diff}
+
+
+def version_file(version: DatasetVersion, relative: str) -> Path:
+    """A listed file of a published version (never anything outside it)."""
+    manifest = version_manifest(version)
+    listed = {f["path"] for f in (manifest or {}).get("files", [])} | ({MANIFEST} if manifest else set())
+    if relative not in listed:
+        raise DatasetFileNotFound(f"{relative}: not a file of dataset '{version.name}' v{version.version}")
+    return published_dir(version) / relative

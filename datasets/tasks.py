@@ -1,0 +1,44 @@
+"""Celery tasks of `datasets`: an export is a plan task, one task per chunk (any worker), and a finalize task.
+
+Tasks acknowledge late (settings): a chunk whose worker dies is redelivered and resumes; chunks done by
+then are skipped.
+"""
+
+from celery import shared_task
+
+from datasets.models import ExportJob
+from datasets.services.export import export_job_chunk, export_job_fail, export_job_finalize, export_job_plan
+
+
+def _failing(job: ExportJob, fn, **kwargs):
+    try:
+        return fn(job=job, **kwargs)
+    except Exception as exc:
+        export_job_fail(job=job, error=exc)
+        raise
+
+
+@shared_task(name="datasets.export_plan")
+def export_plan(job_id: int) -> int:
+    job = ExportJob.objects.select_related("version").get(pk=job_id)
+    pending = _failing(job, export_job_plan)
+    for index in pending:
+        export_chunk.delay(job_id, index)
+    if not pending:
+        export_finalize.delay(job_id)
+    return len(pending)
+
+
+@shared_task(name="datasets.export_chunk")
+def export_chunk(job_id: int, index: int) -> bool:
+    job = ExportJob.objects.select_related("version").get(pk=job_id)
+    last = _failing(job, export_job_chunk, index=index)
+    if last:
+        export_finalize.delay(job_id)
+    return last
+
+
+@shared_task(name="datasets.export_finalize")
+def export_finalize(job_id: int) -> str:
+    job = ExportJob.objects.select_related("version").get(pk=job_id)
+    return _failing(job, export_job_finalize).status
