@@ -1,5 +1,6 @@
 """Dawid–Skene over binary calls (crowd-kit): posterior per item and a confusion estimate per reader."""
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,7 +33,10 @@ def dawid_skene(calls: list[tuple], *, n_iter: int = 100) -> DawidSkeneResult:
     if not calls:
         return DawidSkeneResult({}, {}, {}, 0.0)
     frame = pd.DataFrame(calls, columns=["worker", "task", "label"]).astype({"label": int})
-    model = DawidSkene(n_iter=n_iter).fit(frame)
+    with warnings.catch_warnings():
+        # crowd-kit 1.4 still passes pandas keywords that pandas 3 deprecates; harmless, and not ours to fix.
+        warnings.filterwarnings("ignore", module="crowdkit")
+        model = DawidSkene(n_iter=n_iter).fit(frame)
     probas = model.probas_.reindex(columns=[0, 1], fill_value=0.0)
     errors = model.errors_
     readers = frame["worker"].unique()
