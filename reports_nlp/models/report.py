@@ -16,7 +16,9 @@ class Report(models.Model):
     content_hash = models.CharField(max_length=64, help_text="sha256 of the report date and the text.")
     revision = models.PositiveIntegerField(default=1)
     is_current = models.BooleanField(default=True, help_text="The latest revision of this accession's report.")
-    # STUDY_FK: added when curation.Study lands
+    study = models.ForeignKey(
+        "curation.Study", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
     source = models.CharField(max_length=255, blank=True, help_text="Import file name or 'api'.")
     imported_at = models.DateTimeField(auto_now_add=True)
 

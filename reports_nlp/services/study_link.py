@@ -12,7 +12,7 @@ def study_ids_by_accession(accession_pseudonyms) -> dict[str, int]:
     return dict(pairs)
 
 
-def reports_link_study(*, study) -> int:
+def reports_link_study(*, study: Study) -> int:
     """Attach the reports waiting for this study (called when the archive ingests it); returns how many."""
     if not study.accession_pseudonym:
         return 0
