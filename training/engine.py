@@ -1,0 +1,89 @@
+"""One training epoch and one evaluation pass, written out step by step (torchvision references style)."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import time
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from training.augment import Preprocess
+from training.utils import derived_seed
+
+
+def autocast(device: torch.device, enabled: bool):
+    if enabled and device.type == "cuda":
+        return torch.autocast("cuda", dtype=torch.bfloat16)
+    return contextlib.nullcontext()
+
+
+def to_device(batch: dict, device: torch.device) -> dict:
+    return {k: v.to(device, non_blocking=True) if torch.is_tensor(v) else v for k, v in batch.items()}
+
+
+def _generator(device: torch.device, seed: int) -> torch.Generator:
+    gen = torch.Generator(device=device)
+    gen.manual_seed(seed)
+    return gen
+
+
+def train_one_epoch(model, criterion, optimizer, loader, preprocess: Preprocess, device: torch.device, epoch: int,
+                    *, seed: int, amp: bool = True, max_steps: int = 0, progress: bool = True) -> dict:
+    """Train for one pass over `loader`; augmentation randomness is a function of (seed, epoch, step)."""
+    model.train()
+    # dropout draws from the global generator: reseed it per epoch so a resumed run takes the same path
+    torch.manual_seed(derived_seed(seed, epoch, 1))
+    total, steps, slices = 0.0, 0, 0
+    start = time.perf_counter()
+    n = len(loader) if not max_steps else min(max_steps, len(loader))
+    bar = tqdm(loader, total=n, desc=f"epoch {epoch}", disable=not progress, leave=False, dynamic_ncols=True)
+    for step, batch in enumerate(bar):
+        if max_steps and step >= max_steps:
+            break
+        batch = to_device(batch, device)
+        gen = _generator(device, derived_seed(seed, epoch, step))
+        x = preprocess(batch["volume"], batch["slice_valid"], train=True, generator=gen)
+        with autocast(device, amp):
+            out = model(x, batch["slice_valid"])
+        loss = criterion(out, batch)
+        if not math.isfinite(loss.item()):
+            raise FloatingPointError(f"loss is {loss.item()} at epoch {epoch} step {step}")
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        total += loss.item()
+        steps += 1
+        slices += int(batch["slice_valid"].sum())
+        bar.set_postfix(loss=f"{total / steps:.4f}", lr=f"{optimizer.param_groups[0]['lr']:.2e}")
+    seconds = time.perf_counter() - start
+    return {"loss": total / max(steps, 1), "steps": steps, "slices": slices, "seconds": round(seconds, 3),
+            "slices_per_s": round(slices / max(seconds, 1e-9), 1)}
+
+
+@torch.no_grad()
+def evaluate(model, loader, preprocess: Preprocess, device: torch.device, *, criterion=None, amp: bool = True,
+             progress: bool = True, desc: str = "evaluate") -> dict:
+    """Study probabilities (N, T), embeddings and labels for every study in `loader`, in loader order."""
+    model.eval()
+    probs, embeddings, labels, masks, indices = [], [], [], [], []
+    total, steps = 0.0, 0
+    for batch in tqdm(loader, desc=desc, disable=not progress, leave=False, dynamic_ncols=True):
+        batch = to_device(batch, device)
+        x = preprocess(batch["volume"], batch["slice_valid"], train=False)
+        with autocast(device, amp):
+            out = model(x, batch["slice_valid"])
+        if criterion is not None:
+            total += criterion(out, batch).item()
+            steps += 1
+        probs.append(torch.sigmoid(out["study_logits"].float()).cpu())
+        embeddings.append(out["embedding"].float().cpu())
+        labels.append(batch["label"].cpu())
+        masks.append(batch["label_mask"].cpu())
+        indices.append(batch["index"].cpu())
+    label = torch.cat(labels).numpy()
+    label[torch.cat(masks).numpy() == 0] = np.nan
+    return {"probs": torch.cat(probs).numpy(), "embeddings": torch.cat(embeddings).numpy(), "labels": label,
+            "indices": torch.cat(indices).numpy(), "loss": total / steps if steps else float("nan")}

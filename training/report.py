@@ -1,0 +1,192 @@
+"""Evaluation report: every figure of the issue in report.json, ROC curves with CI ribbons, the risk-coverage plot.
+
+Inputs are plain arrays (study ids, patients, splits, probabilities, labels), so the same report is built for a
+run of this module and for any model's predictions CSV.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, no display
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from training.config import EvalConfig  # noqa: E402
+from training.metrics import (  # noqa: E402
+    apply_threshold,
+    bootstrap_auc,
+    bootstrap_roc_band,
+    certify_operating_point,
+    clopper_pearson_upper,
+    risk_coverage,
+    sensitivity_at_specificity,
+    threshold_for_coverage,
+)
+
+FORMAT = "radcurate-report/1"
+
+
+def referral_score(probs: np.ndarray, high: list[int]) -> np.ndarray:
+    """Probability of the most likely high-significance trait: a study is reported when this is low."""
+    return probs[:, high].max(1) if high else np.zeros(len(probs))
+
+
+def any_high_label(labels: np.ndarray, high: list[int]) -> np.ndarray:
+    """1 where consensus found any high-significance trait; unknown labels count as absent."""
+    return (np.nan_to_num(labels[:, high], nan=0.0) > 0.5).any(1).astype(float) if high else np.zeros(len(labels))
+
+
+def _clean(value):
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _clean(value.tolist())
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # JSON has no NaN/inf
+    return value
+
+
+def build_report(*, codes: list[str], high: list[int], patients: np.ndarray, splits: np.ndarray, probs: np.ndarray,
+                 labels: np.ndarray, cfg: EvalConfig, source: dict | None = None) -> dict:
+    """All figures: per-trait discrimination on test, the certified operating point, Table 2, risk-coverage."""
+    cal, test = splits == "calibration", splits == "test"
+    if not cal.any() or not test.any():
+        raise ValueError(f"evaluation needs calibration and test studies; got {int(cal.sum())} calibration, "
+                         f"{int(test.sum())} test")
+    boot = bootstrap_auc(probs[test], labels[test], patients[test], n_resamples=cfg.n_bootstrap, seed=cfg.seed)
+    traits = []
+    for j, code in enumerate(codes):
+        y = labels[test, j]
+        known = ~np.isnan(y)
+        entry = {"code": code, "high": j in high, "n": int(boot["n"][j]), "n_positive": int(boot["n_positive"][j]),
+                 "incidence": float(np.nanmean(y)) if known.any() else None}
+        for key in ("auroc", "auroc_lo", "auroc_hi", "auprc", "auprc_lo", "auprc_hi"):
+            entry[key] = float(boot[key][j])
+        sens = {}
+        if 0 < np.nansum(y) < known.sum():
+            for spec in cfg.specificities:
+                sens[f"{spec:g}"] = sensitivity_at_specificity(probs[test, j][known], y[known], spec)[0]
+        entry["sensitivity_at_specificity"] = sens
+        traits.append(entry)
+
+    score, miss = referral_score(probs, high), any_high_label(labels, high)
+    cert = certify_operating_point(score[cal], miss[cal], target=cfg.target_csmr, delta=cfg.delta,
+                                   n_thresholds=cfg.n_thresholds)
+    on_test = apply_threshold(score[test], miss[test], cert["point"].threshold, cfg.delta)
+    operating = {
+        "method": "fixed-sequence testing (Learn-then-Test) with Clopper-Pearson bounds on the calibration split",
+        "target_csmr": cfg.target_csmr, "confidence": 1 - cfg.delta, "thresholds_tested": cert["tested"],
+        "min_reported": cert["min_reported"],
+        "certified": cert["certified"], "threshold": cert["point"].threshold,
+        "calibration": cert["point"].to_dict(), "test": _test_point(on_test),
+    }
+    table2 = [_table2_point(c, score, miss, probs, labels, cal, test, codes, cfg) for c in cfg.coverages]
+    rc = risk_coverage(score[test], miss[test], cfg.delta)
+    keep = np.unique(np.linspace(0, len(rc["coverage"]) - 1, min(len(rc["coverage"]), 500)).astype(int))
+    report = {
+        "format": FORMAT, "source": source or {},
+        "n_studies": {"calibration": int(cal.sum()), "test": int(test.sum())},
+        "high_traits": [codes[j] for j in high],
+        "traits": traits, "operating_point": operating, "table2": table2,
+        "risk_coverage": {k: v[keep] for k, v in rc.items()},
+        "reference": _reference(operating["test"], table2, cfg),
+    }
+    return _clean(report)
+
+
+def _test_point(point) -> dict:
+    d = point.to_dict()
+    d["misses_per_1000_reported"] = 1000 * d["csmr"]
+    d["misses_per_1000_studies"] = 1000 * d["misses"] / max(d["n"], 1)
+    return d
+
+
+def _table2_point(coverage, score, miss, probs, labels, cal, test, codes, cfg) -> dict:
+    """The paper's Table 2 at one coverage: threshold from calibration, per-trait errors among reported test studies."""
+    threshold = threshold_for_coverage(score[cal], coverage)
+    point = _test_point(apply_threshold(score[test], miss[test], threshold, cfg.delta))
+    reported = test & (score <= threshold)
+    rows = []
+    for j, code in enumerate(codes):
+        y = labels[:, j]
+        errors = int(np.nansum(y[reported]))
+        n_rep = int((reported & ~np.isnan(y)).sum())
+        rows.append({"code": code, "incidence": float(np.nanmean(y[test])) if (~np.isnan(y[test])).any() else None,
+                     "reported": n_rep, "errors": errors, "error_rate": errors / n_rep if n_rep else None,
+                     "error_rate_upper": float(clopper_pearson_upper(errors, n_rep, cfg.delta))})
+    return {"target_coverage": coverage, "threshold": threshold, "test": point, "traits": rows}
+
+
+def _reference(test_point: dict, table2: list[dict], cfg: EvalConfig) -> dict:
+    """Whether each operating point's certified CSMR bound beats the radiologists' reference figure."""
+    points = [("certified", test_point)] + [(f"coverage {t['target_coverage']:g}", t["test"]) for t in table2]
+    rows = []
+    for name, p in points:
+        above = p["csmr_upper"] > cfg.reference_csmr
+        rows.append({"point": name, "coverage": p["coverage"], "csmr": p["csmr"], "csmr_upper": p["csmr_upper"],
+                     "upper_above_reference": bool(above),
+                     "note": (f"CSMR upper bound {100 * p['csmr_upper']:.2f}% is "
+                              f"{'ABOVE' if above else 'below'} the reference {100 * cfg.reference_csmr:.2f}%")})
+    return {"reference_csmr": cfg.reference_csmr, "points": rows}
+
+
+def write_report(report: dict, out_dir: Path, *, probs: np.ndarray, labels: np.ndarray, patients: np.ndarray,
+                 splits: np.ndarray, codes: list[str], seed: int = 0, n_band: int = 200) -> Path:
+    """report.json, roc/<trait>.png (curve with 95% CI ribbon) and risk_coverage.png."""
+    out_dir = Path(out_dir)
+    (out_dir / "roc").mkdir(parents=True, exist_ok=True)
+    test = splits == "test"
+    for j, code in enumerate(codes):
+        y = labels[test, j]
+        if not 0 < np.nansum(y) < (~np.isnan(y)).sum():
+            continue  # no ROC without both classes
+        band = bootstrap_roc_band(probs[test, j], y, patients[test], n_resamples=n_band, seed=seed)
+        _plot_roc(out_dir / "roc" / f"{code}.png", band, report["traits"][j])
+    _plot_risk_coverage(out_dir / "risk_coverage.png", report)
+    path = out_dir / "report.json"
+    path.write_text(json.dumps(report, indent=2))
+    return path
+
+
+def _plot_roc(path: Path, band: dict, entry: dict) -> None:
+    fig, ax = plt.subplots(figsize=(4, 4), dpi=80)
+    ax.fill_between(band["fpr"], band["tpr_lo"], band["tpr_hi"], alpha=0.3, label="95% CI (patient bootstrap)")
+    ax.plot(band["fpr"], band["tpr"], lw=1.5, label=f"AUROC {entry['auroc']:.3f} "
+            f"[{entry['auroc_lo'] or float('nan'):.3f}, {entry['auroc_hi'] or float('nan'):.3f}]")
+    ax.plot([0, 1], [0, 1], ls=":", c="grey")
+    ax.set(xlabel="1 - specificity", ylabel="sensitivity", title=f"{entry['code']} (n+={entry['n_positive']})",
+           xlim=(0, 1), ylim=(0, 1))
+    ax.legend(loc="lower right", fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def _plot_risk_coverage(path: Path, report: dict) -> None:
+    rc = report["risk_coverage"]
+    cov = np.array(rc["coverage"], float)
+    fig, ax = plt.subplots(figsize=(5, 4), dpi=80)
+    ax.plot(cov, 100 * np.array(rc["csmr"], float), label="CSMR (test)")
+    ax.plot(cov, 100 * np.array(rc["csmr_upper"], float), ls="--", label="one-sided 95% upper bound")
+    op = report["operating_point"]
+    ax.axhline(100 * op["target_csmr"], c="k", lw=0.8, ls=":", label="target")
+    ax.axhline(100 * report["reference"]["reference_csmr"], c="r", lw=0.8, ls=":", label="reference")
+    ax.scatter([op["test"]["coverage"]], [100 * op["test"]["csmr_upper"]], marker="o", c="k", zorder=3,
+               label="certified point (bound)")
+    for t in report["table2"]:
+        ax.scatter([t["test"]["coverage"]], [100 * t["test"]["csmr_upper"]], marker="x", zorder=3)
+    ax.set(xlabel="coverage (fraction of studies reported)", ylabel="CSMR among reported (%)", xlim=(0, 1))
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)

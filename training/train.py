@@ -1,0 +1,242 @@
+"""Training driver: builds model, loss, optimizer and schedule from the config, trains the ensemble members of a run.
+
+Each member trains with its own seed (so its own initialisation and data order), keeps its best checkpoint by
+calibration AUROC, stops early, and resumes exactly from its last completed epoch when restarted.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.distributed as dist
+from torch.nn.parallel import DistributedDataParallel
+
+from training import __version__
+from training.augment import Preprocess
+from training.config import Config
+from training.data import DatasetDir, StudyDataset, make_loader
+from training.engine import evaluate, train_one_epoch
+from training.losses import HierarchicalLoss, prevalence_pos_weight
+from training.metrics import weighted_auroc_ap
+from training.models import create_model
+from training.models.study import StudyModel
+from training.utils import (
+    DistInfo,
+    JsonlLog,
+    barrier,
+    load_checkpoint,
+    log,
+    save_checkpoint,
+    seed_everything,
+    unwrap,
+)
+
+RUN_FORMAT = "radcurate-run/1"
+
+
+def member_seed(cfg: Config, member: int) -> int:
+    return cfg.train.seed + 1000 * member
+
+
+def member_model_name(cfg: Config, member: int) -> str:
+    names = cfg.train.member_models
+    return names[member % len(names)] if names else cfg.model.name
+
+
+def build_model(cfg: Config, dataset: DatasetDir, model_name: str | None = None) -> StudyModel:
+    in_channels = (2 * cfg.data.neighbours + 1) * len(cfg.window.windows)
+    backbone = create_model(model_name or cfg.model.name, in_channels=in_channels, width=cfg.model.width,
+                            dropout=cfg.model.dropout)
+    return StudyModel(backbone, len(dataset.traits), torch.from_numpy(dataset.traits.descendants()),
+                      aggregation=cfg.model.aggregation, topk=cfg.model.topk, gru_hidden=cfg.model.gru_hidden)
+
+
+def build_preprocess(cfg: Config, *, channels_last: bool = False) -> Preprocess:
+    return Preprocess(windows=cfg.window.windows, size=cfg.data.image_size, rotation_deg=cfg.augment.rotation_deg,
+                      scale=tuple(cfg.augment.scale), mirror_p=cfg.augment.mirror_p, augment=cfg.augment.enabled,
+                      channels_last=channels_last)
+
+
+def build_criterion(cfg: Config, dataset: DatasetDir) -> HierarchicalLoss:
+    """Positive weights from the training split's prevalence, falling back to the manifest's taxonomy figure."""
+    train = dataset.labels[dataset.split_indices("train")]
+    observed = np.nanmean(train, 0) if len(train) else np.full(len(dataset.traits), np.nan)
+    taxonomy = np.array(dataset.traits.prevalence) / 100
+    prevalence = np.where(np.isfinite(observed) & (observed > 0), observed, taxonomy)
+    pos_weight = prevalence_pos_weight(torch.tensor(prevalence, dtype=torch.float32),
+                                       power=cfg.loss.class_weight_power, cap=cfg.loss.class_weight_max)
+    return HierarchicalLoss(torch.from_numpy(dataset.traits.descendants()), pos_weight, kind=cfg.loss.kind,
+                            gamma=cfg.loss.focal_gamma, slice_weight=cfg.loss.slice_weight)
+
+
+def build_optimizer(cfg: Config, model: torch.nn.Module) -> torch.optim.Optimizer:
+    o = cfg.optim
+    if o.name == "adamw":
+        return torch.optim.AdamW(model.parameters(), lr=o.lr, weight_decay=o.weight_decay)
+    if o.name == "sgd":
+        return torch.optim.SGD(model.parameters(), lr=o.lr, momentum=o.momentum, weight_decay=o.weight_decay,
+                               nesterov=True)
+    raise ValueError(f"optim.name {o.name!r} unknown (known: adamw, sgd)")
+
+
+def build_scheduler(cfg: Config, optimizer: torch.optim.Optimizer) -> torch.optim.lr_scheduler.LambdaLR:
+    """Per-epoch factor: linear warmup, then cosine to zero, step decay, or constant."""
+    o, epochs = cfg.optim, cfg.train.epochs
+    if o.schedule not in ("cosine", "step", "none"):
+        raise ValueError(f"optim.schedule {o.schedule!r} unknown (known: cosine, step, none)")
+
+    def factor(epoch: int) -> float:
+        if epoch < o.warmup_epochs:
+            return (epoch + 1) / (o.warmup_epochs + 1)
+        if o.schedule == "cosine":
+            span = max(epochs - o.warmup_epochs, 1)
+            return 0.5 * (1 + math.cos(math.pi * (epoch - o.warmup_epochs) / span))
+        if o.schedule == "step":
+            return o.gamma ** (epoch // max(o.step_size, 1))
+        return 1.0
+
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+
+
+def calibration_score(result: dict) -> float:
+    """Mean AUROC over traits with both classes on the calibration split; -loss when no trait qualifies."""
+    aucs = []
+    for j in range(result["probs"].shape[1]):
+        y = result["labels"][:, j]
+        known = ~np.isnan(y)
+        if 0 < np.nansum(y) < known.sum():
+            aucs.append(float(weighted_auroc_ap(result["probs"][known, j], y[known])[0][0]))
+    return float(np.mean(aucs)) if aucs else -float(result["loss"])
+
+
+def train_member(cfg: Config, dataset: DatasetDir, member_dir: Path, member: int, *, info: DistInfo,
+                 device: torch.device, progress: bool = True, stop_after_epoch: int | None = None) -> dict:
+    """Train one ensemble member to completion (or resume it); returns its summary."""
+    member_dir.mkdir(parents=True, exist_ok=True)
+    done_path = member_dir / "member.json"
+    if done_path.exists():
+        log.info("member %d already trained: %s", member, done_path)
+        return json.loads(done_path.read_text())
+    seed = member_seed(cfg, member)
+    seed_everything(seed)
+    name = member_model_name(cfg, member)
+    model = build_model(cfg, dataset, name).to(device)
+    use_cuda = device.type == "cuda"
+    if use_cuda and cfg.train.channels_last:
+        model = model.to(memory_format=torch.channels_last)
+    criterion = build_criterion(cfg, dataset).to(device)
+    optimizer = build_optimizer(cfg, model)
+    scheduler = build_scheduler(cfg, optimizer)
+    start_epoch, best, stale = 0, -float("inf"), 0
+    last_path, best_path = member_dir / "last.pt", member_dir / "best.pt"
+    if last_path.exists():
+        state = load_checkpoint(last_path, model=model, optimizer=optimizer, scheduler=scheduler,
+                                map_location=device)
+        start_epoch, best, stale = state["epoch"] + 1, state["best"], state["stale"]
+        log.info("member %d: resuming after epoch %d (best %.4f)", member, state["epoch"], best)
+    net = model
+    if info.enabled:
+        net = DistributedDataParallel(model, device_ids=[device.index] if use_cuda else None)
+    if cfg.train.compile:
+        net = torch.compile(net)
+    train_ds = StudyDataset(dataset, dataset.split_indices("train"), max_slices=cfg.data.max_slices,
+                            neighbours=cfg.data.neighbours, train=True, seed=seed)
+    cal_ds = StudyDataset(dataset, dataset.split_indices("calibration"), max_slices=0,
+                          neighbours=cfg.data.neighbours, train=False)
+    train_loader = make_loader(train_ds, batch_size=cfg.train.batch_size, shuffle=True, seed=seed,
+                               num_workers=cfg.data.num_workers, world_size=info.world_size, rank=info.rank,
+                               pin_memory=cfg.data.pin_memory and use_cuda)
+    cal_loader = make_loader(cal_ds, batch_size=cfg.train.batch_size, shuffle=False, seed=seed,
+                             num_workers=cfg.data.num_workers, pin_memory=cfg.data.pin_memory and use_cuda)
+    preprocess = build_preprocess(cfg, channels_last=use_cuda and cfg.train.channels_last)
+    metrics_log = JsonlLog(member_dir / "metrics.jsonl")
+    amp = cfg.train.amp and use_cuda
+    epoch = start_epoch - 1
+    for epoch in range(start_epoch, cfg.train.epochs):
+        train_loader.sampler.set_epoch(epoch)
+        train_ds.set_epoch(epoch)
+        stats = train_one_epoch(net, criterion, optimizer, train_loader, preprocess, device, epoch, seed=seed,
+                                amp=amp, max_steps=cfg.train.max_steps_per_epoch, progress=progress and info.is_main)
+        lr = optimizer.param_groups[0]["lr"]
+        scheduler.step()
+        stop = False
+        if info.is_main:
+            result = evaluate(model, cal_loader, preprocess, device, criterion=criterion, amp=amp,
+                              progress=progress, desc="calibration")
+            score = calibration_score(result)
+            improved = score > best
+            best, stale = (score, 0) if improved else (best, stale + 1)
+            metrics_log.write(member=member, epoch=epoch, lr=lr, train_loss=stats["loss"], steps=stats["steps"],
+                              slices_per_s=stats["slices_per_s"], calibration_loss=result["loss"],
+                              calibration_score=score, best=best, world_size=info.world_size)
+            log.info("member %d epoch %d: train loss %.4f, calibration loss %.4f, score %.4f%s (%.0f slices/s)",
+                     member, epoch, stats["loss"], result["loss"], score, " *" if improved else "",
+                     stats["slices_per_s"])
+            if improved:
+                save_checkpoint(best_path, model=model, optimizer=optimizer, scheduler=scheduler, epoch=epoch,
+                                best=best, stale=stale, extra={"model_name": name, "seed": seed})
+            save_checkpoint(last_path, model=model, optimizer=optimizer, scheduler=scheduler, epoch=epoch,
+                            best=best, stale=stale, extra={"model_name": name, "seed": seed})
+            stop = stale >= cfg.train.patience
+        stop = _broadcast_flag(stop, info, device)
+        barrier(info)
+        if stop:
+            log.info("member %d: early stop after epoch %d (no improvement for %d epochs)", member, epoch, stale)
+            break
+        if stop_after_epoch is not None and epoch >= stop_after_epoch:
+            return {"member": member, "interrupted_after_epoch": epoch}
+    summary = {"member": member, "model": name, "seed": seed, "epochs_run": epoch + 1, "best_score": best,
+               "checkpoint": str(best_path.relative_to(member_dir.parent.parent))}
+    if info.is_main:
+        done_path.write_text(json.dumps(summary, indent=2))
+    barrier(info)
+    return summary
+
+
+def _broadcast_flag(flag: bool, info: DistInfo, device: torch.device) -> bool:
+    if not info.enabled:
+        return flag
+    t = torch.tensor([1 if flag else 0], device=device)
+    dist.broadcast(t, src=0)
+    return bool(t.item())
+
+
+def train_run(cfg: Config, data_dir: Path, run_dir: Path, *, info: DistInfo, device: torch.device,
+              progress: bool = True) -> dict:
+    """Train every member of the ensemble into run_dir; writes config.json and run.json."""
+    dataset = DatasetDir(data_dir)
+    run_dir = Path(run_dir)
+    if info.is_main:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        (run_dir / "config.json").write_text(json.dumps(cfg.to_dict(), indent=2))
+    barrier(info)
+    started = time.time()
+    members = []
+    for m in range(cfg.train.members):
+        log.info("training member %d/%d (%s, seed %d)", m + 1, cfg.train.members, member_model_name(cfg, m),
+                 member_seed(cfg, m))
+        members.append(train_member(cfg, dataset, run_dir / "members" / f"member-{m:02d}", m, info=info,
+                                    device=device, progress=progress))
+    run = {
+        "format": RUN_FORMAT, "code_version": __version__,
+        "dataset": {"name": dataset.manifest.get("name"), "version": dataset.manifest.get("version"),
+                    "content_hash": dataset.manifest.get("content_hash"), "path": str(Path(data_dir).resolve())},
+        "traits": [{"code": c, "significance": s, "parent": p} for c, s, p in
+                   zip(dataset.traits.codes, dataset.traits.significance, dataset.traits.parents, strict=True)],
+        "members": members, "world_size": info.world_size, "device": str(device),
+        "torch": torch.__version__, "train_seconds": round(time.time() - started, 1),
+    }
+    if info.is_main:
+        (run_dir / "run.json").write_text(json.dumps(run, indent=2))
+    return run
+
+
+def load_member(run_dir: Path, member: dict, cfg: Config, dataset: DatasetDir, device: torch.device) -> StudyModel:
+    model = build_model(cfg, dataset, member["model"]).to(device)
+    load_checkpoint(Path(run_dir) / member["checkpoint"], model=model, map_location=device)
+    return unwrap(model).eval()
