@@ -217,6 +217,18 @@ def ct_series_files(tmp_path):
     return factory
 
 
+@pytest.fixture
+def role_groups(transactional_db):
+    """The role groups, for tests on a committed database: a flush after an earlier transactional test
+    removes what the migrations created (and serialized rollback cannot reload a published taxonomy)."""
+    from django.contrib.auth.models import Group
+
+    from curation.roles import ROLES
+
+    for role in ROLES:
+        Group.objects.get_or_create(name=role)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
