@@ -318,8 +318,11 @@ def _air_cells(head: Head, name, center, semi, cell_mm, air_fraction, septum=400
     wall = [v + 1.5 for v in semi]
     shapes.paint(head.hu, box, shapes.inside(shapes.ellipsoid(z, y, x, center, wall), px), 1100.0)
     if cell_mm:
-        cells = np.sin(x / cell_mm + 1.3) * np.sin(y / (cell_mm * 1.2)) * np.sin(z / cell_mm + 0.7)
-        w = w * np.clip((cells + air_fraction) / 0.3, 0, 1)
+        # Incommensurate waves: irregular cells with thin septa, not a checkerboard.
+        cells = (np.sin(x / cell_mm + 1.3 + 0.8 * np.sin(y / 3.1)) * np.sin(y / (cell_mm * 1.2) + 0.9 * np.sin(x / 2.3))
+                 * np.sin(z / cell_mm + 0.7 + 0.5 * np.sin((x + y) / 4.1)))
+        cells = np.abs(cells) ** 0.5
+        w = w * np.clip((cells - 0.25 + air_fraction * 0.3) / 0.15, 0, 1)
         shapes.paint(head.hu, box, shapes.inside(shapes.ellipsoid(z, y, x, center, semi), px), septum)
     shapes.paint(head.hu, box, w, AIR)
     head.air_cells[name] = AirCells(box, w, tuple(center), tuple(semi))

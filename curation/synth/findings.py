@@ -162,17 +162,25 @@ def intraventricular_hemorrhage(head: Head, rng, plan: Plan) -> dict:
     return {"side": "bilateral" if pattern == "layering" else plan.side_word, "pattern": pattern}
 
 
-def _blob(head, rng, center, radius, value, rim=0.0, rim_value=None, bumps=0.25):
-    """Irregular round lesion with an optional surrounding rim (edema); returns the lesion weight."""
+def _blob(head, rng, center, radius, value, rim=0.0, rim_value=None, bumps=0.25, intracranial=True):
+    """Irregular round lesion with an optional surrounding rim (edema); returns its box and signed distance.
+
+    A lesion thinner than a slice is stretched to one slice and its contrast scaled down by the
+    same factor, as a scanner's slice-thickness partial volume does, so it never falls between slices.
+    """
     r = radius + rim + 3
-    box, z, y, x = local_box(head.geom, head.params, center, (r, r, r))
+    semi_z = radius * _u(rng, 0.8, 1.1)
+    half_slice = head.geom.slice_mm / 2
+    partial = min(1.0, (semi_z + rim) / half_slice)
+    semi_z = max(semi_z, half_slice - rim)
+    box, z, y, x = local_box(head.geom, head.params, center, (max(r, semi_z + rim + 1), r, r))
     a1, a2, a3 = rng.uniform(0, 2 * np.pi, 3)
-    sd = shapes.ellipsoid(z, y, x, center, (radius * _u(rng, 0.8, 1.1), radius, radius * _u(rng, 0.7, 1.0)))
+    sd = shapes.ellipsoid(z, y, x, center, (semi_z, radius, radius * _u(rng, 0.7, 1.0)))
     sd = sd - radius * bumps * (np.sin(x / 5 + a1) * np.sin(y / 6 + a2) * np.sin(z / 5 + a3))
-    inside_brain = shapes.inside(-head.intracranial[box], 1.0)
+    inside_brain = shapes.inside(-head.intracranial[box], 1.0) if intracranial else np.float32(1.0)
     if rim and rim_value is not None:
-        shapes.paint(head.hu, box, shapes.inside(sd - rim, head.geom.pixel_mm) * inside_brain, rim_value)
-    w = shapes.inside(sd, head.geom.pixel_mm) * inside_brain
+        shapes.paint(head.hu, box, shapes.inside(sd - rim, head.geom.pixel_mm) * inside_brain * partial, rim_value)
+    w = shapes.inside(sd, head.geom.pixel_mm) * inside_brain * partial
     shapes.paint(head.hu, box, w, value)
     return box, sd
 
@@ -386,7 +394,7 @@ def fracture(head: Head, rng, plan: Plan) -> dict:
     box, z, y, x = _wide_box(head, zc, hz, plan.side)
     tilt = _u(rng, -0.012, 0.012)  # the line runs obliquely across slices
     d = np.angle(np.exp(1j * (_phi(head, box) - phi0 - tilt * (z - zc)))) * 65.0 * s
-    w = (np.abs(d) < 0.9) * _skull_band(head, box) * (np.abs(z - zc) < hz)
+    w = (np.abs(d) < max(0.9, 0.6 * head.geom.pixel_mm)) * _skull_band(head, box) * (np.abs(z - zc) < hz)
     shapes.paint(head.hu, box, w.astype(np.float32), _u(rng, 30, 50))
     return {"side": plan.side_word, "location": str(rng.choice(["parietal", "temporal", "frontal"]))}
 
@@ -414,9 +422,9 @@ def pneumocephalus(head: Head, rng, plan: Plan) -> dict:
     w = np.zeros(ic.shape, np.float32)
     for _ in range(n):  # supine: air rises anteriorly (-y), just under the frontal bone
         c = (_u(rng, 10, 50) * s, -65.0 * s, _u(rng, -30, 30) * s)
-        tube = np.sqrt((z - c[0]) ** 2 + (x - c[2]) ** 2) - _u(rng, 3, 8)  # a bubble along the inner table
+        tube = np.sqrt((z - c[0]) ** 2 + (x - c[2]) ** 2) - _u(rng, 5, 10)  # a bubble along the inner table
         w = np.maximum(w, shapes.inside(tube, px))
-    w *= shapes.inside(ic - _u(rng, 2.5, 5.0), px) * shapes.inside(-ic, px)
+    w *= shapes.inside(ic - _u(rng, 3.5, 6.0), px) * shapes.inside(-ic, px)
     shapes.paint(head.hu, box, w, AIR)
     return {"side": "bilateral", "location": "frontal", "count": n}
 
@@ -469,7 +477,8 @@ def orbital_pathology(head: Head, rng, plan: Plan) -> dict:
     r = globe.semi[0]
     kind = str(rng.choice(["retrobulbar mass", "preseptal swelling"]))
     if kind == "retrobulbar mass":
-        _blob(head, rng, (oz, gy + r + 8, gx - plan.side * 3), _u(rng, 5, 8), _u(rng, 40, 55), bumps=0.1)
+        _blob(head, rng, (oz, gy + r + 8, gx - plan.side * 3), _u(rng, 5, 8), _u(rng, 40, 55), bumps=0.1,
+              intracranial=False)
     else:
         box, z, y, x = local_box(head.geom, head.params, (oz, gy - r, gx), (14, 14, 16))
         d = head.depth[box]
@@ -486,9 +495,9 @@ def _streaks(head, rng, center, strength):
     box = (zs, box[1], box[2])
     y, x = y - center[1], x - center[2]
     theta, r = np.arctan2(y, x), np.sqrt(x**2 + y**2)
-    rays = np.cos(int(rng.integers(10, 20)) * theta + _u(rng, 0, 6)) * np.cos(3 * theta + _u(rng, 0, 6))
-    head.hu[box] += (strength * rays * np.exp(-r / 45.0) * (r > 3)).astype(np.float32)
-    _blob(head, rng, center, 2.5, METAL, bumps=0.0)
+    rays = np.cos(int(rng.integers(6, 12)) * theta + _u(rng, 0, 6)) ** 9 * np.cos(2 * theta + _u(rng, 0, 6))
+    head.hu[box] += (strength * rays * np.exp(-r / 30.0) * (r > 3)).astype(np.float32)
+    _blob(head, rng, center, 2.5, METAL, bumps=0.0, intracranial=False)
 
 
 def artifact_metal(head: Head, rng, plan: Plan) -> dict:
@@ -498,7 +507,7 @@ def artifact_metal(head: Head, rng, plan: Plan) -> dict:
         center = (_u(rng, 10, 30) * s, 30.0 * s, plan.side * 66.0 * s)
     else:
         center = (-18.0 * s, -10.0 * s, plan.side * _u(rng, 5, 15) * s)
-    _streaks(head, rng, center, _u(rng, 150, 350))
+    _streaks(head, rng, center, _u(rng, 250, 450))
     return {"side": plan.side_word, "kind": kind}
 
 
@@ -517,7 +526,7 @@ def gunshot_wound(head: Head, rng, plan: Plan) -> dict:
     for t in rng.uniform(0.05, 0.3, 3):  # driven-in bone fragments
         c = tuple(np.add(entry, t * np.subtract(end, entry)) + rng.uniform(-3, 3, 3))
         _blob(head, rng, c, 1.5, 1300.0, bumps=0.0)
-    _streaks(head, rng, end, _u(rng, 200, 400))
+    _streaks(head, rng, end, _u(rng, 250, 450))
     return {"side": plan.side_word, "location": "transcranial"}
 
 

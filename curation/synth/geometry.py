@@ -13,7 +13,7 @@ import numpy as np
 # The scanned range: from the maxillary sinuses (below the orbits) to the vertex.
 Z_BOTTOM_MM = -58.0
 Z_TOP_MM = 92.0
-FOV_MM = 240.0
+FOV_MM = 220.0
 
 
 @dataclass(frozen=True)

@@ -124,7 +124,7 @@ PRESENT = {
     ),
     "old_infarct": (
         "Chronic {side} {territory} territory infarct.",
-        "There is a remote infarct in the {side} {territory} distribution with associated encephalomalacia.",
+        "There is a chronic infarct in the {side} {territory} distribution.",
         "Old {side} {territory} infarct.",
         "Chronic infarction in the {side} {territory} territory.",
     ),
