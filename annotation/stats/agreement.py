@@ -8,6 +8,7 @@ reads and makes the bootstrap one matrix product. The tests cross-check every fi
 Items read by fewer than two readers carry no agreement information and are left out.
 """
 
+import warnings
 from itertools import combinations
 
 import numpy as np
@@ -100,7 +101,8 @@ def mean_pairwise_cohen(offsets: list[int], n_categories: int):
 
     def mean(sums: np.ndarray) -> np.ndarray:
         kappas = np.stack([statistic(sums[:, i : i + n_categories**2]) for i in offsets], axis=1)
-        with np.errstate(invalid="ignore"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a replicate where every pair is undefined -> NaN
             return np.nanmean(np.where(np.isfinite(kappas), kappas, np.nan), axis=1)
 
     return mean

@@ -1,0 +1,37 @@
+"""Audit trail API (admins only)."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.views import APIView
+
+from annotation.apis.common import Admin
+from annotation.selectors.audit import audit_events
+
+
+class AuditApi(APIView):
+    permission_classes = [Admin]
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        at = serializers.DateTimeField()
+        actor = serializers.CharField(source="actor.username", allow_null=True, default=None)
+        action = serializers.CharField()
+        object_type = serializers.CharField()
+        object_id = serializers.IntegerField(allow_null=True)
+        campaign_id = serializers.IntegerField(allow_null=True)
+        data = serializers.DictField()
+        ip = serializers.CharField(allow_null=True)
+        user_agent = serializers.CharField()
+
+    @extend_schema(
+        parameters=[OpenApiParameter("campaign", int), OpenApiParameter("action", str)],
+        responses=OutputSerializer(many=True),
+    )
+    def get(self, request):
+        campaign = request.query_params.get("campaign")
+        events = audit_events(campaign_id=int(campaign) if campaign else None,
+                              action=request.query_params.get("action"))
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(events, request, view=self)
+        return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)

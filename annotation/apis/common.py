@@ -1,0 +1,31 @@
+"""What every annotation view needs: where a request came from (for the audit trail), and the permission classes."""
+
+from django.shortcuts import get_object_or_404
+from rest_framework.exceptions import NotFound
+
+from annotation.models import Campaign
+from annotation.selectors.campaigns import campaign_visible
+from annotation.services.audit import AuditSource
+from curation.permissions import role_required
+from curation.roles import ADMIN, CURATOR, RADIOLOGIST, TRAINER
+
+Curator = role_required(CURATOR)
+CuratorOrTrainer = role_required(CURATOR, TRAINER)
+CuratorOrReaders = role_required(CURATOR, read_roles=(RADIOLOGIST, TRAINER))
+Radiologist = role_required(RADIOLOGIST)
+RadiologistOrCurator = role_required(RADIOLOGIST, CURATOR)
+AnyRole = role_required(CURATOR, RADIOLOGIST, TRAINER)
+Admin = role_required(ADMIN)
+
+
+def audit_source(request) -> AuditSource:
+    # REMOTE_ADDR is the peer (the proxy, behind one); the proxy's own log holds the rest of the chain.
+    return AuditSource(ip=request.META.get("REMOTE_ADDR") or None, user_agent=request.META.get("HTTP_USER_AGENT", ""))
+
+
+def visible_campaign(request, campaign_id: int) -> Campaign:
+    """The campaign, or 404 when this user may not see it (so its existence is not revealed either)."""
+    campaign = get_object_or_404(Campaign.objects.select_related("taxonomy"), pk=campaign_id)
+    if not campaign_visible(user=request.user, campaign=campaign):
+        raise NotFound("No such campaign.")
+    return campaign

@@ -1,0 +1,121 @@
+"""Read API: autosave a draft, submit (or "no findings"), the reader's own reads, one read, amend."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from annotation.apis.common import Radiologist, RadiologistOrCurator, audit_source
+from annotation.apis.worklist import own_assignment
+from annotation.models import Read
+from annotation.selectors.reads import reads_for_reader, with_labels
+from annotation.services.reads import read_amend, read_draft_save, read_submit
+from curation.roles import CURATOR, has_role
+
+LABELS_HELP = ('Trait code -> "present" | "absent" | "uncertain", or {state, slice_ranges: [[first, last]], '
+               "key_images: [slice], note}. Traits left out are absent on submit.")
+
+
+class ReadOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    assignment_id = serializers.IntegerField()
+    study_uid = serializers.CharField(source="assignment.campaign_study.study.study_uid")
+    version = serializers.IntegerField()
+    status = serializers.CharField()
+    no_findings = serializers.BooleanField()
+    note = serializers.CharField()
+    time_spent_s = serializers.FloatField()
+    amends = serializers.IntegerField(source="amends_id", allow_null=True)
+    amendment_reason = serializers.CharField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    labels = serializers.SerializerMethodField()
+
+    def get_labels(self, read) -> dict:
+        return {
+            label.trait.code: {"state": label.state, "slice_ranges": label.slice_ranges,
+                               "key_images": label.key_images, "note": label.note, "implied": label.implied}
+            for label in read.labels.all()
+        }
+
+
+class _ReadInput(serializers.Serializer):
+    labels = serializers.DictField(required=False, default=dict, help_text=LABELS_HELP)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    time_spent_s = serializers.FloatField(required=False, min_value=0, default=0.0)
+
+
+def _reloaded(read: Read) -> Read:
+    return with_labels(Read.objects.select_related("assignment__campaign_study__study")).get(pk=read.pk)
+
+
+class DraftApi(APIView):
+    permission_classes = [Radiologist]
+
+    @extend_schema(request=_ReadInput, responses=ReadOutputSerializer)
+    def put(self, request, assignment_id):
+        data = _ReadInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        read = read_draft_save(reader=request.user, assignment=own_assignment(request, assignment_id),
+                               source=audit_source(request), **data.validated_data)
+        return Response(ReadOutputSerializer(_reloaded(read)).data)
+
+
+class SubmitApi(APIView):
+    permission_classes = [Radiologist]
+
+    class InputSerializer(_ReadInput):
+        no_findings = serializers.BooleanField(required=False, default=False,
+                                               help_text="Every trait absent, in one step.")
+
+    @extend_schema(request=InputSerializer, responses={201: ReadOutputSerializer})
+    def post(self, request, assignment_id):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        read = read_submit(reader=request.user, assignment=own_assignment(request, assignment_id),
+                           source=audit_source(request), **data.validated_data)
+        return Response(ReadOutputSerializer(_reloaded(read)).data, status=status.HTTP_201_CREATED)
+
+
+class MyReadsApi(APIView):
+    permission_classes = [Radiologist]
+
+    @extend_schema(responses=ReadOutputSerializer(many=True))
+    def get(self, request):
+        return Response(ReadOutputSerializer(reads_for_reader(reader=request.user)[:500], many=True).data)
+
+
+def visible_read(request, read_id: int) -> Read:
+    read = get_object_or_404(
+        with_labels(Read.objects.select_related("assignment__campaign_study__study", "assignment__campaign")),
+        pk=read_id,
+    )
+    if read.assignment.reader_id != request.user.pk and not has_role(request.user, CURATOR):
+        raise NotFound("No such read.")  # radiologists see only their own reads
+    return read
+
+
+class ReadDetailApi(APIView):
+    permission_classes = [RadiologistOrCurator]
+
+    @extend_schema(responses=ReadOutputSerializer)
+    def get(self, request, read_id):
+        return Response(ReadOutputSerializer(visible_read(request, read_id)).data)
+
+
+class ReadAmendApi(APIView):
+    permission_classes = [Radiologist]
+
+    class InputSerializer(_ReadInput):
+        reason = serializers.CharField()
+
+    @extend_schema(request=InputSerializer, responses={201: ReadOutputSerializer})
+    def post(self, request, read_id):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        read = get_object_or_404(Read, pk=read_id)
+        if read.assignment.reader_id != request.user.pk:
+            raise NotFound("No such read.")
+        new = read_amend(reader=request.user, read=read, source=audit_source(request), **data.validated_data)
+        return Response(ReadOutputSerializer(_reloaded(new)).data, status=status.HTTP_201_CREATED)
