@@ -8,6 +8,7 @@ from reports_nlp.pipeline.extensions import register_extensions
 from reports_nlp.pipeline.findings import Finding, FindingRow
 from reports_nlp.pipeline.mapping import MappingSet, default_mapping_set
 from reports_nlp.pipeline.rules import ContextRule, default_rules, load_rules
+from reports_nlp.pipeline.sentences import FLATTEN, TEXT_KEY
 
 PIPE_NAMES = ("report_sentencizer", "report_sections", "trait_matcher", "context_assertion")
 
@@ -32,7 +33,11 @@ class ReportPipeline:
     def doc(self, text: str) -> Doc:
         if not isinstance(text, str):
             raise TypeError(f"report text must be a str, got {type(text).__name__}")
-        return self.nlp(text)
+        doc = self.nlp.make_doc(text.translate(FLATTEN))
+        doc.user_data[TEXT_KEY] = text
+        for _, proc in self.nlp.pipeline:
+            doc = proc(doc)
+        return doc
 
     def rows(self, text: str) -> list[FindingRow]:
         """The findings of one report as small tuples with character offsets."""
@@ -42,14 +47,13 @@ class ReportPipeline:
             return []
         sents = doc._.report_sents
         sent_sections = doc._.sent_sections
+        idx, length = doc._.token_chars
         out = []
         for trait, s, e, si, value, cue in assertions:
-            last = doc[e - 1]
             ss, se = sents[si]
-            sent_last = doc[se - 1]
             out.append(FindingRow(
-                trait, value, sent_sections[si], doc[s].idx, last.idx + len(last),
-                doc[ss].idx, sent_last.idx + len(sent_last), cue,
+                trait, value, sent_sections[si], idx[s], idx[e - 1] + length[e - 1],
+                idx[ss], idx[se - 1] + length[se - 1], cue,
             ))
         return out
 

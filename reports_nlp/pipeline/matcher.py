@@ -12,11 +12,13 @@ from reports_nlp.pipeline.phrases import add_phrases, lower_matcher
 def drop_contained(spans: list[tuple[str, int, int, int]]) -> list[tuple[str, int, int, int]]:
     """Per trait, keep the longest matches: "intracranial hemorrhage" hides its "hemorrhage"."""
     kept: list[tuple[str, int, int, int]] = []
+    reach: dict[str, int] = {}  # per trait, the furthest end among kept spans starting earlier
     for span in sorted(spans, key=lambda t: (t[0], t[1], t[1] - t[2])):
-        trait, s, e, _ = span
-        if any(k[0] == trait and k[1] <= s and e <= k[2] for k in kept):
+        trait, _, e, _ = span
+        if reach.get(trait, -1) >= e:
             continue
         kept.append(span)
+        reach[trait] = e
     return sorted(kept, key=lambda t: (t[1], t[2], t[0]))
 
 

@@ -1,0 +1,303 @@
+"""Report-mining throughput and assertion accuracy, beside a plain phrase-matching baseline and negspacy.
+
+    .venv/bin/python bench/bench_mining.py                 # 100,000 synthetic reports, 2 worker processes
+    .venv/bin/python bench/bench_mining.py --reports 5000  # a quick run
+
+All three pipelines mine the same synthetic head-CT reports (~100 words each) with the same worker
+processes and chunking, database I/O excluded:
+
+- full: reports_nlp.pipeline (sentences + sections + trait matching + ConText assertions), via mine_many;
+- phrase: a blank English tokenizer and one lowercase PhraseMatcher over the same mapping phrases;
+- negspacy: the same blank pipeline with spaCy's sentencizer, an entity ruler from the same phrases
+  and negspacy's Negex (en_clinical termset): negation only, no sections, hedges or history.
+
+Every pipeline tokenizes the report with line breaks turned into spaces (offsets unchanged), as
+reports_nlp.pipeline does: spaCy's tokenizer is several times slower on chunks holding a newline.
+The machine is shared, so besides wall-clock reports/s the table gives reports per CPU-second of
+the workers times the worker count: the rate with those cores to itself.
+
+Reports come from curation.synth.reports.report_texts(n, seed=...) when that exists, otherwise from
+the small template generator below (mapping phrases in negated, hedged, historical and plain sentences).
+Then the labeled sentences in tests/data/assertion_sentences.jsonl are scored per class.
+"""
+
+import argparse
+import json
+import multiprocessing
+import os
+import random
+import sys
+import time
+from collections import Counter, deque
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import spacy  # noqa: E402
+from spacy.matcher import PhraseMatcher  # noqa: E402
+
+from reports_nlp.default_mappings import DEFAULT_MAPPINGS  # noqa: E402
+from reports_nlp.pipeline import build_pipeline, mine_many  # noqa: E402
+from reports_nlp.pipeline.phrases import phrase_variants  # noqa: E402
+from reports_nlp.pipeline.sentences import FLATTEN  # noqa: E402
+
+LABELED = ROOT / "tests" / "data" / "assertion_sentences.jsonl"
+
+# --- the fallback report generator -------------------------------------------------------------
+
+_INDICATIONS = (
+    "Fall, evaluate for bleed.", "Headache, rule out hemorrhage.", "Altered mental status.",
+    "Left sided weakness, assess for acute stroke.", "Trauma, evaluate for fracture.", "Dizziness.",
+    "Follow-up of known {p}.", "Syncope, r/o intracranial hemorrhage.", "Seizure.",
+)
+_COMPARISONS = ("None.", "CT head from 3 months prior.", "MRI brain from last year.", "Prior head CT.")
+_NORMAL = (
+    "The ventricles and sulci are normal in size and configuration.",
+    "Gray-white matter differentiation is preserved.",
+    "The visualized paranasal sinuses and mastoid air cells are clear.",
+    "The calvarium and skull base are intact.",
+    "The orbits are unremarkable.",
+    "The basal cisterns are patent.",
+    "There is no acute intracranial abnormality.",
+    "The posterior fossa structures are unremarkable.",
+)
+_TEMPLATES = (
+    ("There is a {adj} {p} in the {loc}.", 4),
+    ("No {p}, {q}, or {r}.", 4),
+    ("No evidence of {p}.", 2),
+    ("{P} is not seen.", 1),
+    ("{P} cannot be excluded.", 1),
+    ("Findings may represent {p}.", 1),
+    ("Possible {adj} {p} in the {loc}.", 1),
+    ("History of {p}.", 1),
+    ("No interval change in the {p}.", 1),
+    ("{P} has resolved.", 1),
+    ("Again seen is {adj} {p} in the {loc}, unchanged.", 1),
+    ("{P}: none.", 1),
+)
+_ADJ = ("small", "mild", "moderate", "large", "subtle", "stable", "new", "chronic")
+_LOC = ("left frontal lobe", "right parietal region", "posterior fossa", "right temporal lobe", "left convexity",
+        "basal ganglia", "periventricular white matter", "occipital horns")
+
+
+def _phrase_pool() -> list[str]:
+    return [p for row in DEFAULT_MAPPINGS.values() for p in row["phrases"] if len(p) > 3]
+
+
+def synthetic_reports(n: int, seed: int = 7) -> list[str]:
+    """n head-CT reports of about 100 words, with headers, plain, negated, hedged and historical findings."""
+    rng = random.Random(seed)
+    phrases = _phrase_pool()
+    templates = [t for t, w in _TEMPLATES for _ in range(w)]
+
+    def sentence() -> str:
+        if rng.random() < 0.45:
+            return rng.choice(_NORMAL)
+        p, q, r = rng.sample(phrases, 3)
+        s = rng.choice(templates).format(p=p, q=q, r=r, P=p.capitalize(), adj=rng.choice(_ADJ), loc=rng.choice(_LOC))
+        return s
+
+    reports = []
+    for _ in range(n):
+        findings, words = [], 0
+        while words < 62:
+            s = sentence()
+            findings.append(s)
+            words += len(s.split())
+        impression = " ".join(sentence() for _ in range(2))
+        indication = rng.choice(_INDICATIONS).format(p=rng.choice(phrases))
+        reports.append(
+            f"EXAM: CT HEAD WITHOUT CONTRAST\nINDICATION: {indication}\nTECHNIQUE: Axial noncontrast images.\n"
+            f"COMPARISON: {rng.choice(_COMPARISONS)}\nFINDINGS: {' '.join(findings)}\nIMPRESSION: {impression}"
+        )
+    return reports
+
+
+def report_texts(n: int, seed: int) -> tuple[list[str], str]:
+    try:
+        from curation.synth.reports import report_texts as colleague_texts
+    except ImportError:
+        return synthetic_reports(n, seed), "bench template generator"
+    return list(colleague_texts(n, seed=seed)), "curation.synth.reports.report_texts"
+
+
+# --- the baselines ------------------------------------------------------------------------------
+
+def phrase_only_pipeline():
+    nlp = spacy.blank("en")
+    matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+    for trait, row in DEFAULT_MAPPINGS.items():
+        texts = dict.fromkeys(v for p in row["phrases"] for v in phrase_variants(p))
+        matcher.add(trait, list(nlp.tokenizer.pipe(texts)))
+    strings = nlp.vocab.strings
+
+    def mine(text: str) -> list[tuple]:
+        doc = nlp.make_doc(text.translate(FLATTEN))
+        return [(strings[m], doc[s].idx, doc[e - 1].idx + len(doc[e - 1])) for m, s, e in matcher(doc)]
+
+    return mine
+
+
+def negspacy_nlp():
+    from negspacy.negation import Negex  # noqa: F401  (registers the "negex" factory)
+    from negspacy.termsets import termset
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
+    ruler.add_patterns([
+        {"label": trait, "pattern": v}
+        for trait, row in DEFAULT_MAPPINGS.items() for p in row["phrases"] for v in phrase_variants(p)
+    ])
+    nlp.add_pipe("negex", config={"neg_termset": termset("en_clinical").get_patterns()})
+    return nlp
+
+
+def negspacy_pipeline():
+    nlp = negspacy_nlp()
+
+    def mine(text: str) -> list[tuple]:
+        return [(e.label_, e.start_char, e.end_char, e._.negex) for e in nlp(text.translate(FLATTEN)).ents]
+
+    return mine
+
+
+def full_pipeline():
+    pipeline = build_pipeline()
+    return pipeline.rows
+
+
+_BUILDERS = {"full": full_pipeline, "phrase": phrase_only_pipeline, "negspacy": negspacy_pipeline}
+_worker_mine = None
+
+
+def _init(kind: str) -> None:
+    global _worker_mine
+    _worker_mine = _BUILDERS[kind]()
+
+
+def _mine_chunk(texts: list[str]) -> tuple[float, list]:
+    """The chunk's results and the CPU seconds this worker spent on them."""
+    t0 = time.process_time()
+    results = [_worker_mine(t) for t in texts]
+    return time.process_time() - t0, results
+
+
+class Run:
+    def __init__(self, wall: float, cpu: float, found: int):
+        self.wall, self.cpu, self.found = wall, cpu, found
+
+
+def run_pool(kind: str, texts: list[str], processes: int, chunksize: int) -> Run:
+    """Mine all texts with `processes` workers (pool start and pipeline build excluded)."""
+    if processes <= 1:
+        _init(kind)
+        t0 = time.perf_counter()
+        cpu, results = _mine_chunk(texts)
+        return Run(time.perf_counter() - t0, cpu, sum(len(r) for r in results))
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(processes, initializer=_init, initargs=(kind,)) as pool:
+        pool.map(_mine_chunk, [texts[:chunksize]] * processes)  # wait until every worker is built
+        t0 = time.perf_counter()
+        cpu, found = 0.0, 0
+        pending: deque = deque()
+
+        def collect() -> None:
+            nonlocal cpu, found
+            seconds, results = pending.popleft().get()
+            cpu += seconds
+            found += sum(len(r) for r in results)
+
+        for i in range(0, len(texts), chunksize):
+            pending.append(pool.apply_async(_mine_chunk, (texts[i:i + chunksize],)))
+            if len(pending) >= 4 * processes:
+                collect()
+        while pending:
+            collect()
+        return Run(time.perf_counter() - t0, cpu, found)
+
+
+def run_mine_many(texts: list[str], processes: int, chunksize: int) -> float:
+    """Wall seconds of the real API, reports_nlp.pipeline.mine_many, pool start included."""
+    pipeline = build_pipeline()
+    t0 = time.perf_counter()
+    mine_many(pipeline, texts, processes=processes, chunksize=chunksize)
+    return time.perf_counter() - t0
+
+
+# --- accuracy on the labeled sentences ---------------------------------------------------------
+
+def labeled_accuracy() -> None:
+    rows = [json.loads(line) for line in LABELED.read_text(encoding="utf-8").splitlines() if line.strip()]
+    pipeline = build_pipeline()
+    neg = negspacy_nlp()
+    hits, totals, neg_hits = Counter(), Counter(), Counter()
+    for row in rows:
+        found = [f.assertion for f in pipeline.mine(row["sentence"]) if f.trait == row["trait"]]
+        totals[row["expected"]] += 1
+        hits[row["expected"]] += bool(found) and found[0] == row["expected"]
+        ents = [e for e in neg(row["sentence"]).ents if e.label_ == row["trait"]]
+        # negspacy only says negated or not: count it right when that matches (absent vs. the rest).
+        neg_hits[row["expected"]] += bool(ents) and ents[0]._.negex == (row["expected"] == "absent")
+    print(f"\nassertion accuracy on {len(rows)} labeled sentences ({LABELED.relative_to(ROOT)}):")
+    print(f"  {'class':<11} {'n':>4} {'full pipeline':>14} {'negspacy (negated?)':>20}")
+    for cls in ("present", "absent", "uncertain", "historical"):
+        print(f"  {cls:<11} {totals[cls]:>4} {hits[cls] / totals[cls]:>14.3f} {neg_hits[cls] / totals[cls]:>20.3f}")
+    three = ("present", "absent", "uncertain")
+    n3 = sum(totals[c] for c in three)
+    print(f"  3-class accuracy (present/absent/uncertain): {sum(hits[c] for c in three) / n3:.3f} "
+          f"(gate 0.95); 4-class: {sum(hits.values()) / sum(totals.values()):.3f}")
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reports", type=int, default=100_000, help="number of synthetic reports")
+    parser.add_argument("--processes", type=int, default=2, help="worker processes")
+    parser.add_argument("--chunksize", type=int, default=250)
+    parser.add_argument("--single", type=int, default=5_000, help="reports for the one-process figures (0: skip)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--skip-accuracy", action="store_true")
+    args = parser.parse_args(argv)
+
+    t0 = time.perf_counter()
+    texts, source = report_texts(args.reports, args.seed)
+    words = sum(len(t.split()) for t in texts) / len(texts)
+    print(f"{len(texts):,} reports from {source}, {words:.0f} words on average "
+          f"(generated in {time.perf_counter() - t0:.1f} s); {multiprocessing.cpu_count()} CPUs")
+
+    print("\nwall: elapsed reports/s on this (shared) machine; cpu: reports per CPU-second of the workers")
+    print("times the worker count, what the pipeline gives with those cores to itself.\n")
+    print(f"{'pipeline':<10} {'procs':>5} {'reports':>8} {'wall s':>7} {'wall r/s':>9} {'cpu r/s x procs':>15} "
+          f"{'findings':>9} {'vs phrase (cpu)':>15}")
+    cpu_rates: dict[tuple[str, int], float] = {}
+    wall_rates: dict[tuple[str, int], float] = {}
+    runs = [(k, args.processes, texts) for k in ("phrase", "full", "negspacy")]
+    if args.single:
+        runs += [(k, 1, texts[:args.single]) for k in ("phrase", "full", "negspacy")]
+    for kind, processes, batch in runs:
+        run = run_pool(kind, batch, processes, args.chunksize)
+        cpu_rate = len(batch) / run.cpu * processes
+        cpu_rates[kind, processes] = cpu_rate
+        wall_rates[kind, processes] = len(batch) / run.wall
+        ratio = cpu_rate / cpu_rates[("phrase", processes)]
+        print(f"{kind:<10} {processes:>5} {len(batch):>8,} {run.wall:>7.1f} {len(batch) / run.wall:>9,.0f} "
+              f"{cpu_rate:>15,.0f} {run.found:>9,} {ratio:>14.2f}x", flush=True)
+    api_wall = run_mine_many(texts, args.processes, args.chunksize)
+    print(f"\nreports_nlp.pipeline.mine_many, {args.processes} processes, pool start included: "
+          f"{len(texts) / api_wall:,.0f} reports/s wall ({api_wall:.1f} s)")
+    full = (cpu_rates["full", args.processes], wall_rates["full", args.processes])
+    print(f"full pipeline, {args.processes} processes: {full[1]:,.0f} reports/s wall, {full[0]:,.0f} reports/s "
+          f"on {args.processes} free cores (target >= 2,500); "
+          f"{full[0] / cpu_rates['negspacy', args.processes]:.2f}x negspacy, "
+          f"{full[0] / cpu_rates['phrase', args.processes]:.2f}x plain phrase matching")
+    try:
+        print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    except OSError:
+        pass
+    if not args.skip_accuracy:
+        labeled_accuracy()
+
+
+if __name__ == "__main__":
+    main()
