@@ -5,6 +5,8 @@ synthetic cohort's ground truth), so this layer never imports the layers that ow
 A study counts for a trait only when the reference labels that trait for it.
 """
 
+import json
+
 from reports_nlp.models import Finding, MiningRun, ReportVerdict
 from reports_nlp.pipeline import REPORTING_SECTIONS
 
@@ -65,3 +67,24 @@ def mapping_quality(*, run: MiningRun, reference: dict, positive_verdicts=POSITI
     ]
     phrases.sort(key=lambda r: (r["precision"] if r["precision"] is not None else 2.0, r["trait"], r["phrase"]))
     return {"run": run.pk, "studies": len(studies), "traits": traits, "phrases": phrases}
+
+
+def ground_truth_reference(*, path, traits) -> dict[int, dict[str, bool]]:
+    """Reference labels from a synthetic cohort's ground_truth.jsonl, keyed by archived study id.
+
+    Each record's traits are its positives and every other code of `traits` a negative; records whose
+    study is not in the archive are left out (they match by accession pseudonym, as reports do).
+    """
+    from curation.models import Study
+    from reports_nlp.accession import accession_pseudonym
+
+    positives: dict[str, set[str]] = {}
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                record = json.loads(line)
+                codes = {t["code"] for t in record.get("traits", [])}
+                positives[accession_pseudonym(str(record["accession_number"]))] = codes
+    studies = Study.objects.filter(accession_pseudonym__in=list(positives)).values_list("pk", "accession_pseudonym")
+    traits = list(traits)
+    return {pk: {code: code in positives[acc] for code in traits} for pk, acc in studies}

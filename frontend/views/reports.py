@@ -1,0 +1,262 @@
+"""Report-mining pages for curators: import and mining runs, candidates, the mapping editor, mapping quality.
+
+The pages compose `reports_nlp` services and selectors; where a page reaches into a later layer
+(selecting candidates into an annotation campaign, consensus labels as the quality reference) it is
+this module, not `reports_nlp`, that calls `annotation`.
+"""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from curation.roles import CURATOR, has_role
+from reports_nlp.models import KeywordMapping, MappingSet, MiningRun
+from reports_nlp.pipeline import SECTIONS
+from reports_nlp.report_files import ReportFileError
+from reports_nlp.selectors.candidates import (
+    candidate_evidence,
+    candidate_ranking,
+    candidate_trait_counts,
+    study_priorities,
+)
+from reports_nlp.selectors.mapping_sets import mapping_set_get, mapping_set_list
+from reports_nlp.selectors.mining import mining_run_latest_done, mining_run_list, mining_run_status
+from reports_nlp.selectors.quality import ground_truth_reference, mapping_quality
+from reports_nlp.selectors.reports import report_counts
+from reports_nlp.services.mapping_sets import keyword_mapping_update, mapping_set_clone, mapping_set_publish
+from reports_nlp.services.mining import mining_run_create, mining_run_dispatch
+from reports_nlp.services.report_import import report_import_file
+
+PAGE_SIZE = 100
+ASSERTION_CHOICES = ("present", "uncertain", "absent", "historical")
+
+
+def _require_curator(request) -> None:
+    # Report text is PHI: every page here shows it, so curators and admins only.
+    if not has_role(request.user, CURATOR):
+        raise PermissionDenied("Report mining is for curators.")
+
+
+def _lines(value: str) -> list[str]:
+    return [line.strip() for line in value.splitlines() if line.strip()]
+
+
+@login_required
+def mining(request):
+    """Reports in the archive, the import form, and the mining runs with live progress."""
+    _require_curator(request)
+    return render(request, "frontend/reports/mining.html", {
+        "counts": report_counts(),
+        "runs": [mining_run_status(run=run) for run in mining_run_list()[:20]],
+        "mapping_sets": mapping_set_list(),
+    })
+
+
+@login_required
+@require_POST
+def report_upload(request):
+    _require_curator(request)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, "Choose a CSV or JSONL file of reports.")
+        return redirect("reports-mining")
+    try:
+        result = report_import_file(data=upload.read(), name=upload.name)
+    except ReportFileError as exc:
+        messages.error(request, str(exc))
+        return redirect("reports-mining")
+    messages.info(request, f"{upload.name}: {result.created} new, {result.revised} revised, "
+                           f"{result.unchanged} unchanged, {len(result.errors)} skipped.")
+    for line, error in result.errors[:20]:
+        messages.error(request, f"{upload.name} line {line}: {error}")
+    return redirect("reports-mining")
+
+
+@login_required
+@require_POST
+def mining_start(request):
+    _require_curator(request)
+    version = request.POST.get("mapping_set") or None
+    try:
+        mapping_set = mapping_set_get(version=int(version) if version else None)
+        run = mining_run_create(mapping_set=mapping_set, created_by=request.user,
+                                filters={"linked_only": bool(request.POST.get("linked_only"))})
+        mining_run_dispatch(run=run)
+    except (MappingSet.DoesNotExist, ValueError, ValidationError) as exc:
+        messages.error(request, f"Could not start the run: {exc}")
+    return redirect("reports-mining")
+
+
+@login_required
+@require_POST
+def mining_resume(request, run_id: int):
+    _require_curator(request)
+    mining_run_dispatch(run=get_object_or_404(MiningRun, pk=run_id))
+    return redirect("reports-mining")
+
+
+def _candidate_filters(request) -> dict:
+    query = request.GET
+    traits = [t for t in query.getlist("trait") if t]
+    verdicts = [v for v in query.getlist("verdict") if v in ASSERTION_CHOICES] or ["present", "uncertain"]
+    sections = [s for s in query.getlist("section") if s in SECTIONS]
+    return {"traits": traits, "verdicts": verdicts, "sections": sections}
+
+
+@login_required
+def candidates(request):
+    """Ranked candidates with the evidence sentence highlighted; checked studies go to a campaign."""
+    _require_curator(request)
+    run_id = request.GET.get("run")
+    run = get_object_or_404(MiningRun, pk=run_id) if run_id else mining_run_latest_done()
+    filters = _candidate_filters(request)
+    page = max(int(request.GET.get("page") or 1), 1)
+    rows, counts = [], {}
+    if run is not None:
+        rows = candidate_ranking(run=run, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, **filters)
+        evidence = candidate_evidence(run=run, report_ids={r["report_id"] for r in rows})
+        for row in rows:
+            row["evidence"] = evidence.get((row["report_id"], row["trait"]))
+        counts = candidate_trait_counts(run=run, verdicts=filters["verdicts"], sections=filters["sections"])
+    return render(request, "frontend/reports/candidates.html", {
+        "run": run, "rows": rows, "filters": filters, "page": page, "page_size": PAGE_SIZE,
+        "counts": [(code, [by.get(v, 0) for v in filters["verdicts"]])
+                   for code, by in sorted(counts.items(), key=lambda kv: -sum(kv[1].values()))],
+        "trait_codes": _trait_codes(run), "sections": SECTIONS, "verdict_choices": ASSERTION_CHOICES,
+        "campaigns": _open_campaigns(request.user),
+    })
+
+
+def _trait_codes(run: MiningRun | None) -> list[str]:
+    if run is None:
+        return []
+    return list(run.mapping_set.mappings.values_list("trait__code", flat=True))
+
+
+def _open_campaigns(user) -> list:
+    from annotation.models import Campaign
+    from annotation.selectors.campaigns import campaign_list
+
+    return list(campaign_list(user=user).exclude(status=Campaign.Status.CLOSED))
+
+
+@login_required
+@require_POST
+def candidates_select(request):
+    """The hook from the candidates page: checked studies join the chosen campaign, with mining priorities."""
+    _require_curator(request)
+    from annotation.models import Campaign
+    from annotation.services.campaigns import campaign_add_studies
+    from annotation.services.priorities import priority_set
+
+    campaign = get_object_or_404(Campaign, pk=request.POST.get("campaign"))
+    run = get_object_or_404(MiningRun, pk=request.POST.get("run"))
+    study_ids = sorted({int(s) for s in request.POST.getlist("study") if s.isdigit()})
+    if not study_ids:
+        messages.error(request, "Select at least one study.")
+        return redirect(request.POST.get("next") or "reports-candidates")
+    try:
+        added = campaign_add_studies(campaign=campaign, study_ids=study_ids, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(request.POST.get("next") or "reports-candidates")
+    scores = {s["study_id"]: (s["score"], "; ".join(s["reasons"][:3]))
+              for s in study_priorities(run=run) if s["study_id"] in set(study_ids)}
+    priority_set(campaign=campaign, scores=scores, source="report-mining")
+    messages.info(request, f"{len(added['added'])} studies added to {campaign.name} "
+                           f"({len(added['already_in_campaign'])} were already in it), ranked by report mining.")
+    return redirect(request.POST.get("next") or "reports-candidates")
+
+
+@login_required
+def mapping_sets(request):
+    _require_curator(request)
+    return render(request, "frontend/reports/mapping_sets.html", {"mapping_sets": mapping_set_list()})
+
+
+@login_required
+def mapping_editor(request, version: int):
+    """A set's trait mappings; drafts are editable, every set has the live preview."""
+    _require_curator(request)
+    mapping_set = get_object_or_404(MappingSet, version=version)
+    mappings = mapping_set.mappings.select_related("trait")
+    selected = request.GET.get("trait") or (mappings[0].trait.code if mappings else "")
+    return render(request, "frontend/reports/mapping_editor.html", {
+        "mapping_set": mapping_set, "mappings": mappings, "selected": selected, "sections": SECTIONS,
+    })
+
+
+@login_required
+@require_POST
+def mapping_save(request, mapping_id: int):
+    _require_curator(request)
+    mapping = get_object_or_404(KeywordMapping.objects.select_related("mapping_set", "trait"), pk=mapping_id)
+    try:
+        keyword_mapping_update(
+            mapping=mapping, phrases=_lines(request.POST.get("phrases", "")),
+            exclusions=_lines(request.POST.get("exclusions", "")),
+            sections=[s for s in request.POST.getlist("sections") if s],
+            weight=float(request.POST.get("weight") or 1.0),
+        )
+        messages.info(request, f"Saved {mapping.trait.code} in v{mapping.mapping_set.version}.")
+    except (ValidationError, ValueError) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    return redirect(f"/reports/mappings/{mapping.mapping_set.version}/?trait={mapping.trait.code}")
+
+
+@login_required
+@require_POST
+def mapping_set_action(request, version: int, action: str):
+    _require_curator(request)
+    mapping_set = get_object_or_404(MappingSet, version=version)
+    try:
+        if action == "clone":
+            mapping_set = mapping_set_clone(mapping_set=mapping_set)
+            messages.info(request, f"Draft v{mapping_set.version} created from v{version}.")
+        elif action == "publish":
+            mapping_set_publish(mapping_set=mapping_set)
+            messages.info(request, f"v{version} published.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("reports-mapping-editor", version=mapping_set.version)
+
+
+def _reference(request, run: MiningRun) -> tuple[dict, str]:
+    """The reference labels the page compares with: a campaign's consensus, else the demo cohort's ground truth."""
+    codes = _trait_codes(run)
+    campaign_id = request.GET.get("campaign")
+    if campaign_id:
+        from annotation.models import Campaign
+        from annotation.selectors.consensus import consensus_labels
+
+        campaign = get_object_or_404(Campaign, pk=campaign_id)
+        reference = {
+            s["study_id"]: {code: t["label"] == "present" for code, t in s["traits"].items() if code in codes}
+            for s in consensus_labels(campaign=campaign)
+        }
+        return reference, f"consensus of campaign {campaign.name}"
+    truth = Path(settings.DATA_DIR) / "demo" / "cohort" / "ground_truth.jsonl"
+    if truth.exists():
+        return ground_truth_reference(path=truth, traits=codes), "the synthetic cohort's ground truth"
+    return {}, ""
+
+
+@login_required
+def quality(request):
+    """Per trait and per phrase precision/recall of the report verdicts, so curators can prune phrases."""
+    _require_curator(request)
+    run_id = request.GET.get("run")
+    run = get_object_or_404(MiningRun, pk=run_id) if run_id else mining_run_latest_done()
+    result, source = None, ""
+    if run is not None:
+        reference, source = _reference(request, run)
+        result = mapping_quality(run=run, reference=reference) if reference else None
+    return render(request, "frontend/reports/quality.html", {
+        "run": run, "result": result, "source": source, "campaigns": _open_campaigns(request.user),
+        "runs": mining_run_list().filter(status=MiningRun.Status.DONE)[:20],
+    })
