@@ -17,7 +17,7 @@ from pydicom.sequence import Sequence
 from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
 from scipy.ndimage import zoom
 
-from curation.synth.geometry import Geometry
+from curation.synth.geometry import FOV_MM, Geometry
 from curation.synth.patients import Visit
 from curation.synth.render import INTERCEPT
 
@@ -110,6 +110,12 @@ def _image_module(ds: Dataset, site_kvp: int, kernel: str) -> None:
     ds.KVP = site_kvp
     ds.ConvolutionKernel = kernel
     ds.GantryDetectorTilt = 0
+    ds.ReconstructionDiameter = f"{FOV_MM:g}"
+    ds.DataCollectionDiameter = "500"
+    ds.XRayTubeCurrent = 250
+    ds.ExposureTime = 1000
+    ds.RotationDirection = "CW"
+    ds.TableHeight = "160"
     ds.SamplesPerPixel = 1
     ds.PhotometricInterpretation = "MONOCHROME2"
     ds.BitsAllocated = 16
@@ -223,6 +229,7 @@ def write_axial(root: Path, stored: np.ndarray, geom: Geometry, visit: Visit, id
     folder = root / "SE002_axial"
     folder.mkdir(parents=True, exist_ok=True)
     w = SeriesWriter(visit, ids, 2, f"AXIAL {geom.slice_mm:.1f}MM BRAIN", ["ORIGINAL", "PRIMARY", "AXIAL"])
+    w.ds.SpacingBetweenSlices = f"{geom.slice_mm:.6g}"
     xy0, z0 = float(geom.xy_mm()[0]), _table_z(ids)
     files = []
     for k, z in enumerate(geom.z_mm()):

@@ -205,7 +205,7 @@ HEDGED = {
     "subdural_hemorrhage": ("A thin {side} subdural hematoma cannot be excluded.", "Possible small {side} SDH."),
     "subarachnoid_hemorrhage": ("Subtle hyperdensity in the sulci may represent subarachnoid hemorrhage.",
                                 "Trace SAH cannot be excluded."),
-    "intraparenchymal_hemorrhage": ("Focal hyperdensity in the {side} {loc} region may represent a small hemorrhage.",),
+    "intraparenchymal_hemorrhage": ("Focal hyperdensity in the {side} {loc} region may represent a small intraparenchymal hemorrhage.",),
     "acute_infarct": ("Questionable subtle hypodensity in the {side} MCA territory; early infarct cannot be excluded.",
                       "Possible early ischemic change in the {side} hemisphere."),
     "fracture": ("Possible nondisplaced fracture of the {side} calvarium versus vascular groove.",),

@@ -46,7 +46,18 @@ class Report:
     indication: str = ""
 
 
-def _fields(detail: dict, rng) -> dict:
+# Details an overcall (or a sparse finding) lacks: plausible values per trait.
+DEFAULT_DETAIL = {
+    "subarachnoid_hemorrhage": {"pattern": "diffuse"},
+    "sinus_pathology": {"pattern": "mucosal thickening"},
+    "orbital_pathology": {"kind": "preseptal swelling"},
+    "scalp_soft_tissue": {"kind": "hematoma"},
+    "artifact_metal": {"kind": "aneurysm clip"},
+}
+
+
+def _fields(code: str, detail: dict, rng) -> dict:
+    detail = {**DEFAULT_DETAIL.get(code, {}), **detail}
     side = detail.get("side", "right")
     side = side if side in ("left", "right") else "bilateral" if side == "bilateral" else str(rng.choice(["left", "right"]))
     loc = str(detail.get("location") or rng.choice(LOBES))
@@ -66,8 +77,8 @@ def _fields(detail: dict, rng) -> dict:
     return f
 
 
-def _say(templates, detail, rng) -> str:
-    return str(rng.choice(templates)).format_map(_fields(detail, rng))
+def _say(code: str, templates, detail, rng) -> str:
+    return str(rng.choice(templates)).format_map(_fields(code, detail, rng))
 
 
 def _units(truth: dict[str, dict]) -> list[str]:
@@ -124,9 +135,9 @@ class _Writer:
         prior = self.visit.prior_date is not None
         for code, detail in self.details.items():
             if self.assertions[code] == "uncertain":
-                self.findings.append(_say(lexicon.HEDGED[code], detail, self.rng))
+                self.findings.append(_say(code, lexicon.HEDGED[code], detail, self.rng))
                 continue
-            sentence = _say(lexicon.PRESENT[code], detail, self.rng)
+            sentence = _say(code, lexicon.PRESENT[code], detail, self.rng)
             if prior and self.rng.random() < 0.4:
                 sentence += str(self.rng.choice(lexicon.COMPARISON_LANGUAGE))
             self.findings.append(sentence)
@@ -145,7 +156,7 @@ class _Writer:
         options = [c for c in sorted(lexicon.HEDGED) if c not in self.truth and self.assertions[c] == "not_mentioned"]
         if options and self.rng.random() < 0.04:
             code = str(self.rng.choice(options))
-            self.findings.append(_say(lexicon.HEDGED[code], {}, self.rng))
+            self.findings.append(_say(code, lexicon.HEDGED[code], {}, self.rng))
             _assert(self.assertions, code, "uncertain")
 
     def _negations(self) -> None:
@@ -169,9 +180,9 @@ class _Writer:
         significant = [c for c in self.details if c in SIGNIFICANT]
         for code in significant or [c for c in self.details if self.rng.random() < 0.5]:
             if self.assertions[code] == "uncertain":
-                self.impression.append(_say(lexicon.HEDGED[code], self.details[code], self.rng))
+                self.impression.append(_say(code, lexicon.HEDGED[code], self.details[code], self.rng))
             else:
-                self.impression.append(_say(lexicon.PRESENT[code], self.details[code], self.rng))
+                self.impression.append(_say(code, lexicon.PRESENT[code], self.details[code], self.rng))
         if not significant:  # incidental findings only: "no acute" still holds, "negative" would not
             normal = lexicon.NORMAL_IMPRESSION[:2] if self.impression else lexicon.NORMAL_IMPRESSION
             self.impression.insert(0, str(self.rng.choice(normal)))
