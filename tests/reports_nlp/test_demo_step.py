@@ -1,0 +1,42 @@
+"""The demo's report step: the synthetic cohort's reports.csv is imported, linked to its studies and mined."""
+
+import json
+
+import pytest
+
+from curation.synth.cohort import generate_cohort
+from frontend.demo import STEPS, DemoContext, step_reports
+from reports_nlp.models import MiningRun, Report, ReportVerdict
+
+from .conftest import study_arrives
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_imports_the_cohort_reports_and_mines_them(tmp_path):
+    cohort = tmp_path / "cohort"
+    generate_cohort(cohort, studies=6, seed=7, size=32, slices=4, enrich={"intracranial_hemorrhage": 0.5},
+                    overwrite=True)
+    truth = [json.loads(line) for line in (cohort / "ground_truth.jsonl").read_text().splitlines()]
+    studies = [study_arrives(record["accession_number"]) for record in truth[:4]]  # two still wait for images
+    lines: list[str] = []
+    ctx = DemoContext(data_dir=tmp_path, out=lines.append, state={"cohort_dir": cohort})
+    step_reports(ctx)
+    assert Report.objects.count() == 6
+    assert Report.objects.filter(study__in=studies).count() == 4
+    run = MiningRun.objects.get()
+    assert (run.status, run.done_reports) == ("done", 6)
+    assert lines[0] == "reports: 6 new, 0 revised, 0 unchanged, 0 skipped"
+    assert any("recall" in line for line in lines)
+    positives = {(r["accession_number"], t["code"]) for r in truth for t in r["traits"]}
+    assert any(code == "intracranial_hemorrhage" for _, code in positives)
+    assert ReportVerdict.objects.filter(run=run, trait_code="intracranial_hemorrhage", verdict="present").exists()
+    step_reports(ctx)  # a second demo run re-imports nothing
+    assert any(line == "reports: 0 new, 0 revised, 6 unchanged, 0 skipped" for line in lines)
+
+
+def test_the_report_step_runs_after_the_cohort_and_ingest_steps():
+    names = [step.__name__ for step in STEPS]
+    assert names.index("step_reports") > names.index("step_cohort")
+    if "step_ingest" in names:
+        assert names.index("step_reports") > names.index("step_ingest")
