@@ -33,7 +33,7 @@ def _rules(category: str, direction: str, phrases: tuple[str, ...], max_scope: i
 _NEGATED_FORWARD = (
     "no", "not", "without", "negative for", "no evidence of", "no evidence for", "no sign of", "no signs of",
     "no findings of", "no findings to suggest", "free of", "absence of", "absent", "never", "neither", "nor",
-    "rules out", "ruled out for", "no longer", "no history of", "no prior", "no previous", "no old",
+    "rules out", "ruled out for", "rather than", "instead of", "no longer", "no history of", "no prior", "no previous", "no old",
     "without evidence of", "no definite", "no convincing", "no residual", "no recurrent", "not demonstrate",
     "does not demonstrate", "fails to demonstrate", "no ct evidence of", "no imaging evidence of",
     "no imaging evidence to suggest",
@@ -43,7 +43,7 @@ _NEGATED_BACKWARD = (
     "not visualized", "not appreciated", "not demonstrated", "not evident", "not present", "is absent",
     "are absent", "not detected", "not noted", "not apparent", "no longer seen", "no longer visualized",
     "no longer identified", "no longer present", "no longer evident", "has resolved", "have resolved",
-    "has since resolved", "have since resolved", "has completely resolved", "resolved", "is resolved",
+    "has since resolved", "have since resolved", "has completely resolved", "is resolved",
     "are resolved", "has been ruled out", "was ruled out", "is ruled out", "ruled out", "is negative",
     "are negative", ": none", ": negative", ": absent", "- none", "none seen", "none identified",
 )
@@ -70,6 +70,8 @@ _UNCERTAIN_BACKWARD = (
     "is in the differential", "not entirely ruled out", "is not ruled out", "is probable", "is equivocal",
     "is indeterminate", "is not entirely excluded",
 )
+# "Resolved IVH" and "the IVH, now resolved": gone either way.
+_NEGATED_BIDIRECTIONAL = ("resolved", "now resolved")
 _UNCERTAIN_BIDIRECTIONAL = ("versus", "vs", "vs.", "or possibly", "and/or")
 _HISTORICAL_FORWARD_SHORT = ("old", "prior", "previous", "remote", "healed", "previously")
 _HISTORICAL_FORWARD = (
@@ -120,6 +122,7 @@ _TERMINATE_NEGATION = (
 CONTEXT_RULES: tuple[dict, ...] = tuple(
     _rules("negated", "forward", _NEGATED_FORWARD)
     + _rules("negated", "backward", _NEGATED_BACKWARD, max_scope=10)
+    + _rules("negated", "bidirectional", _NEGATED_BIDIRECTIONAL, max_scope=6)
     + _rules("uncertain", "forward", _UNCERTAIN_FORWARD)
     + _rules("uncertain", "backward", _UNCERTAIN_BACKWARD, max_scope=12)
     + _rules("uncertain", "bidirectional", _UNCERTAIN_BIDIRECTIONAL, max_scope=6)

@@ -8,6 +8,7 @@ One entry per trait code of `curation.default_taxonomy` (the 30 traits and the 5
   is not a mass; "scalp hematoma" is not intracranial).
 - ``sections``: the report sections the mapping applies to (empty: every section).
 - ``weight``: the curator's weight for candidate ranking (1.0 by default).
+- ``chronic``: a permanent lesion; "old", "remote", "prior" date it, so historical reads as present.
 
 Subtype phrases also assert their parent (the taxonomy's ``parent``); the pipeline adds it.
 """
@@ -207,6 +208,7 @@ DEFAULT_MAPPINGS: dict[str, dict] = {
         ],
     },
     "old_infarct": {
+        "chronic": True,
         "phrases": [
             "old infarct", "old infarction", "chronic infarct", "chronic infarction", "remote infarct",
             "remote infarction", "prior infarct", "prior infarction", "old stroke", "remote stroke", "chronic stroke",
@@ -216,6 +218,7 @@ DEFAULT_MAPPINGS: dict[str, dict] = {
         ],
     },
     "encephalomalacia": {
+        "chronic": True,
         "phrases": [
             "encephalomalacia", "encephalomalacic", "encephalomalacic change", "gliosis", "porencephaly",
             "porencephalic", "porencephalic cyst", "cystic encephalomalacia", "post-traumatic encephalomalacia",
@@ -223,12 +226,14 @@ DEFAULT_MAPPINGS: dict[str, dict] = {
         ],
     },
     "lacune": {
+        "chronic": True,
         "phrases": [
             "lacune", "lacunar infarct", "lacunar infarction", "lacunar", "lacunar stroke", "chronic lacunar infarct",
             "old lacunar infarct", "lacunar infarcts", "lacunae",
         ],
     },
     "white_matter_ischemia": {
+        "chronic": True,
         "phrases": [
             "white matter ischemia", "white matter ischemic change", "small vessel ischemic change",
             "small vessel ischemic disease", "small vessel disease", "chronic small vessel ischemic change",
@@ -243,6 +248,7 @@ DEFAULT_MAPPINGS: dict[str, dict] = {
         ],
     },
     "diffuse_volume_loss": {
+        "chronic": True,
         "phrases": [
             "diffuse volume loss", "volume loss", "parenchymal volume loss", "cerebral volume loss",
             "generalized volume loss", "global volume loss", "atrophy", "cerebral atrophy", "brain atrophy",
@@ -255,6 +261,7 @@ DEFAULT_MAPPINGS: dict[str, dict] = {
         "exclusions": ["focal volume loss", "focal atrophy"],
     },
     "calcification": {
+        "chronic": True,
         "phrases": [
             "calcification", "calcified", "calcific density", "calcific focus", "basal ganglia calcification",
             "dystrophic calcification", "parenchymal calcification", "calcified granuloma", "calcified lesion",
@@ -272,6 +279,7 @@ DEFAULT_MAPPINGS: dict[str, dict] = {
         ],
     },
     "atherosclerosis": {
+        "chronic": True,
         "phrases": [
             "atherosclerosis", "atherosclerotic", "atherosclerotic calcification", "atherosclerotic disease",
             "atherosclerotic change", "vascular calcification", "calcified atherosclerosis",
@@ -283,12 +291,14 @@ DEFAULT_MAPPINGS: dict[str, dict] = {
         ],
     },
     "arachnoid_cyst": {
+        "chronic": True,
         "phrases": [
             "arachnoid cyst", "retrocerebellar arachnoid cyst", "middle cranial fossa arachnoid cyst",
             "temporal arachnoid cyst", "extra-axial cyst", "extra-axial csf density cyst",
         ],
     },
     "lipoma": {
+        "chronic": True,
         "phrases": [
             "lipoma", "intracranial lipoma", "pericallosal lipoma", "quadrigeminal lipoma", "fat density lesion",
             "fat-containing lesion", "interhemispheric lipoma",

@@ -34,8 +34,11 @@ class ContextAssertion:
         self.nlp = nlp
         self.matcher = lower_matcher(nlp)
         self.rules: dict[int, ContextRule] = {}
+        self.chronic: frozenset[str] = frozenset()
 
-    def set_rules(self, rules: tuple[ContextRule, ...]) -> None:
+    def set_rules(self, rules: tuple[ContextRule, ...], chronic_traits=()) -> None:
+        """The trigger rules, and the traits whose historical mentions count as present (permanent lesions)."""
+        self.chronic = frozenset(chronic_traits)
         self.matcher = lower_matcher(self.nlp)
         self.rules = {}
         for rule in rules:
@@ -59,6 +62,8 @@ class ContextAssertion:
             indication = sections[si] == INDICATION_SECTION
             for trait, s, e, _ in sent_targets:
                 assertion, cue = self._assert(s, e, sents[si], mods)
+                if assertion == "historical" and trait in self.chronic:
+                    assertion = "present"
                 if indication and assertion == "present":
                     assertion, cue = "uncertain", INDICATION_CUE
                 out.append((trait, s, e, si, assertion, cue))

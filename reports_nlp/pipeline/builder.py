@@ -24,7 +24,8 @@ class ReportPipeline:
         for name in PIPE_NAMES:
             self.nlp.add_pipe(name)
         self.nlp.get_pipe("trait_matcher").set_mapping(mapping_set)
-        self.nlp.get_pipe("context_assertion").set_rules(rules)
+        chronic = [m.trait for m in mapping_set.mappings if m.chronic]
+        self.nlp.get_pipe("context_assertion").set_rules(rules, chronic)
 
     def __reduce__(self):
         # Worker processes rebuild from the plain data rather than pickling matchers.

@@ -17,6 +17,9 @@ class TraitMapping:
     sections: tuple[str, ...] = ()  # empty: every section
     weight: float = 1.0
     parent: str | None = None  # a match of this trait also asserts the parent (ICH subtypes)
+    # A permanent lesion (lacune, old infarct): "old", "remote", "prior" date it but it is still on the
+    # images, so a historical assertion counts as present.
+    chronic: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +55,9 @@ def trait_mapping_from_dict(trait: str, row: dict) -> TraitMapping:
     weight = row.get("weight", 1.0)
     if not isinstance(weight, int | float) or weight < 0:
         raise MappingError(f"trait {trait!r}: 'weight' must be a non-negative number, got {weight!r}")
+    chronic = row.get("chronic", False)
+    if not isinstance(chronic, bool):
+        raise MappingError(f"trait {trait!r}: 'chronic' must be true or false, got {chronic!r}")
     return TraitMapping(
         trait=trait,
         phrases=phrases,
@@ -59,6 +65,7 @@ def trait_mapping_from_dict(trait: str, row: dict) -> TraitMapping:
         sections=sections,
         weight=float(weight),
         parent=row.get("parent") or None,
+        chronic=chronic,
     )
 
 
@@ -88,6 +95,7 @@ def mapping_set_to_dict(mapping_set: MappingSet) -> dict:
                 "sections": list(m.sections),
                 "weight": m.weight,
                 "parent": m.parent,
+                "chronic": m.chronic,
             }
             for m in mapping_set.mappings
         },

@@ -9,17 +9,19 @@ from reports_nlp.pipeline.mapping import MappingSet
 from reports_nlp.pipeline.phrases import add_phrases, lower_matcher
 
 
-def drop_contained(spans: list[tuple[str, int, int, int]]) -> list[tuple[str, int, int, int]]:
-    """Per trait, keep the longest matches: "intracranial hemorrhage" hides its "hemorrhage"."""
-    kept: list[tuple[str, int, int, int]] = []
-    reach: dict[str, int] = {}  # per trait, the furthest end among kept spans starting earlier
-    for span in sorted(spans, key=lambda t: (t[0], t[1], t[1] - t[2])):
-        trait, _, e, _ = span
-        if reach.get(trait, -1) >= e:
+def drop_overlapping(spans: list[tuple[str, int, int, int]]) -> list[tuple[str, int, int, int]]:
+    """Per trait, one match per stretch of text, the longest first: "intracranial hemorrhage" hides its
+    "hemorrhage", and "acute subdural hematoma" gives one SDH, not "acute subdural" and "subdural hematoma"."""
+    kept: dict[str, list[tuple[int, int]]] = {}
+    out = []
+    for span in sorted(spans, key=lambda t: (t[1] - t[2], t[1])):
+        trait, s, e, _ = span
+        taken = kept.setdefault(trait, [])
+        if any(s < ke and ks < e for ks, ke in taken):
             continue
-        kept.append(span)
-        reach[trait] = e
-    return sorted(kept, key=lambda t: (t[1], t[2], t[0]))
+        taken.append((s, e))
+        out.append(span)
+    return sorted(out, key=lambda t: (t[1], t[2], t[0]))
 
 
 class TraitMatcher:
@@ -66,7 +68,7 @@ class TraitMatcher:
             while parent:
                 spans.append((parent, s, e, si))
                 parent = self.parents.get(parent)
-        doc._.trait_spans = drop_contained(spans)
+        doc._.trait_spans = drop_overlapping(spans)
         return doc
 
 

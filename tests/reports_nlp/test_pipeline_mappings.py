@@ -102,6 +102,7 @@ def test_mapping_set_round_trips_through_plain_data():
     ({"version": "v", "traits": {"x": {"phrases": ["a"], "sections": ["footer"]}}}, "unknown sections ['footer']"),
     ({"version": "v", "traits": {"x": {"phrases": ["a"], "weight": -1}}}, "'weight' must be a non-negative"),
     ({"version": "v", "traits": {"x": {"phrases": ["a"], "parent": "y"}}}, "parent 'y' has no mapping"),
+    ({"version": "v", "traits": {"x": {"phrases": ["a"], "chronic": "yes"}}}, "'chronic' must be true or false"),
 ])
 def test_bad_mapping_sets_are_named(data, message):
     with pytest.raises(MappingError, match=None) as err:

@@ -108,3 +108,19 @@ def test_plain_mention_is_present_with_empty_cue(pipeline):
 def test_cue_names_the_deciding_trigger(pipeline):
     (finding,) = [f for f in pipeline.mine("There is no evidence of hydrocephalus.") if f.trait == "hydrocephalus"]
     assert finding.cue == "no evidence of"
+
+
+def test_chronic_traits_read_historical_cues_as_present(pipeline):
+    assert assertions(pipeline, "Remote lacunar infarct in the right thalamus.", "lacune") == ["present"]
+    assert assertions(pipeline, "Remote subarachnoid hemorrhage.", "subarachnoid_hemorrhage") == ["historical"]
+
+
+def test_resolved_either_side_and_rather_than(pipeline):
+    assert assertions(pipeline, "Resolved intraventricular hemorrhage.", "intraventricular_hemorrhage") == ["absent"]
+    text = "Prominent ventricles due to volume loss rather than hydrocephalus."
+    assert assertions(pipeline, text, "hydrocephalus") == ["absent"]
+
+
+def test_overlapping_phrases_of_one_trait_give_one_finding(pipeline):
+    found = [f.text for f in pipeline.mine("Acute subdural hematoma.") if f.trait == SDH]
+    assert len(found) == 1

@@ -96,3 +96,12 @@ def test_finding_offsets_and_sentence(pipeline):
     assert [(text[f.start:f.end], f.text, f.sentence, f.section) for f in sdh] == [
         ("SDH", "SDH", "Small left SDH;", "findings"),
     ]
+
+
+def test_plain_nlp_call_gives_the_same_structure(pipeline):
+    text = "FINDINGS:\nNo hemorrhage\nMild atrophy\n\nIMPRESSION: Possible SDH."
+    direct, flattened = pipeline.nlp(text), pipeline.doc(text)
+    assert sentence_texts(direct, text) == sentence_texts(flattened, text)
+    assert direct._.sent_sections == flattened._.sent_sections == [
+        "findings", "findings", "findings", "impression", "impression",
+    ]
