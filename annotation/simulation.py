@@ -1,0 +1,155 @@
+"""Simulated readers: play N radiologists with per-trait sensitivity and specificity against a cohort's ground truth,
+through the same REST API the browser uses, and measure how well consensus and Dawid–Skene recover the truth.
+
+The API is reached either in-process (Django's test client: same URLs, middleware, authentication and
+serializers, no server needed) or over HTTP against a running server (`base_url`).
+"""
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+
+from curation.dicom.deidentify import map_uid
+
+API = "/api/annotation"
+
+
+@dataclass(frozen=True)
+class ReaderProfile:
+    sensitivity: float
+    specificity: float
+    per_trait: dict = field(default_factory=dict)  # code -> (sensitivity, specificity)
+    seconds_per_study: float = 90.0
+
+    def rates(self, code: str) -> tuple[float, float]:
+        return self.per_trait.get(code, (self.sensitivity, self.specificity))
+
+
+def load_ground_truth(source) -> dict[str, set[str]]:
+    """Positive trait codes per de-identified study UID.
+
+    `source` is the synthetic cohort's `ground_truth.jsonl` (original UIDs, mapped here with the archive's
+    key) or a dict {study_uid: codes} already keyed by the archive's UIDs.
+    """
+    if isinstance(source, dict):
+        return {uid: set(codes) for uid, codes in source.items()}
+    truth = {}
+    for n, line in enumerate(Path(source).read_text().splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            uid = map_uid(record["study_instance_uid"], key=settings.RADCURATE_DEID_KEY)
+            truth[uid] = {t["code"] for t in record.get("traits", [])} | {
+                t["parent"] for t in record.get("traits", []) if t.get("parent")
+            }
+        except (KeyError, TypeError, json.JSONDecodeError) as exc:
+            raise ValueError(f"{source}, line {n}: not a ground-truth record ({exc})") from exc
+    return truth
+
+
+class InProcessApi:
+    def __init__(self, user):
+        from rest_framework.test import APIClient
+
+        self.client = APIClient(HTTP_USER_AGENT="radcurate-simulated-reader")
+        self.client.force_authenticate(user)
+
+    def call(self, method: str, path: str, data=None):
+        response = getattr(self.client, method)(path, data, format="json")
+        return response.status_code, (response.json() if response.content else None)
+
+
+class HttpApi:
+    def __init__(self, base_url: str, token: str):
+        import requests
+
+        self.base = base_url.rstrip("/")
+        self.session = requests.Session()
+        self.session.headers.update({"Authorization": f"Token {token}", "User-Agent": "radcurate-simulated-reader"})
+
+    def call(self, method: str, path: str, data=None):
+        response = self.session.request(method.upper(), self.base + path, json=data, timeout=60)
+        return response.status_code, (response.json() if response.content else None)
+
+
+def _codes(api, taxonomy_id: int) -> list[str]:
+    status, tree = api.call("get", f"/api/taxonomies/{taxonomy_id}/")
+    if status != 200:
+        raise RuntimeError(f"taxonomy {taxonomy_id}: HTTP {status}")
+    out, stack = [], list(tree["traits"])
+    while stack:
+        node = stack.pop()
+        out.append(node["code"])
+        stack.extend(node["children"])
+    return out
+
+
+class SimulatedReader:
+    def __init__(self, api, profile: ReaderProfile, truth: dict[str, set[str]], rng: np.random.Generator):
+        self.api, self.profile, self.truth, self.rng = api, profile, truth, rng
+        self.codes: list[str] | None = None
+
+    def labels_for(self, study_uid: str) -> dict[str, str]:
+        positives = self.truth.get(study_uid, set())
+        labels = {}
+        for code in self.codes:
+            sens, spec = self.profile.rates(code)
+            called = self.rng.random() < (sens if code in positives else 1 - spec)
+            labels[code] = "present" if called else "absent"
+        return labels
+
+    def read_next(self, campaign_id: int) -> bool:
+        """Ask for a study, autosave once, submit. False when the worklist has nothing for this reader."""
+        status, context = self.api.call("post", f"{API}/campaigns/{campaign_id}/next/")
+        if status == 204:
+            return False
+        if status != 200:
+            raise RuntimeError(f"next study: HTTP {status} {context}")
+        if self.codes is None:
+            self.codes = _codes(self.api, context["taxonomy_id"])
+        labels = self.labels_for(context["study_uid"])
+        seconds = float(self.rng.gamma(4.0, self.profile.seconds_per_study / 4.0))
+        assignment = context["assignment_id"]
+        self.api.call("put", f"{API}/assignments/{assignment}/draft/", {"labels": labels, "time_spent_s": seconds / 2})
+        status, body = self.api.call("post", f"{API}/assignments/{assignment}/submit/",
+                                     {"labels": labels, "time_spent_s": seconds})
+        if status != 201:
+            raise RuntimeError(f"submit: HTTP {status} {body}")
+        return True
+
+    def adjudicate_all(self) -> int:
+        """As a senior reader: decide every task in the queue from the truth at this profile's accuracy."""
+        status, queue = self.api.call("get", f"{API}/adjudications/")
+        decided = 0
+        for task in queue or []:
+            status, view = self.api.call("get", f"{API}/adjudications/{task['id']}/")
+            positives = self.truth.get(view["study_uid"], set())
+            decisions = {}
+            for code in view["traits_to_decide"]:
+                sens, spec = self.profile.rates(code)
+                called = self.rng.random() < (sens if code in positives else 1 - spec)
+                decisions[code] = "present" if called else "absent"
+            status, _ = self.api.call("post", f"{API}/adjudications/{task['id']}/decide/", {"decisions": decisions})
+            decided += status == 200
+        return decided
+
+
+def simulate_campaign(*, campaign_id: int, readers: list, adjudicator=None, max_rounds: int = 100000) -> dict:
+    """Round-robin the readers until none gets a study, then let the adjudicator clear the queue."""
+    reads = {id(r): 0 for r in readers}
+    active = list(readers)
+    for _ in range(max_rounds):
+        if not active:
+            break
+        still = []
+        for reader in active:
+            if reader.read_next(campaign_id):
+                reads[id(reader)] += 1
+                still.append(reader)
+        active = still
+    decided = adjudicator.adjudicate_all() if adjudicator is not None else 0
+    return {"reads": sum(reads.values()), "adjudicated": decided}
