@@ -222,3 +222,21 @@ def write_report(rng: np.random.Generator, visit: Visit, truth: dict[str, dict],
         f"{style[3]}:\n{findings}", f"{style[4]}:\n{impression}", signature,
     ])
     return Report(text, report_date, w.assertions, w.errors, indication)
+
+
+def report_texts(n: int, seed: int = 0, enrich: dict[str, float] | None = None, error_rate: float = 0.05):
+    """Yield `n` report texts without rendering pixels (for report-mining benchmarks and tests).
+
+    Traits follow the cohort's sampling; details a renderer would measure (side, size, lobe) are drawn here.
+    """
+    from curation.synth.patients import visit_for
+    from curation.synth.prevalence import sample_traits
+    from curation.synth.streams import stream
+
+    for i in range(n):
+        visit = visit_for(seed, i)
+        rng = stream(seed, i, "traits")
+        traits = sample_traits(rng, visit.age_years, enrich)
+        truth = {c: {"side": str(rng.choice(["left", "right"])), "size_mm": int(rng.integers(4, 30)),
+                     "location": str(rng.choice(LOBES))} for c in sorted(traits)}
+        yield write_report(stream(seed, i, "report"), visit, truth, error_rate=error_rate, slice_mm=5.0).text
