@@ -45,12 +45,13 @@ class ContextAssertion:
             self.rules[add_phrases(self.nlp, self.matcher, f"context:{rule.phrase}", [rule.phrase], False)] = rule
 
     def __call__(self, doc: Doc) -> Doc:
-        targets = doc._.trait_spans
+        state = doc._.report
+        targets = state.trait_spans
         if not targets:
-            doc._.assertions = []
+            state.assertions = []
             return doc
-        sents = doc._.report_sents
-        sections = doc._.sent_sections
+        sents = state.sents
+        sections = state.sections
         by_sent: dict[int, list] = {}
         for t in targets:
             by_sent.setdefault(t[3], []).append(t)
@@ -68,7 +69,7 @@ class ContextAssertion:
                     assertion, cue = "uncertain", INDICATION_CUE
                 out.append((trait, s, e, si, assertion, cue))
         out.sort(key=lambda f: (f[1], f[2], f[0]))
-        doc._.assertions = out
+        state.assertions = out
         return doc
 
     def _triggers_by_sentence(self, doc, sents, wanted) -> dict[int, list[tuple[int, int, int]]]:

@@ -42,13 +42,13 @@ class ReportPipeline:
 
     def rows(self, text: str) -> list[FindingRow]:
         """The findings of one report as small tuples with character offsets."""
-        doc = self.doc(text)
-        assertions = doc._.assertions
+        state = self.doc(text)._.report
+        assertions = state.assertions
         if not assertions:
             return []
-        sents = doc._.report_sents
-        sent_sections = doc._.sent_sections
-        idx, length = doc._.token_chars
+        sents = state.sents
+        sent_sections = state.sections
+        idx, length = state.token_chars
         out = []
         for trait, s, e, si, value, cue in assertions:
             ss, se = sents[si]

@@ -46,9 +46,10 @@ class TraitMatcher:
         self.parents = {m.trait: m.parent for m in mapping_set.mappings if m.parent}
 
     def __call__(self, doc: Doc) -> Doc:
-        sents = doc._.report_sents
+        state = doc._.report
+        sents = state.sents
         starts = [s for s, _ in sents]
-        sections = doc._.sent_sections
+        sections = state.sections
         targets, exclusions = [], []
         for match_id, s, e in self.matcher(doc):
             excluded, trait = self.keys[match_id]
@@ -68,7 +69,7 @@ class TraitMatcher:
             while parent:
                 spans.append((parent, s, e, si))
                 parent = self.parents.get(parent)
-        doc._.trait_spans = drop_overlapping(spans)
+        state.trait_spans = drop_overlapping(spans)
         return doc
 
 

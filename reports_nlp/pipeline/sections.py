@@ -57,6 +57,7 @@ def sentence_sections(sents: list[tuple[int, int]], headers: list[tuple[int, int
 
 @Language.component("report_sections")
 def report_sections(doc):
-    """spaCy component: doc._.sent_sections from the sentencizer's headers."""
-    doc._.sent_sections = sentence_sections(doc._.report_sents, doc._.report_headers)
+    """spaCy component: the section of each sentence (doc._.sent_sections) from the sentencizer's headers."""
+    state = doc._.report
+    state.sections = sentence_sections(state.sents, state.headers)
     return doc
