@@ -366,7 +366,7 @@ def _orbits(head: Head):
         apex = (oz - 2, -30 * s, side * 13 * s)
         box, z, y, x = local_box(head.geom, p, (oz, gy + 10, gx), (16, 36 * s, 22 * s))
         r = 11.5 * s
-        shapes.paint(head.hu, box, shapes.inside(shapes.capsule(z, y, x, (oz, gy, gx), apex, (r + 4, 5)), px), 900.0)
+        shapes.paint(head.hu, box, shapes.inside(shapes.capsule(z, y, x, (oz, gy, gx), apex, (r + 3, 4.5)), px), 800.0)
         shapes.paint(head.hu, box, shapes.inside(shapes.capsule(z, y, x, (oz, gy, gx), apex, (r + 1.5, 3)), px), FAT)
         front = shapes.capsule(z, y, x, (oz, gy, gx), (oz, gy - 40 * s, gx), r + 1.0)
         shapes.paint(head.hu, box, shapes.inside(front, px) * _ramp(head.depth[box], px), 40.0)

@@ -341,10 +341,16 @@ def white_matter_ischemia(head: Head, rng, plan: Plan) -> dict:
     s = head.params.scale
     severity = str(rng.choice(["mild", "moderate", "severe"]))
     drop = {"mild": 7.0, "moderate": 10.0, "severe": 13.0}[severity]
+    extent = {"mild": 0.45, "moderate": 0.3, "severe": 0.1}[severity]
     box, z, y, x = local_box(head.geom, head.params, (15 * s, 0, 0), (30, 60 * s, 45 * s))
     halo = shapes.inside(shapes.ellipsoid(z, y, x, (15 * s, 0, 0), (28, 55 * s, 38 * s)), 6.0)
-    patches = np.sin(x / 6 + _u(rng, 0, 6)) * np.sin(y / 7 + _u(rng, 0, 6)) * np.sin(z / 8 + _u(rng, 0, 6))
-    w = head.white[box] * halo * np.clip(0.8 + patches, 0, 1) * (z > -10)
+    # Patchy, confluent foci: caps at the frontal and occipital horns and scattered deep white matter spots.
+    a = rng.uniform(0, 2 * np.pi, 6)
+    spots = (np.sin(x / 3.5 + a[0]) * np.sin(y / 4.0 + a[1]) + np.sin(x / 6.0 + y / 5.0 + a[2]) * np.sin(z / 6 + a[3])
+             + 0.8 * np.sin((x - y) / 2.7 + a[4]) * np.sin(z / 4 + a[5]))
+    caps = np.exp(-(((np.abs(y) - 30 * s) / 12.0) ** 2)) * np.exp(-(((np.abs(x) - 12 * s) / 10.0) ** 2))
+    patchy = np.clip((spots + 1.6 * caps - extent) / 0.5, 0, 1)
+    w = head.white[box] * halo * patchy * (z > -10)
     head.hu[box] -= drop * w
     return {"side": "bilateral", "severity": severity}
 
@@ -416,15 +422,15 @@ def depressed_skull_fracture(head: Head, rng, plan: Plan) -> dict:
 
 def pneumocephalus(head: Head, rng, plan: Plan) -> dict:
     s, px = head.params.scale, head.geom.pixel_mm
-    n = int(rng.integers(2, 6))
+    n = int(rng.integers(3, 7))
     box, z, y, x = local_box(head.geom, head.params, (30 * s, -50 * s, 0), (30, 40 * s, 50 * s))
     ic = head.intracranial[box]
     w = np.zeros(ic.shape, np.float32)
     for _ in range(n):  # supine: air rises anteriorly (-y), just under the frontal bone
         c = (_u(rng, 10, 50) * s, -65.0 * s, _u(rng, -30, 30) * s)
-        tube = np.sqrt((z - c[0]) ** 2 + (x - c[2]) ** 2) - _u(rng, 5, 10)  # a bubble along the inner table
+        tube = np.sqrt((z - c[0]) ** 2 + (x - c[2]) ** 2) - _u(rng, 6, 12)  # a bubble along the inner table
         w = np.maximum(w, shapes.inside(tube, px))
-    w *= shapes.inside(ic - _u(rng, 3.5, 6.0), px) * shapes.inside(-ic, px)
+    w *= shapes.inside(ic - _u(rng, 4.0, 8.0), px) * shapes.inside(-ic, px)
     shapes.paint(head.hu, box, w, AIR)
     return {"side": "bilateral", "location": "frontal", "count": n}
 
