@@ -1,6 +1,6 @@
 """Mining run use cases: create a run in chunks of report ids, dispatch the chunks, mine one chunk, finish.
 
-A chunk's results and its completion mark are written in one transaction, so a chunk is either
+A chunk's results (bulk writes of plain tuples) and its completion mark are written in one transaction, so a chunk is either
 fully done or not at all: a worker that dies mid-chunk leaves it pending, and a resumed run (or
 the broker's redelivery) mines it again while done chunks are skipped.
 """
@@ -17,6 +17,7 @@ from reports_nlp.models import Finding, MappingSet, MiningChunk, MiningRun, Repo
 from reports_nlp.pipeline import NOT_MENTIONED, FindingRow, report_evidence
 from reports_nlp.pipelines import pipeline_for
 from reports_nlp.scoring import TraitWeights, candidate_score
+from reports_nlp.services.result_writer import write_rows
 
 logger = logging.getLogger(__name__)
 
@@ -115,33 +116,36 @@ def _trait_weights(mapping_set: MappingSet) -> dict[str, TraitWeights]:
     }
 
 
-def _evidence(run_id: int, report_id: int, row: FindingRow, text: str) -> dict:
-    return {
-        "run_id": run_id, "report_id": report_id, "trait_code": row.trait, "section": row.section,
-        "start": row.start, "end": row.end, "sentence_start": row.sent_start, "sentence_end": row.sent_end,
-        "phrase": text[row.start:row.end].lower()[:200], "cue": row.cue[:100],
-    }
+EVIDENCE_COLUMNS = ("run_id", "report_id", "trait_code", "section", "start", "end", "sentence_start",
+                    "sentence_end", "phrase", "cue")
+FINDING_COLUMNS = (*EVIDENCE_COLUMNS, "assertion")
+VERDICT_COLUMNS = (*EVIDENCE_COLUMNS, "verdict", "score")
+
+
+def _evidence(run_id: int, report_id: int, row: FindingRow, text: str) -> tuple:
+    return (run_id, report_id, row.trait, row.section, row.start, row.end, row.sent_start, row.sent_end,
+            text[row.start:row.end].lower()[:200], row.cue[:100])
 
 
 def mine_report_rows(run: MiningRun, report_id: int, text: str, rows: list[FindingRow],
-                     weights: dict[str, TraitWeights]) -> tuple[list[Finding], list[ReportVerdict]]:
-    """Model rows for one report's findings and its per-trait verdicts with candidate scores."""
-    findings = [Finding(assertion=r.assertion, **_evidence(run.pk, report_id, r, text)) for r in rows]
+                     weights: dict[str, TraitWeights]) -> tuple[list[tuple], list[tuple]]:
+    """Result tuples for one report: its findings, and its per-trait verdicts with candidate scores."""
+    findings = [(*_evidence(run.pk, report_id, r, text), r.assertion) for r in rows]
     verdicts = []
     for trait, (verdict, evidence) in report_evidence(rows).items():
         if verdict == NOT_MENTIONED:
             continue
         score = candidate_score(verdict, weights[trait]) if trait in weights else 0.0
-        verdicts.append(ReportVerdict(verdict=verdict, score=score, **_evidence(run.pk, report_id, evidence[0], text)))
+        verdicts.append((*_evidence(run.pk, report_id, evidence[0], text), verdict, score))
     return findings, verdicts
 
 
-def _mine_chunk_reports(run: MiningRun, chunk: MiningChunk) -> tuple[list[Finding], list[ReportVerdict]]:
+def _mine_chunk_reports(run: MiningRun, chunk: MiningChunk) -> tuple[list[tuple], list[tuple]]:
     pipeline = pipeline_for(run.mapping_set)
     weights = _trait_weights(run.mapping_set)
     reports = run_reports(run).filter(id__range=(chunk.first_report_id, chunk.last_report_id))
-    findings: list[Finding] = []
-    verdicts: list[ReportVerdict] = []
+    findings: list[tuple] = []
+    verdicts: list[tuple] = []
     for report_id, text in reports.values_list("id", "text").iterator(chunk_size=1000):
         try:
             rows = pipeline.rows(text)
@@ -165,8 +169,8 @@ def mining_chunk_process(*, chunk_id: int) -> int:
         locked = MiningChunk.objects.select_for_update().get(pk=chunk.pk)
         if locked.done_at is not None:  # another worker finished it while this one mined
             return 0
-        Finding.objects.bulk_create(findings, batch_size=WRITE_BATCH)
-        ReportVerdict.objects.bulk_create(verdicts, batch_size=WRITE_BATCH)
+        write_rows(Finding, FINDING_COLUMNS, findings)
+        write_rows(ReportVerdict, VERDICT_COLUMNS, verdicts)
         locked.done_at = timezone.now()
         locked.save(update_fields=["done_at"])
         MiningRun.objects.filter(pk=chunk.run_id).update(done_reports=F("done_reports") + chunk.report_count)
