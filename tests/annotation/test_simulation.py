@@ -29,8 +29,6 @@ def test_consensus_and_dawid_skene_beat_every_single_reader(taxonomy):
     studies = make_studies(12)
     truth = _truth(studies)
     campaign = make_campaign(taxonomy, studies=studies, readers=[], activate=False, min_reads=3, max_reads=4)
-    campaign.status = "active"
-    campaign.save()
     summary = run_simulation(campaign=campaign, truth=truth, n_readers=5, sensitivity=0.8, specificity=0.93,
                              spread=0.05, seed=3)
     rec = summary["recovery"]
@@ -57,8 +55,6 @@ def test_ground_truth_file_is_mapped_to_archive_uids(tmp_path, db, settings):
 def test_command_plays_readers_and_prints_recovery(taxonomy, tmp_path, capsys, settings):
     studies = make_studies(4)
     campaign = make_campaign(taxonomy, studies=studies, readers=[], activate=False)
-    campaign.status = "active"
-    campaign.save()
     # The generator's file holds original UIDs; the archive holds their keyed mapping.
     lines = []
     for i, study in enumerate(studies):

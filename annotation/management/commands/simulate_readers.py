@@ -7,7 +7,7 @@ from rest_framework.authtoken.models import Token
 
 from annotation.models import Campaign
 from annotation.selectors.truth import truth_recovery
-from annotation.services.campaigns import campaign_set_pool
+from annotation.services.campaigns import campaign_activate, campaign_set_pool
 from annotation.services.consensus import dawid_skene_run
 from annotation.simulation import (
     HttpApi,
@@ -79,6 +79,8 @@ def run_simulation(*, campaign, truth, n_readers=5, sensitivity=0.85, specificit
     senior = simulated_user("sim-senior")
     campaign_set_pool(campaign=campaign, readers=list(campaign.readers.all()) + users,
                       adjudicators=list(campaign.adjudicators.all()) + [senior])
+    if campaign.status == Campaign.Status.DRAFT:  # a draft waiting for its readers starts now
+        campaign_activate(campaign=campaign)
     clip = lambda x: float(np.clip(x, 0.5, 0.999))  # noqa: E731
     profiles = [ReaderProfile(clip(sensitivity + rng.normal(0, spread)), clip(specificity + rng.normal(0, spread / 5)),
                               seconds_per_study=float(rng.uniform(60, 150))) for _ in users]
