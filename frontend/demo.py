@@ -59,6 +59,68 @@ def step_taxonomy(ctx: DemoContext) -> None:
         ctx.out(f"taxonomy {taxonomy.name} v{taxonomy.version}: {taxonomy.status}, {taxonomy.trait_count} traits")
 
 
+# The demo cohort: small enough for a 2-core laptop, enriched so that rare and significant traits appear
+# and a CPU-trained model has enough hemorrhages to learn from.
+DEMO_COHORT = {
+    "studies": 160,
+    "seed": 2026,
+    "size": 128,
+    "slices": 24,
+    "enrich": {"intracranial_hemorrhage": 0.35, "intracranial_mass": 0.08, "acute_infarct": 0.08, "fracture": 0.08},
+}
+
+
+def step_cohort(ctx: DemoContext) -> None:
+    """The synthetic hospital: DICOM studies, reports and (kept apart) ground truth, made once."""
+    from curation.synth.cohort import generate_cohort
+
+    cohort_dir = ctx.data_dir / "cohort"
+    manifest_path = cohort_dir / "manifest.json"
+    if manifest_path.exists():
+        ctx.out(f"cohort exists at {cohort_dir}")
+    else:
+        manifest = generate_cohort(cohort_dir, workers=2, overwrite=True, **DEMO_COHORT)
+        ctx.out(f"cohort of {DEMO_COHORT['studies']} studies written to {cohort_dir} "
+                f"({len(manifest['files'])} files)")
+    ctx.state["cohort_dir"] = cohort_dir
+
+
+def step_ingest(ctx: DemoContext) -> None:
+    """The archive: validate, de-identify, classify and store every file of the cohort (broken ones quarantined)."""
+    from curation.services.archive import ingest_paths
+
+    summary = ingest_paths([ctx.state["cohort_dir"] / "dicom"], source="demo")
+    ctx.out(f"ingest: {summary}")
+
+
+def step_reports(ctx: DemoContext) -> None:
+    """Report mining: import the cohort's reports (linked to their studies by accession pseudonym) and mine them."""
+    from reports_nlp.selectors.candidates import study_priorities
+    from reports_nlp.selectors.mapping_sets import mapping_set_get
+    from reports_nlp.selectors.quality import ground_truth_reference, mapping_quality
+    from reports_nlp.services.mining import mining_run_create
+    from reports_nlp.services.mining_local import mining_run_process_locally
+    from reports_nlp.services.report_import import report_import_file
+
+    cohort_dir = ctx.state["cohort_dir"]
+    result = report_import_file(data=(cohort_dir / "reports.csv").read_bytes(), name="reports.csv")
+    ctx.out(f"reports: {result.created} new, {result.revised} revised, {result.unchanged} unchanged, "
+            f"{len(result.errors)} skipped")
+    run = mining_run_create(mapping_set=mapping_set_get(), chunk_size=500)
+    run = mining_run_process_locally(run=run)
+    ctx.out(f"mining run {run.pk} ({run.mapping_set}): {run.status}, {run.done_reports}/{run.total_reports} reports")
+    for row in study_priorities(run=run, limit=3):
+        ctx.out(f"  candidate study {row['study_id']}: score {row['score']:.1f}, {row['reasons'][0]}")
+    codes = list(run.mapping_set.mappings.values_list("trait__code", flat=True))
+    reference = ground_truth_reference(path=cohort_dir / "ground_truth.jsonl", traits=codes)
+    if reference:
+        ich = next(t for t in mapping_quality(run=run, reference=reference)["traits"]
+                   if t["trait"] == "intracranial_hemorrhage")
+        ctx.out(f"  report verdict vs ground truth, intracranial_hemorrhage: precision {ich['precision']}, "
+                f"recall {ich['recall']} ({len(reference)} studies)")
+    ctx.state["mining_run"] = run
+
+
 DEMO_CAMPAIGN = "demo: head-CT pilot"
 
 
@@ -113,7 +175,7 @@ def step_annotation(ctx: DemoContext) -> None:
     ctx.state["campaign"] = campaign
 
 
-STEPS: list[Callable[[DemoContext], None]] = [step_migrate, step_users, step_taxonomy, step_annotation]
+STEPS: list[Callable[[DemoContext], None]] = [step_migrate, step_users, step_taxonomy, step_cohort, step_ingest, step_reports, step_annotation]
 
 
 def run_demo(*, out: Callable[[str], None] = print) -> DemoContext:
