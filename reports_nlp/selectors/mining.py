@@ -47,3 +47,21 @@ def report_findings(*, run: MiningRun, report_id: int) -> dict:
         "findings": [{**evidence(f), "assertion": f.assertion} for f in findings],
         "verdicts": [{**evidence(v), "verdict": v.verdict, "score": v.score} for v in verdicts],
     }
+
+
+def study_trait_verdicts(*, run: MiningRun | None = None, study_ids=None) -> dict[int, dict[str, str]]:
+    """{study id: {trait: verdict}} from the run's current reports (latest done run by default).
+
+    A trait missing for a study was not mentioned; a study missing has no linked, mined report. For
+    later layers comparing the reports with labels or model outputs (no report text here).
+    """
+    run = run if run is not None else mining_run_latest_done()
+    if run is None:
+        return {}
+    rows = ReportVerdict.objects.filter(run=run, report__is_current=True, report__study__isnull=False)
+    if study_ids is not None:
+        rows = rows.filter(report__study_id__in=list(study_ids))
+    out: dict[int, dict[str, str]] = {}
+    for study_id, trait, verdict in rows.values_list("report__study_id", "trait_code", "verdict"):
+        out.setdefault(study_id, {})[trait] = verdict
+    return out

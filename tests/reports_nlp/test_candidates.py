@@ -55,3 +55,13 @@ def test_mapping_quality_per_trait_and_phrase_against_reference_labels(mined_run
     assert (shift["precision"], shift["recall"]) == (1.0, 1.0)
     phrases = {(p["trait"], p["phrase"]) for p in quality["phrases"]}
     assert any(t == "intracranial_hemorrhage" and "subdural" in p for t, p in phrases)
+
+
+def test_study_trait_verdicts_for_later_layers(mined_run, imported_reports):
+    from reports_nlp.selectors.mining import study_trait_verdicts
+
+    verdicts = study_trait_verdicts(run=mined_run)
+    neg = verdicts[imported_reports["ACC-NEG"].pk]
+    assert neg["intracranial_hemorrhage"] == "absent" and neg["midline_shift"] == "absent"
+    assert verdicts[imported_reports["ACC-SIN"].pk]["subarachnoid_hemorrhage"] == "uncertain"
+    assert set(study_trait_verdicts(study_ids=[imported_reports["ACC-DSF"].pk])) == {imported_reports["ACC-DSF"].pk}
