@@ -5,7 +5,6 @@ subsampling (512 -> 256 aliases the skull's fine edges) and is about twice as sl
 """
 
 import numpy as np
-import torch
 
 from .records import Volume
 
@@ -18,6 +17,8 @@ def resample_volume(volume: Volume, size: tuple[int, int]) -> Volume:
     rows, cols = hu.shape[1:]
     if (rows, cols) == tuple(size):
         return Volume(np.ascontiguousarray(hu, dtype=np.int16), volume.pixel_spacing_mm, volume.slice_thickness_mm)
+    import torch  # here, not at the top: web processes and workers that never export skip its slow import
+
     with torch.inference_mode():
         x = torch.from_numpy(np.ascontiguousarray(hu)).to(torch.float32).unsqueeze(1)
         y = torch.nn.functional.interpolate(x, size=tuple(size), mode="bilinear", antialias=True, align_corners=False)
