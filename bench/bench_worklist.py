@@ -188,6 +188,8 @@ def main() -> None:
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to a PostgreSQL server: this benchmark measures PostgreSQL row locking.")
+    db = connection.settings_dict
+    db.setdefault("TEST", {})["NAME"] = f"bench_worklist_{db['NAME']}"  # never the test suite's database
     old = setup_databases(verbosity=0, interactive=False, keepdb=False)
     try:
         print(f"{args.readers} reader processes, {args.studies} studies (2 reads each, up to 3 on high-significance "
