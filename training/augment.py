@@ -44,8 +44,17 @@ def resample(hu: torch.Tensor, theta: torch.Tensor, size: int) -> torch.Tensor:
     return out + AIR_HU
 
 
+def gather_stacks(volume: torch.Tensor, valid: torch.Tensor, stack_index: torch.Tensor | None) -> torch.Tensor:
+    """Real slices' 2.5D stacks (N, K, H, W) from a batch: either (B, S, K, H, W) stacks, or (B, U, H, W) study rows
+    with stack_index (B, S, K) naming the rows of each stack."""
+    if stack_index is None:
+        return volume[valid]
+    b = torch.arange(volume.shape[0], device=volume.device).view(-1, 1).expand(valid.shape)[valid]
+    return volume[b.unsqueeze(1), stack_index[valid]]
+
+
 class Preprocess:
-    """int16 study batches (B, S, K, H, W) on the device -> float input (real slices, K*windows, size, size)."""
+    """int16 study batches on the device -> float input (real slices, K*windows, size, size)."""
 
     def __init__(self, *, windows: list[list[float]], size: int, rotation_deg: float = 0.0,
                  scale: tuple[float, float] = (1.0, 1.0), mirror_p: float = 0.0, augment: bool = True,
@@ -62,13 +71,14 @@ class Preprocess:
         return (2 * neighbours + 1) * len(self.windows)
 
     def __call__(self, volume: torch.Tensor, valid: torch.Tensor, *, train: bool,
-                 generator: torch.Generator | None = None) -> torch.Tensor:
-        b, s, k, h, w = volume.shape
-        hu = volume[valid].float()  # padding slices are dropped before any work is spent on them
+                 generator: torch.Generator | None = None, stack_index: torch.Tensor | None = None) -> torch.Tensor:
+        # padding slices are dropped before any work is spent on them
+        hu = gather_stacks(volume, valid, stack_index).float()
+        h, w = hu.shape[-2:]
         if train and self.augment:
             # one transform per study, shared by its slices, so the 2.5D stack stays aligned
-            theta = affine_params(b, rotation_deg=self.rotation_deg, scale=self.scale, mirror_p=self.mirror_p,
-                                  generator=generator, device=volume.device)
+            theta = affine_params(valid.shape[0], rotation_deg=self.rotation_deg, scale=self.scale,
+                                  mirror_p=self.mirror_p, generator=generator, device=volume.device)
             theta = theta.repeat_interleave(valid.sum(1), 0)
             hu = resample(hu, theta, self.size)
         elif (h, w) != (self.size, self.size):

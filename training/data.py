@@ -45,6 +45,10 @@ class DatasetDir:
         if bad:
             raise DatasetError(f"{self.path / 'studies.parquet'}: column 'split' has unknown values {sorted(bad)}")
         self._row = {sid: i for i, sid in enumerate(self.studies["study_id"])}
+        # plain arrays: a pandas row lookup per study costs more than reading its slices
+        self.offsets = self.studies["offset"].to_numpy(np.int64)
+        self.n_slices = self.studies["n_slices"].to_numpy(np.int64)
+        self.shard_names = self.studies["shard"].to_numpy(str)
         self.labels, self.slice_ranges = self._read_labels()
         self._shards: dict[str, np.ndarray] = {}
 
@@ -112,14 +116,18 @@ class DatasetDir:
             self._shards[relative] = array
         return self._shards[relative]
 
+    def rows(self, index: int, positions: np.ndarray) -> np.ndarray:
+        """Shard rows of study `index` at in-study `positions` (any shape), checked against the shard's length."""
+        shard = self.shard(self.shard_names[index])
+        offset, n = int(self.offsets[index]), int(self.n_slices[index])
+        if offset + n > shard.shape[0]:
+            raise DatasetError(f"{self.path / self.shard_names[index]}: study {self.studies['study_id'][index]} "
+                               f"runs past the shard end")
+        return offset + positions
+
     def slices(self, index: int, positions: np.ndarray) -> np.ndarray:
         """int16 slices of study `index` at `positions` (any shape of in-study indices); one fancy read."""
-        row = self.studies.iloc[index]
-        shard = self.shard(row["shard"])
-        offset, n = int(row["offset"]), int(row["n_slices"])
-        if offset + n > shard.shape[0]:
-            raise DatasetError(f"{self.path / row['shard']}: study {row['study_id']} runs past the shard end")
-        return shard[offset + positions]
+        return self.shard(self.shard_names[index])[self.rows(index, positions)]
 
     def slice_targets(self, index: int, n_slices: int) -> tuple[np.ndarray, np.ndarray]:
         """Per-slice targets (slices x traits) and which traits have slice-level supervision in this study.
@@ -169,18 +177,18 @@ class StudyDataset(Dataset):
         return len(self.indices)
 
     def __getitem__(self, item: int) -> dict:
+        """Targets and the shard rows to read; the pixels are read by `collate`, straight into the batch buffer."""
         index = int(self.indices[item])
-        n = int(self.dataset.studies["n_slices"].iat[index])
+        n = int(self.dataset.n_slices[index])
         # slice choice is a function of (seed, epoch, study): identical after a resume and across workers
         rng = np.random.default_rng([self.seed, self.epoch, index]) if self.train else None
         positions = choose_positions(n, self.max_slices, rng)
         offsets = np.arange(-self.neighbours, self.neighbours + 1)
         window = np.clip(positions[:, None] + offsets[None, :], 0, n - 1)
-        volume = self.dataset.slices(index, window)
         targets, slice_mask = self.dataset.slice_targets(index, n)
         label = self.dataset.labels[index]
         return {
-            "volume": torch.from_numpy(np.ascontiguousarray(volume)),
+            "rows": self.dataset.rows(index, window),
             "slice_targets": torch.from_numpy(targets[positions]),
             "slice_mask": torch.from_numpy(slice_mask),
             "label": torch.from_numpy(np.nan_to_num(label, nan=0.0)),
@@ -188,28 +196,37 @@ class StudyDataset(Dataset):
             "index": index,
         }
 
-
-def collate_studies(items: list[dict]) -> dict:
-    """Pad studies to the longest in the batch; `slice_valid` marks real slices."""
-    lengths = [it["volume"].shape[0] for it in items]
-    s = max(lengths)
-    first = items[0]["volume"]
-    volume = torch.full((len(items), s, *first.shape[1:]), -1024, dtype=first.dtype)
-    targets = torch.zeros((len(items), s, items[0]["slice_targets"].shape[1]))
-    valid = torch.zeros((len(items), s), dtype=torch.bool)
-    for b, (it, n) in enumerate(zip(items, lengths, strict=True)):
-        volume[b, :n] = it["volume"]
-        targets[b, :n] = it["slice_targets"]
-        valid[b, :n] = True
-    return {
-        "volume": volume,
-        "slice_targets": targets,
-        "slice_valid": valid,
-        "slice_mask": torch.stack([it["slice_mask"] for it in items]),
-        "label": torch.stack([it["label"] for it in items]),
-        "label_mask": torch.stack([it["label_mask"] for it in items]),
-        "index": torch.tensor([it["index"] for it in items]),
-    }
+    def collate(self, items: list[dict]) -> dict:
+        """Batch studies: each study's block of shard rows is copied once, contiguously, into `volume`
+        (B, U, H, W); `stack_index` (B, S, 2k+1) says which rows form each 2.5D stack, and the device assembles
+        the stacks (a neighbour shared by three stacks crosses the bus once). `slice_valid` marks real slices.
+        """
+        lengths = [it["rows"].shape[0] for it in items]
+        lows = [int(it["rows"].min()) for it in items]
+        spans = [int(it["rows"].max()) + 1 - lo for it, lo in zip(items, lows, strict=True)]
+        s, k, u = max(lengths), items[0]["rows"].shape[1], max(spans)
+        h, w = self.dataset.image_size
+        volume = np.empty((len(items), u, h, w), dtype=np.int16)
+        stack_index = torch.zeros((len(items), s, k), dtype=torch.long)
+        targets = torch.zeros((len(items), s, items[0]["slice_targets"].shape[1]))
+        valid = torch.zeros((len(items), s), dtype=torch.bool)
+        for b, (it, n, lo, span) in enumerate(zip(items, lengths, lows, spans, strict=True)):
+            shard = self.dataset.shard(self.dataset.shard_names[it["index"]])
+            volume[b, :span] = shard[lo:lo + span]
+            volume[b, span:] = -1024
+            stack_index[b, :n] = torch.from_numpy(it["rows"] - lo)
+            targets[b, :n] = it["slice_targets"]
+            valid[b, :n] = True
+        return {
+            "volume": torch.from_numpy(volume),
+            "stack_index": stack_index,
+            "slice_targets": targets,
+            "slice_valid": valid,
+            "slice_mask": torch.stack([it["slice_mask"] for it in items]),
+            "label": torch.stack([it["label"] for it in items]),
+            "label_mask": torch.stack([it["label_mask"] for it in items]),
+            "index": torch.tensor([it["index"] for it in items]),
+        }
 
 
 def make_loader(ds: StudyDataset, *, batch_size: int, shuffle: bool, seed: int, num_workers: int,
@@ -218,5 +235,5 @@ def make_loader(ds: StudyDataset, *, batch_size: int, shuffle: bool, seed: int, 
     sampler = DistributedSampler(ds, num_replicas=world_size, rank=rank, shuffle=shuffle, seed=seed,
                                  drop_last=shuffle and world_size > 1)
     return DataLoader(ds, batch_size=batch_size, sampler=sampler, num_workers=num_workers,
-                      collate_fn=collate_studies, pin_memory=pin_memory, drop_last=False,
+                      collate_fn=ds.collate, pin_memory=pin_memory, drop_last=False,
                       persistent_workers=False)

@@ -45,7 +45,8 @@ def train_one_epoch(model, criterion, optimizer, loader, preprocess: Preprocess,
             break
         batch = to_device(batch, device)
         gen = _generator(device, derived_seed(seed, epoch, step))
-        x = preprocess(batch["volume"], batch["slice_valid"], train=True, generator=gen)
+        x = preprocess(batch["volume"], batch["slice_valid"], train=True, generator=gen,
+                       stack_index=batch["stack_index"])
         with autocast(device, amp):
             out = model(x, batch["slice_valid"])
         loss = criterion(out, batch)
@@ -72,7 +73,7 @@ def evaluate(model, loader, preprocess: Preprocess, device: torch.device, *, cri
     total, steps = 0.0, 0
     for batch in tqdm(loader, desc=desc, disable=not progress, leave=False, dynamic_ncols=True):
         batch = to_device(batch, device)
-        x = preprocess(batch["volume"], batch["slice_valid"], train=False)
+        x = preprocess(batch["volume"], batch["slice_valid"], train=False, stack_index=batch["stack_index"])
         with autocast(device, amp):
             out = model(x, batch["slice_valid"])
         if criterion is not None:

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from training.data import DatasetDir, DatasetError, StudyDataset, choose_positions, collate_studies
+from training.augment import gather_stacks
+from training.data import DatasetDir, DatasetError, StudyDataset, choose_positions
 
 
 def test_reader_matches_files(tiny_dataset):
@@ -33,7 +34,9 @@ def test_splits_never_share_a_patient(tiny_dataset):
 
 def test_neighbours_are_clamped_at_the_ends(tiny_dataset):
     ds = DatasetDir(tiny_dataset)
-    item = StudyDataset(ds, np.array([0]), max_slices=0, neighbours=1, train=False)[0]
+    studies = StudyDataset(ds, np.array([0]), max_slices=0, neighbours=1, train=False)
+    batch = studies.collate([studies[0]])
+    item = {"volume": gather_stacks(batch["volume"], batch["slice_valid"], batch["stack_index"])}
     vol = ds.slices(0, np.arange(6))
     assert item["volume"].shape == (6, 3, 32, 32)
     np.testing.assert_array_equal(item["volume"][0, 0].numpy(), vol[0])  # clamped below slice 0
@@ -61,14 +64,18 @@ def test_positions_keep_order_and_depend_on_seed_only():
     np.testing.assert_array_equal(choose_positions(5, 8, rng), np.arange(5))
 
 
-def test_collate_pads_with_air_and_marks_valid(tiny_dataset):
+def test_collate_reads_blocks_and_marks_valid(tiny_dataset):
     ds = DatasetDir(tiny_dataset)
     a = StudyDataset(ds, np.array([0]), max_slices=4, neighbours=0, train=False)[0]
-    b = StudyDataset(ds, np.array([1]), max_slices=0, neighbours=0, train=False)[0]
-    batch = collate_studies([a, b])
-    assert batch["volume"].shape == (2, 6, 1, 32, 32)
+    studies = StudyDataset(ds, np.array([1]), max_slices=0, neighbours=0, train=False)
+    batch = studies.collate([a, studies[0]])
     assert batch["slice_valid"].sum(1).tolist() == [4, 6]
-    assert (batch["volume"][0, 4:] == -1024).all()
+    assert batch["stack_index"].shape == (2, 6, 1)
+    stacks = gather_stacks(batch["volume"], batch["slice_valid"], batch["stack_index"])
+    assert stacks.shape == (10, 1, 32, 32)
+    np.testing.assert_array_equal(stacks[4:, 0].numpy(), ds.slices(1, np.arange(6)))
+    # study 0's four stride-sampled slices come from its contiguous block
+    np.testing.assert_array_equal(stacks[:4, 0].numpy(), ds.slices(0, choose_positions(6, 4, None)))
 
 
 def test_bad_directory_errors_name_the_file(tiny_dataset, tmp_path):

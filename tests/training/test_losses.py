@@ -4,7 +4,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from training.data import DatasetDir, StudyDataset, collate_studies
+from training.data import DatasetDir, StudyDataset
 from training.engine import to_device
 from training.losses import binary_loss, prevalence_pos_weight
 from training.train import build_criterion, build_model, build_optimizer, build_preprocess
@@ -37,11 +37,12 @@ def test_loss_decreases_on_a_tiny_dataset(tiny_dataset, tiny_config):
     optimizer = build_optimizer(cfg, model)
     pre = build_preprocess(cfg)
     items = StudyDataset(ds, ds.split_indices("train")[:6], max_slices=4, neighbours=1, train=False)
-    batch = to_device(collate_studies([items[i] for i in range(len(items))]), torch.device("cpu"))
+    batch = to_device(items.collate([items[i] for i in range(len(items))]), torch.device("cpu"))
     model.train()
     losses = []
     for _ in range(8):
-        out = model(pre(batch["volume"], batch["slice_valid"], train=False), batch["slice_valid"])
+        x = pre(batch["volume"], batch["slice_valid"], train=False, stack_index=batch["stack_index"])
+        out = model(x, batch["slice_valid"])
         loss = criterion(out, batch)
         optimizer.zero_grad()
         loss.backward()
