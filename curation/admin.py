@@ -35,3 +35,5 @@ class TraitAdmin(admin.ModelAdmin):
 class TraitGroupAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "taxonomy"]
     list_filter = ["taxonomy", "kind"]
+
+from . import admin_archive  # noqa: E402,F401  (archive admin pages register themselves)

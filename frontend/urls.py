@@ -3,13 +3,21 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import home
+from .views import adjudication, campaign_overview, home, reading
 from .views import reports as reports_pages
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The reading room (issue 7): worklist, reading page, adjudication, campaign overview.
+    path("reading/", reading.worklist, name="reading-worklist"),
+    path("reading/campaigns/<int:campaign_id>/next/", reading.reading_next, name="reading-next"),
+    path("reading/assignments/<int:assignment_id>/", reading.reading_read, name="reading-read"),
+    path("reading/adjudication/next/", adjudication.adjudicate_next, name="reading-adjudicate-next"),
+    path("reading/adjudication/<int:task_id>/", adjudication.adjudicate, name="reading-adjudicate"),
+    path("campaigns/", campaign_overview.campaign_index, name="reading-campaigns"),
+    path("campaigns/<int:campaign_id>/", campaign_overview.campaign_overview, name="reading-campaign"),
     # Report mining (issue 5): runs and import, candidates, mapping editor with preview, mapping quality.
     path("reports/", reports_pages.mining, name="reports-mining"),
     path("reports/upload/", reports_pages.report_upload, name="reports-upload"),
@@ -22,5 +30,29 @@ urlpatterns = [
     path("reports/mappings/<int:version>/<str:action>/", reports_pages.mapping_set_action,
          name="reports-mapping-set-action"),
     path("reports/mapping/<int:mapping_id>/save/", reports_pages.mapping_save, name="reports-mapping-save"),
+    path("reports/mappings/<int:version>/rules/save/", reports_pages.mapping_rules_save,
+         name="reports-mapping-rules-save"),
     path("reports/quality/", reports_pages.quality, name="reports-quality"),
+]
+
+# The DICOM archive (issue 4): studies with series and QC flags, rejections, uploads with progress.
+from .views import archive as archive_pages  # noqa: E402  (appended block, one per area)
+
+urlpatterns += [
+    path("archive/", archive_pages.studies, name="archive-studies"),
+    path("archive/rejections/", archive_pages.rejections, name="archive-rejections"),
+    path("archive/upload/", archive_pages.upload, name="archive-upload"),
+    path("archive/jobs/<int:job_id>/", archive_pages.job, name="archive-job"),
+]
+
+# Datasets (issue 8): versions with export progress, a new version, one version, the diff of two.
+from .views import datasets as dataset_pages  # noqa: E402  (appended block, one per area)
+
+urlpatterns += [
+    path("datasets/", dataset_pages.versions, name="datasets-versions"),
+    path("datasets/new/", dataset_pages.version_create, name="datasets-version-create"),
+    path("datasets/<int:version_id>/", dataset_pages.version_detail, name="datasets-version"),
+    path("datasets/<int:version_id>/resume/", dataset_pages.version_resume, name="datasets-version-resume"),
+    path("datasets/<int:version_id>/compare/<int:other_id>/", dataset_pages.version_compare,
+         name="datasets-compare"),
 ]

@@ -229,6 +229,19 @@ def role_groups(transactional_db):
         Group.objects.get_or_create(name=role)
 
 
+@pytest.fixture
+def worker_broker(celery_worker):
+    """The real worker, with Celery's producer pool reopened on its broker.
+
+    Celery opens its producer pool on first use, eager runs included, with the broker configured at that
+    moment (the default AMQP URL when none is set); tasks sent later would go there, not to the worker.
+    """
+    from radcurate.celery import app
+
+    app._after_fork()  # Celery's own reset of the connection and producer pools
+    return celery_worker
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

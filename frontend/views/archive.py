@@ -1,0 +1,63 @@
+"""Archive pages for curators: studies with their series and QC flags, rejections, and uploads with progress."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+
+from curation.models import IngestJob
+from curation.roles import CURATOR, has_role
+from curation.selectors.archive import ingest_job_list, rejection_counts, rejection_list, study_list
+from curation.services.ingest_job import ingest_upload_start
+
+PAGE_SIZE = 50
+
+
+def _require_curator(request) -> None:
+    if not has_role(request.user, CURATOR):
+        raise PermissionDenied("The archive pages are for curators.")
+
+
+@login_required
+def studies(request):
+    _require_curator(request)
+    kind = request.GET.get("kind", "")
+    page = Paginator(study_list(patient=request.GET.get("patient", "").strip(), kind=kind), PAGE_SIZE)
+    return render(request, "frontend/archive/studies.html", {
+        "page": page.get_page(request.GET.get("page")),
+        "rejections": rejection_counts(),
+        "kind": kind,
+        "patient": request.GET.get("patient", ""),
+    })
+
+
+@login_required
+def rejections(request):
+    _require_curator(request)
+    rule = request.GET.get("rule", "")
+    page = Paginator(rejection_list(rule=rule), PAGE_SIZE)
+    return render(request, "frontend/archive/rejections.html", {
+        "page": page.get_page(request.GET.get("page")),
+        "counts": rejection_counts(),
+        "rule": rule,
+    })
+
+
+@login_required
+def upload(request):
+    _require_curator(request)
+    if request.method == "POST":
+        try:
+            job = ingest_upload_start(user=request.user, files=request.FILES.getlist("files"))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            return redirect("archive-job", job_id=job.pk)
+    return render(request, "frontend/archive/upload.html", {"jobs": ingest_job_list()[:20]})
+
+
+@login_required
+def job(request, job_id: int):
+    _require_curator(request)
+    return render(request, "frontend/archive/job.html", {"job": get_object_or_404(IngestJob, pk=job_id)})
