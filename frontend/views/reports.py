@@ -5,6 +5,7 @@ The pages compose `reports_nlp` services and selectors; where a page reaches int
 this module, not `reports_nlp`, that calls `annotation`.
 """
 
+import json
 from pathlib import Path
 
 from django.conf import settings
@@ -28,7 +29,12 @@ from reports_nlp.selectors.mapping_sets import mapping_set_get, mapping_set_list
 from reports_nlp.selectors.mining import mining_run_latest_done, mining_run_list, mining_run_status
 from reports_nlp.selectors.quality import ground_truth_reference, mapping_quality
 from reports_nlp.selectors.reports import report_counts
-from reports_nlp.services.mapping_sets import keyword_mapping_update, mapping_set_clone, mapping_set_publish
+from reports_nlp.services.mapping_sets import (
+    keyword_mapping_update,
+    mapping_set_clone,
+    mapping_set_publish,
+    mapping_set_rules_update,
+)
 from reports_nlp.services.mining import mining_run_create, mining_run_dispatch
 from reports_nlp.services.report_import import report_import_file
 
@@ -188,6 +194,7 @@ def mapping_editor(request, version: int):
     selected = request.GET.get("trait") or (mappings[0].trait.code if mappings else "")
     return render(request, "frontend/reports/mapping_editor.html", {
         "mapping_set": mapping_set, "mappings": mappings, "selected": selected, "sections": SECTIONS,
+        "rules_json": json.dumps(mapping_set.context_rules, indent=1),
     })
 
 
@@ -224,6 +231,23 @@ def mapping_set_action(request, version: int, action: str):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("reports-mapping-editor", version=mapping_set.version)
+
+
+@login_required
+@require_POST
+def mapping_rules_save(request, version: int):
+    """Replace a draft's ConText rules with the posted JSON list (curators extend triggers and terminators)."""
+    _require_curator(request)
+    mapping_set = get_object_or_404(MappingSet, version=version)
+    try:
+        rules = json.loads(request.POST.get("context_rules") or "[]")
+        if not isinstance(rules, list):
+            raise ValueError("the rules must be a JSON list of objects")
+        mapping_set_rules_update(mapping_set=mapping_set, rules=rules)
+        messages.info(request, f"Saved {len(rules)} assertion rules in v{version}.")
+    except (ValidationError, ValueError) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    return redirect("reports-mapping-editor", version=version)
 
 
 def _reference(request, run: MiningRun) -> tuple[dict, str]:

@@ -73,3 +73,17 @@ def test_live_preview_shows_matching_sentences_with_the_assertion(api_for, mined
                                                                        ("midline shift", "absent")}
     negated = next(m for m in matches if m["assertion"] == "absent")
     assert negated["before"].startswith("No hemorrhage")
+
+
+def test_curators_extend_a_drafts_assertion_rules_on_the_editor_page(users):
+    import json
+
+    curator = _client(users["curator"])
+    curator.post("/reports/mappings/1/clone/")
+    draft = MappingSet.objects.get(version=2)
+    rules = [*draft.context_rules, {"phrase": "sans", "category": "negated", "direction": "forward"}]
+    curator.post("/reports/mappings/2/rules/save/", {"context_rules": json.dumps(rules)})
+    assert MappingSet.objects.get(version=2).context_rules[-1]["phrase"] == "sans"
+    bad = curator.post("/reports/mappings/2/rules/save/", {"context_rules": '[{"phrase": "x", "category": "odd"}]'},
+                       follow=True)
+    assert "category" in bad.content.decode() and len(MappingSet.objects.get(version=2).context_rules) == len(rules)
