@@ -53,8 +53,10 @@ REQUIRED_TAGS = (
     "BitsStored",
     "PixelRepresentation",
 )
-# The CT Image module makes rescale type 1: without it, stored values cannot be turned into Hounsfield units.
-REQUIRED_CT_TAGS = ("RescaleSlope", "RescaleIntercept")
+# Type 1 in the CT Image IOD: rescale (without it stored values are not Hounsfield units) and the Image Plane
+# module (without it slices can be neither measured nor ordered).
+REQUIRED_CT_TAGS = ("RescaleSlope", "RescaleIntercept", "PixelSpacing", "ImageOrientationPatient",
+                    "ImagePositionPatient")
 
 
 def tag_name(keyword: str) -> str:
@@ -120,7 +122,7 @@ def _check_required(ds: Dataset, name: str) -> None:
         for keyword in REQUIRED_CT_TAGS:
             if ds.get(keyword) in (None, ""):
                 raise InstanceRejected(
-                    "missing_tag", f"{name}: CT image without {tag_name(keyword)}; rescale is required.", tag=keyword
+                    "missing_tag", f"{name}: CT image without {tag_name(keyword)} (type 1 in the CT IOD).", tag=keyword
                 )
 
 
