@@ -1,5 +1,6 @@
 """Turns domain errors raised by services (Django ValidationError) into clear API answers."""
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import status
 from rest_framework.response import Response
@@ -17,6 +18,8 @@ def _detail(exc: DjangoValidationError):
 def exception_handler(exc, context):
     if isinstance(exc, TaxonomyPublishedError):
         return Response(_detail(exc), status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, DjangoPermissionDenied) and str(exc):
+        return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
     if isinstance(exc, DjangoValidationError):
         return Response(_detail(exc), status=status.HTTP_400_BAD_REQUEST)
     return drf_exception_handler(exc, context)

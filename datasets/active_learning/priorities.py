@@ -31,9 +31,22 @@ def _trait_contribution(pred: Predictions, row: int, strategy: str) -> np.ndarra
         return np.nan_to_num(np.abs(p - pred.report_verdict[row]))
     if strategy == "disagreement" and pred.members is not None:
         return pred.members[:, row].std(axis=0)
+    if strategy == "disagreement" and pred.spread is not None:
+        return pred.spread[row]
     if strategy == "entropy":
         return -np.abs(p - 0.5)
     return p
+
+
+def validate_weights(weights: dict[str, float]) -> None:
+    unknown = set(weights) - set(STRATEGIES) - {"random", "diversity"}
+    if unknown:
+        raise ValueError(f"Unknown priority strategies: {', '.join(sorted(unknown))}.")
+    negative = [name for name, w in weights.items() if not isinstance(w, int | float) or w < 0]
+    if negative:
+        raise ValueError(f"Strategy weights must be non-negative numbers: {', '.join(sorted(negative))}.")
+    if not any(weights.values()):
+        raise ValueError("At least one strategy needs a positive weight.")
 
 
 def blend(pred: Predictions, weights: dict[str, float], *, seed: int = 0) -> list[Priority]:
@@ -41,9 +54,7 @@ def blend(pred: Predictions, weights: dict[str, float], *, seed: int = 0) -> lis
 
     `diversity` in `weights` re-orders the head of the list so a batch is not near-identical studies.
     """
-    unknown = set(weights) - set(STRATEGIES) - {"random", "diversity"}
-    if unknown:
-        raise ValueError(f"Unknown priority strategies: {', '.join(sorted(unknown))}.")
+    validate_weights(weights)
     n = len(pred.study_ids)
     parts = {name: rank_normalize(STRATEGIES[name](pred)) * w for name, w in weights.items() if name in STRATEGIES}
     if weights.get("random"):

@@ -24,6 +24,7 @@ class Predictions:
     significance: list[str]  # per trait: high / moderate / low
     prevalence: np.ndarray  # per trait, percent of studies
     members: np.ndarray | None = None  # (members, studies, traits) member probabilities, when an ensemble
+    spread: np.ndarray | None = None  # (studies, traits) ensemble standard deviation, when members are not kept
     embedding: np.ndarray | None = None  # (studies, dims) study embeddings, for diversity
     report_verdict: np.ndarray | None = None  # (studies, traits): 1 present, 0 absent, nan not mined
     threshold: float | None = None  # auto-report threshold on the max high-significance probability
@@ -45,9 +46,12 @@ def entropy(pred: Predictions) -> np.ndarray:
 
 
 def disagreement(pred: Predictions) -> np.ndarray:
-    """Ensemble disagreement as mutual information (BALD): entropy of the mean minus mean member entropy."""
+    """Ensemble disagreement as mutual information (BALD): entropy of the mean minus mean member entropy.
+
+    Imported runs keep only each trait's member spread; then the summed spread stands in for it.
+    """
     if pred.members is None or len(pred.members) < 2:
-        return np.zeros(len(pred.study_ids))
+        return pred.spread.sum(axis=1) if pred.spread is not None else np.zeros(len(pred.study_ids))
     mutual = _entropy(pred.members.mean(axis=0)) - _entropy(pred.members).mean(axis=0)
     return mutual.sum(axis=1)
 

@@ -10,13 +10,13 @@ class ModelRun(models.Model):
         "datasets.DatasetVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="model_runs"
     )
     dataset_content_hash = models.CharField(max_length=64, blank=True)
-    config = models.JSONField(default=dict)
-    report = models.JSONField(default=dict, help_text="The run's report.json: metrics, operating point, Table 2.")
+    config = models.JSONField(default=dict, blank=True)
+    report = models.JSONField(default=dict, blank=True, help_text="The run's report.json: metrics, operating point, Table 2.")
     traits = models.JSONField(default=list)
-    high_traits = models.JSONField(default=list)
+    high_traits = models.JSONField(default=list, blank=True)
     threshold = models.FloatField(null=True, blank=True, help_text="Certified auto-report threshold, if any.")
     members = models.PositiveSmallIntegerField(default=1)
-    plots = models.JSONField(default=list, help_text="Storage names of the run's PNG plots.")
+    plots = models.JSONField(default=list, blank=True, help_text="Storage names of the run's PNG plots.")
     imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
     imported_at = models.DateTimeField(auto_now_add=True)
@@ -37,11 +37,14 @@ class StudyPrediction(models.Model):
     referral_score = models.FloatField()
     reported = models.BooleanField(help_text="The model reports on this study at the run's operating point.")
     probability = models.JSONField(help_text="{trait code: ensemble mean probability}")
-    spread = models.JSONField(default=dict, help_text="{trait code: ensemble standard deviation}")
+    spread = models.JSONField(default=dict, blank=True, help_text="{trait code: ensemble standard deviation}")
     embedding = models.BinaryField(blank=True, help_text="float32 study embedding, for diversity.")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["run", "study"], name="studyprediction_one_per_run")]
+
+    def __str__(self):
+        return f"run {self.run_id} study {self.study_id}"
 
 
 class ActiveLearningPolicy(models.Model):

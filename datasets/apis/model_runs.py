@@ -1,0 +1,114 @@
+"""Model run API: upload a run, list and read runs, compare two, set a campaign's active-learning policy,
+recompute priorities, and the reader's second opinion."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from annotation.models import Assignment, Campaign
+from curation.permissions import role_required
+from curation.roles import CURATOR, RADIOLOGIST, TRAINER
+from datasets.models import ModelRun
+from datasets.selectors.model_runs import model_run_compare, model_run_list
+from datasets.selectors.second_opinion import second_opinion
+from datasets.services.active_learning import active_learning_policy_set
+from datasets.services.model_runs import model_run_import_archive
+from datasets.tasks import priorities_recompute_task
+
+TrainerOrCuratorReads = role_required(TRAINER, read_roles=(CURATOR,))
+
+
+class RunOutputSerializer(serializers.ModelSerializer):
+    dataset_version = serializers.StringRelatedField()
+    n_predictions = serializers.IntegerField(read_only=True, default=None)
+
+    class Meta:
+        model = ModelRun
+        fields = ["id", "name", "dataset_version", "dataset_content_hash", "traits", "high_traits", "threshold",
+                  "members", "imported_at", "n_predictions"]
+
+
+class RunListApi(APIView):
+    permission_classes = [TrainerOrCuratorReads]
+    parser_classes = [MultiPartParser]
+
+    class InputSerializer(serializers.Serializer):
+        file = serializers.FileField(help_text="A .zip or .tar(.gz) of a training run directory.")
+        name = serializers.CharField(required=False, allow_blank=True, default="")
+
+    @extend_schema(responses=RunOutputSerializer(many=True))
+    def get(self, request):
+        return Response(RunOutputSerializer(model_run_list(), many=True).data)
+
+    @extend_schema(request={"multipart/form-data": InputSerializer}, responses={201: RunOutputSerializer})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        run = model_run_import_archive(upload=data.validated_data["file"], user=request.user,
+                                       name=data.validated_data["name"])
+        return Response(RunOutputSerializer(run).data, status=status.HTTP_201_CREATED)
+
+
+class RunDetailApi(APIView):
+    permission_classes = [TrainerOrCuratorReads]
+
+    class OutputSerializer(RunOutputSerializer):
+        class Meta(RunOutputSerializer.Meta):
+            fields = [*RunOutputSerializer.Meta.fields, "config", "report", "plots"]
+
+    @extend_schema(responses=OutputSerializer)
+    def get(self, request, run_id):
+        return Response(self.OutputSerializer(get_object_or_404(ModelRun, pk=run_id)).data)
+
+
+class RunCompareApi(APIView):
+    permission_classes = [TrainerOrCuratorReads]
+
+    @extend_schema(responses={200: dict})
+    def get(self, request, run_id, other_id):
+        run_a, run_b = get_object_or_404(ModelRun, pk=run_id), get_object_or_404(ModelRun, pk=other_id)
+        return Response({"a": run_a.pk, "b": run_b.pk, "traits": model_run_compare(run_a=run_a, run_b=run_b)})
+
+
+class ActiveLearningPolicyApi(APIView):
+    permission_classes = [role_required(TRAINER, CURATOR)]
+
+    class InputSerializer(serializers.Serializer):
+        weights = serializers.DictField(child=serializers.FloatField(min_value=0))
+        run_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+        seed = serializers.IntegerField(required=False, default=0)
+
+    @extend_schema(request=InputSerializer, responses={200: dict})
+    def put(self, request, campaign_id):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        run_id = data.validated_data.pop("run_id")
+        policy = active_learning_policy_set(
+            campaign=get_object_or_404(Campaign, pk=campaign_id),
+            run=get_object_or_404(ModelRun, pk=run_id) if run_id else None, **data.validated_data,
+        )
+        priorities_recompute_task.delay(policy.run_id)
+        return Response({"campaign": campaign_id, "weights": policy.weights, "run": policy.run_id, "seed": policy.seed})
+
+
+class RecomputeApi(APIView):
+    permission_classes = [role_required(TRAINER, CURATOR)]
+
+    @extend_schema(request=None, responses={202: dict})
+    def post(self, request, run_id):
+        result = priorities_recompute_task.delay(get_object_or_404(ModelRun, pk=run_id).pk)
+        return Response({"task": result.id}, status=status.HTTP_202_ACCEPTED)
+
+
+class SecondOpinionApi(APIView):
+    permission_classes = [IsAuthenticated, role_required(RADIOLOGIST)]
+
+    @extend_schema(responses={200: dict})
+    def get(self, request, assignment_id):
+        assignment = get_object_or_404(Assignment.objects.select_related("campaign", "campaign_study"),
+                                       pk=assignment_id)
+        return Response(second_opinion(assignment=assignment, user=request.user))

@@ -1,0 +1,31 @@
+"""Second-opinion mode: a reader sees the model's predictions for a study only when the campaign allows it,
+and only after their own read of that study is submitted (so the model never anchors the read)."""
+
+from django.core.exceptions import PermissionDenied
+
+from annotation.models import Assignment
+from datasets.models import StudyPrediction
+from datasets.selectors.model_runs import model_run_latest
+
+
+def second_opinion(*, assignment: Assignment, user) -> dict:
+    if assignment.reader_id != user.pk:
+        raise PermissionDenied("This assignment belongs to another reader.")
+    if not assignment.campaign.show_predictions:
+        raise PermissionDenied("This campaign is blinded to model predictions.")
+    if assignment.status != Assignment.Status.SUBMITTED:
+        raise PermissionDenied("Predictions appear only after your own read of this study is submitted.")
+    run = model_run_latest()
+    prediction = (
+        StudyPrediction.objects.filter(run=run, study_id=assignment.campaign_study.study_id).first() if run else None
+    )
+    if prediction is None:
+        return {"run": None, "traits": []}
+    return {
+        "run": run.pk,
+        "reported": prediction.reported,
+        "traits": [
+            {"trait": code, "probability": p, "spread": prediction.spread.get(code)}
+            for code, p in sorted(prediction.probability.items(), key=lambda kv: -kv[1])
+        ],
+    }
