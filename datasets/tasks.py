@@ -42,3 +42,12 @@ def export_chunk(job_id: int, index: int) -> bool:
 def export_finalize(job_id: int) -> str:
     job = ExportJob.objects.select_related("version").get(pk=job_id)
     return _failing(job, export_job_finalize).status
+
+
+@shared_task(name="datasets.priorities_recompute")
+def priorities_recompute_task(run_id: int | None = None) -> dict[int, int]:
+    """Recompute active-learning priorities after a run is imported (every campaign that follows it)."""
+    from datasets.models import ModelRun
+    from datasets.services.active_learning import priorities_recompute
+
+    return priorities_recompute(run=ModelRun.objects.get(pk=run_id) if run_id else None)
