@@ -15,7 +15,7 @@ Each rule is a dict:
   Ignored for ``pseudo`` and ``terminate``.
 - ``max_scope``: optional limit in tokens; otherwise the scope runs to the sentence end (sentences
   already break at semicolons) or the first terminator.
-- ``applies_to``: only for ``terminate``: the categories it stops (empty: all of them).
+- ``applies_to``: for ``terminate`` and ``pseudo``: the categories whose scope it ends (empty: all).
 
 When two rules overlap in a sentence, the longer phrase wins ("no change in" hides "no"); when
 several triggers cover a finding, the nearest one decides (see docs/report-mining.md).
@@ -33,7 +33,8 @@ def _rules(category: str, direction: str, phrases: tuple[str, ...], max_scope: i
 _NEGATED_FORWARD = (
     "no", "not", "without", "negative for", "no evidence of", "no evidence for", "no sign of", "no signs of",
     "no findings of", "no findings to suggest", "free of", "absence of", "absent", "never", "neither", "nor",
-    "rules out", "ruled out for", "rather than", "instead of", "no longer", "no history of", "no prior", "no previous", "no old",
+    "rules out", "ruled out for", "rather than", "instead of", "no longer", "no history of", "no prior",
+    "no previous", "no old",
     "without evidence of", "no definite", "no convincing", "no residual", "no recurrent", "not demonstrate",
     "does not demonstrate", "fails to demonstrate", "no ct evidence of", "no imaging evidence of",
     "no imaging evidence to suggest",
@@ -48,12 +49,12 @@ _NEGATED_BACKWARD = (
     "are negative", ": none", ": negative", ": absent", "- none", "none seen", "none identified",
 )
 _UNCERTAIN_FORWARD = (
-    "possible", "possibly", "may represent", "may reflect", "may be", "may", "might", "could represent",
-    "could reflect", "could be", "could", "questionable", "questionably", "question of", "cannot exclude",
+    "possible", "possibly", "may be", "may", "might", "could be", "could", "questionable", "questionably",
+    "question of", "cannot exclude",
     "can not exclude", "can't exclude", "cannot rule out", "can not rule out",
     "do not exclude", "does not exclude", "do not rule out", "does not rule out", "not excluding",
     "suspicious for", "suspicious of", "concerning for", "worrisome for", "suggestive of", "suggesting",
-    "suggests", "suggest", "likely", "likely represents", "most likely", "probable", "probably", "presumed",
+    "suggests", "suggest", "likely", "most likely", "probable", "probably", "presumed",
     "presumably", "suspected", "suspect", "suspicion of", "suspicion for", "differential includes",
     "differential diagnosis includes", "differential diagnosis", "differential considerations include",
     "differential considerations", "differential", "ddx", "uncertain", "borderline", "favor", "favored",
@@ -73,6 +74,13 @@ _UNCERTAIN_BACKWARD = (
 # "Resolved IVH" and "the IVH, now resolved": gone either way.
 _NEGATED_BIDIRECTIONAL = ("resolved", "now resolved")
 _UNCERTAIN_BIDIRECTIONAL = ("versus", "vs", "vs.", "or possibly", "and/or")
+# "[observation] may represent [trait]": the hedge covers the trait whichever side names it
+# ("white matter hypodensity may represent small vessel ischemic change").
+_UNCERTAIN_INTERPRETATION = (
+    "may represent", "may reflect", "could represent", "could reflect", "might represent", "might reflect",
+    "likely represents", "likely reflects", "likely represent", "most likely represents", "probably represents",
+    "possibly representing", "possibly reflecting", "may be related to",
+)
 _HISTORICAL_FORWARD_SHORT = ("old", "prior", "previous", "remote", "healed", "previously")
 _HISTORICAL_FORWARD = (
     "history of", "hx of", "h/o", "known history of", "past history of", "past medical history of",
@@ -96,15 +104,19 @@ _PSEUDO_FORWARD = (
     "no evidence of change", "no evidence of progression", "without change", "without interval change",
     "without significant change", "without significant interval change", "not changed", "not significantly changed",
     "not significantly different", "no significant difference", "not only", "not worse", "not enlarged",
-    "previously seen", "previously noted", "previously described", "previously identified",
-    "previously demonstrated", "previously reported", "previously known", "previously visualized",
     "prior study", "prior studies", "prior exam", "prior exams", "prior examination", "prior ct", "prior head ct",
     "prior scan", "prior imaging", "prior mri", "prior mr", "prior to", "from prior", "to prior", "with prior",
     "on prior", "since prior", "than prior", "from the prior", "to the prior", "with the prior", "on the prior",
     "previous study", "previous exam", "previous examination", "previous ct", "previous scan", "previous imaging",
-    "compared to prior", "compared with prior", "again seen", "again noted", "again demonstrated",
-    "again identified", "redemonstrated", "redemonstration of", "gram negative", "not necessarily",
+    "compared to prior", "compared with prior", "gram negative", "not necessarily",
     "limited by", "limited due to", "degraded by", "obscured by",
+)
+# Descriptions of a finding seen before ("the previously seen SDH"): they hide "previously" and end a
+# negation or hedge before them, but "interval resolution of the previously seen SDH" stays historical.
+_PSEUDO_SEEN_BEFORE = (
+    "previously seen", "previously noted", "previously described", "previously identified",
+    "previously demonstrated", "previously reported", "previously known", "previously visualized",
+    "again seen", "again noted", "again demonstrated", "again identified", "redemonstrated", "redemonstration of",
 )
 _TERMINATE_ALL = (
     "but", "however", "although", "though", "except", "except for", "apart from", "aside from", "other than",
@@ -116,8 +128,10 @@ _TERMINATE_ALL = (
 _TERMINATE_NEGATION = (
     ", mild", ", moderate", ", severe", ", marked", ", extensive", ", chronic", ", stable", ", unchanged",
     ", small", ", large", ", new", ", again", "source of", "cause of", "etiology of", "reason for", "origin of",
-    "which", "who", "secondary to", "due to",
+    "secondary to", "due to",
 )
+# A relative clause describes the finding before it: "SDH with a hypodensity that may represent contusion".
+_TERMINATE_CLAUSE = ("which", "that", "who")
 
 CONTEXT_RULES: tuple[dict, ...] = tuple(
     _rules("negated", "forward", _NEGATED_FORWARD)
@@ -126,11 +140,14 @@ CONTEXT_RULES: tuple[dict, ...] = tuple(
     + _rules("uncertain", "forward", _UNCERTAIN_FORWARD)
     + _rules("uncertain", "backward", _UNCERTAIN_BACKWARD, max_scope=12)
     + _rules("uncertain", "bidirectional", _UNCERTAIN_BIDIRECTIONAL, max_scope=6)
+    + _rules("uncertain", "bidirectional", _UNCERTAIN_INTERPRETATION, max_scope=6)
     + _rules("historical", "forward", _HISTORICAL_FORWARD_SHORT, max_scope=5)
     + _rules("historical", "forward", _HISTORICAL_FORWARD, max_scope=8)
     + _rules("indication", "forward", _INDICATION_FORWARD)
     + _rules("indication", "bidirectional", ("?",), max_scope=6)
     + _rules("pseudo", "forward", _PSEUDO_FORWARD)
+    + _rules("pseudo", "forward", _PSEUDO_SEEN_BEFORE, applies_to=("negated", "uncertain", "indication"))
     + _rules("terminate", "forward", _TERMINATE_ALL)
     + _rules("terminate", "forward", _TERMINATE_NEGATION, applies_to=("negated",))
+    + _rules("terminate", "forward", _TERMINATE_CLAUSE, applies_to=("negated", "uncertain"))
 )

@@ -8,7 +8,13 @@ One entry per trait code of `curation.default_taxonomy` (the 30 traits and the 5
   is not a mass; "scalp hematoma" is not intracranial).
 - ``sections``: the report sections the mapping applies to (empty: every section).
 - ``weight``: the curator's weight for candidate ranking (1.0 by default).
+- ``normal_phrases``: statements that the anatomy is normal, asserting the trait absent
+  ("the ventricles are normal in size").
+- ``implies``: other traits a match also asserts (glioblastoma is a neoplasm and a mass).
 - ``chronic``: a permanent lesion; "old", "remote", "prior" date it, so historical reads as present.
+
+A ``*`` inside a phrase stands for up to four words ("chronic * infarct" matches "chronic left MCA
+territory infarct"); the words may not be punctuation.
 
 Subtype phrases also assert their parent (the taxonomy's ``parent``); the pipeline adds it.
 """
@@ -79,6 +85,12 @@ DEFAULT_MAPPINGS: dict[str, dict] = {
         ],
     },
     "acute_infarct": {
+        "normal_phrases": [
+            "gray-white matter differentiation is preserved", "gray-white differentiation is preserved",
+            "grey-white matter differentiation is preserved", "grey-white differentiation is preserved",
+            "gray-white matter differentiation is maintained", "gray-white differentiation is maintained",
+            "normal gray-white matter differentiation", "gray-white matter junction is preserved",
+        ],
         "phrases": [
             "acute infarct", "acute infarction", "acute ischemic infarct", "acute ischemia", "acute ischemic stroke",
             "acute stroke", "subacute infarct", "subacute infarction", "acute to subacute infarct", "infarct",
@@ -88,6 +100,7 @@ DEFAULT_MAPPINGS: dict[str, dict] = {
             "insular ribbon sign", "hyperdense mca sign", "dense mca sign", "hyperdense middle cerebral artery",
             "hyperdense vessel sign", "stroke", "cva", "territorial infarct", "ischemic stroke",
             "cerebral infarction", "evolving infarct",
+            "acute * infarct", "acute * infarction", "subacute * infarct",
         ],
         "exclusions": [
             "old infarct", "old infarction", "chronic infarct", "chronic infarction", "remote infarct",
@@ -95,13 +108,17 @@ DEFAULT_MAPPINGS: dict[str, dict] = {
             "old stroke", "chronic stroke", "remote stroke", "prior stroke", "old lacunar infarct",
             "chronic lacunar infarct", "old cortical infarct", "old territorial infarct", "chronic territorial infarct",
             "chronic ischemic infarct", "remote ischemic infarct", "old ischemic infarct",
+            "old * infarct", "chronic * infarct", "remote * infarct", "old * infarction", "chronic * infarction",
+            "remote * infarction", "prior * infarct", "chronic * stroke", "lacunar * infarct",
         ],
     },
     "depressed_skull_fracture": {
+        "implies": ["fracture"],
         "phrases": [
             "depressed skull fracture", "depressed fracture", "depressed calvarial fracture",
             "depressed fracture fragment", "depressed bone fragment", "depressed fragment",
             "inward displacement of the fracture fragment", "comminuted depressed fracture",
+            "depressed * fracture", "depressed * skull fracture",
         ],
     },
     "intracranial_mass": {
@@ -135,6 +152,12 @@ DEFAULT_MAPPINGS: dict[str, dict] = {
         ],
     },
     "hydrocephalus": {
+        "normal_phrases": [
+            "ventricles * are normal in size", "ventricles * are normal in caliber", "ventricles * are normal",
+            "ventricles * are within normal limits", "ventricles * are unremarkable", "ventricular size is normal",
+            "normal ventricular size", "ventricles * are not enlarged", "ventricular system is normal",
+            "ventricles * are normal in size and configuration",
+        ],
         "phrases": [
             "hydrocephalus", "ventriculomegaly", "ventricular enlargement", "enlarged ventricles",
             "enlargement of the ventricles", "dilated ventricles", "ventricular dilatation", "ventricular dilation",
@@ -152,6 +175,10 @@ DEFAULT_MAPPINGS: dict[str, dict] = {
         ],
     },
     "fracture": {
+        "normal_phrases": [
+            "calvarium * is intact", "skull * is intact", "osseous structures * are intact",
+            "calvarium and skull base are intact", "no acute osseous abnormality",
+        ],
         "phrases": [
             "fracture", "fx", "skull fracture", "calvarial fracture", "facial fracture", "nasal bone fracture",
             "fractured", "fracture line", "nondisplaced fracture", "diastasis of the suture", "sutural diastasis",
@@ -168,6 +195,7 @@ DEFAULT_MAPPINGS: dict[str, dict] = {
         "exclusions": ["aneurysm clip", "aneurysm coil", "aneurysm clipping", "aneurysm coiling"],
     },
     "neoplasm": {
+        "implies": ["intracranial_mass"],
         "phrases": [
             "neoplasm", "neoplastic", "tumor", "tumour", "malignancy", "glioma", "lymphoma", "primary brain tumor",
             "primary neoplasm", "neoplastic process", "astrocytoma", "oligodendroglioma", "medulloblastoma",
@@ -176,12 +204,14 @@ DEFAULT_MAPPINGS: dict[str, dict] = {
         ],
     },
     "glioblastoma": {
+        "implies": ["neoplasm", "intracranial_mass"],
         "phrases": [
             "glioblastoma", "glioblastoma multiforme", "gbm", "high-grade glioma", "high grade glioma",
             "grade iv glioma", "grade 4 glioma", "grade iv astrocytoma", "butterfly glioma",
         ],
     },
     "metastasis": {
+        "implies": ["neoplasm", "intracranial_mass"],
         "phrases": [
             "metastasis", "metastases", "metastatic disease", "metastatic lesion", "metastatic", "mets",
             "brain metastases", "intracranial metastases", "metastatic deposit", "leptomeningeal carcinomatosis",
@@ -189,6 +219,7 @@ DEFAULT_MAPPINGS: dict[str, dict] = {
         ],
     },
     "meningioma": {
+        "implies": ["neoplasm", "intracranial_mass"],
         "phrases": [
             "meningioma", "meningiomatosis", "dural-based mass", "dural-based lesion", "falcine meningioma",
             "extra-axial dural-based mass", "dural based enhancing mass",
@@ -201,6 +232,7 @@ DEFAULT_MAPPINGS: dict[str, dict] = {
         ],
     },
     "gunshot_wound": {
+        "implies": ["fracture", "artifact_metal"],
         "phrases": [
             "gunshot wound", "gun shot wound", "gunshot", "gunshot injury", "gsw", "ballistic injury", "bullet",
             "bullet fragment", "missile track", "bullet track", "bullet tract", "missile injury", "projectile",
@@ -208,6 +240,9 @@ DEFAULT_MAPPINGS: dict[str, dict] = {
         ],
     },
     "old_infarct": {
+        "exclusions": [
+            "lacunar infarct", "lacunar infarction", "lacunar * infarct",
+        ],
         "chronic": True,
         "phrases": [
             "old infarct", "old infarction", "chronic infarct", "chronic infarction", "remote infarct",
@@ -215,6 +250,8 @@ DEFAULT_MAPPINGS: dict[str, dict] = {
             "prior stroke", "old cortical infarct", "old territorial infarct", "chronic territorial infarct",
             "chronic ischemic infarct", "remote ischemic infarct", "old ischemic infarct", "sequela of prior infarct",
             "sequelae of prior infarct", "post-infarct", "chronic cortical infarct",
+            "old * infarct", "chronic * infarct", "remote * infarct", "old * infarction", "chronic * infarction",
+            "remote * infarction", "prior * infarct", "chronic * stroke",
         ],
     },
     "encephalomalacia": {
@@ -248,6 +285,10 @@ DEFAULT_MAPPINGS: dict[str, dict] = {
         ],
     },
     "diffuse_volume_loss": {
+        "normal_phrases": [
+            "sulci * are normal", "sulci * are normal in size", "sulci * are within normal limits",
+            "sulci * are appropriate for age", "age-appropriate ventricles and sulci",
+        ],
         "chronic": True,
         "phrases": [
             "diffuse volume loss", "volume loss", "parenchymal volume loss", "cerebral volume loss",
@@ -276,6 +317,8 @@ DEFAULT_MAPPINGS: dict[str, dict] = {
             "intracranial arterial calcification", "calcification of the cavernous carotid", "calcified carotid",
             "calcified vertebral", "calcified carotid siphons", "carotid siphon calcification",
             "calcified falx", "calcified pineal", "calcified choroid", "calcified meningioma",
+            "peripheral calcification", "rim calcification", "mural calcification", "calcified * aneurysm",
+            "calcification of the * aneurysm", "calcified * atherosclerotic", "calcified * plaque",
         ],
     },
     "atherosclerosis": {
@@ -306,6 +349,10 @@ DEFAULT_MAPPINGS: dict[str, dict] = {
         "exclusions": ["scalp lipoma", "subcutaneous lipoma", "soft tissue lipoma"],
     },
     "sinus_pathology": {
+        "normal_phrases": [
+            "sinuses * are clear", "sinuses * are well aerated", "sinuses * are well-aerated",
+            "sinuses * are unremarkable", "sinuses * are normally aerated",
+        ],
         "phrases": [
             "sinus disease", "sinusitis", "paranasal sinus disease", "mucosal thickening", "mucosal disease",
             "air-fluid level", "fluid level", "sinus opacification", "opacification of the sinus",
@@ -316,10 +363,20 @@ DEFAULT_MAPPINGS: dict[str, dict] = {
             "frothy secretions", "hemosinus", "blood in the sinus", "blood in the maxillary sinus",
             "blood in the sphenoid sinus", "sinus mass", "maxillary sinus disease", "ethmoid sinus disease",
             "sphenoid sinus disease", "frontal sinus disease", "mucoperiosteal thickening",
+            "opacification of the * sinus", "opacified * sinus", "sinus inflammatory change",
+            "inflammatory sinus change", "inflammatory changes in the * sinus", "mucosal thickening of the * sinus",
+            "air-fluid level in the * sinus",
         ],
-        "exclusions": ["mastoid air-fluid level", "middle ear fluid level"],
+        "exclusions": ["mastoid air-fluid level", "middle ear fluid level"
+            "opacification of the * mastoid", "opacified * mastoid", "fluid level in the * mastoid",
+        ],
     },
     "mastoid_pathology": {
+        "normal_phrases": [
+            "mastoid air cells * are clear", "mastoid air cells * are well aerated",
+            "mastoid air cells * are well-aerated", "mastoids * are clear", "mastoids * are well aerated",
+            "mastoid air cells * are unremarkable", "mastoid air cells * are normally aerated",
+        ],
         "phrases": [
             "mastoid opacification", "mastoid effusion", "opacification of the mastoid air cells",
             "opacification of the mastoid", "opacification of the left mastoid air cells",
@@ -328,9 +385,15 @@ DEFAULT_MAPPINGS: dict[str, dict] = {
             "mastoid air cell opacification", "mastoid air cell fluid", "middle ear effusion", "otomastoiditis",
             "otomastoid opacification", "cholesteatoma", "mastoid air-fluid level", "mastoid disease",
             "partial opacification of the mastoid", "fluid in the mastoids",
+            "fluid in the * mastoid", "fluid within the * mastoid", "opacification of the * mastoid",
+            "opacified * mastoid", "effusion in the * mastoid", "fluid in the * mastoids",
         ],
     },
     "orbital_pathology": {
+        "normal_phrases": [
+            "orbits * are unremarkable", "orbits * are normal", "orbits * are intact",
+            "orbits * are within normal limits",
+        ],
         "phrases": [
             "proptosis", "exophthalmos", "orbital cellulitis", "preseptal cellulitis", "periorbital cellulitis",
             "orbital fracture", "orbital floor fracture", "blowout fracture", "blow-out fracture",
@@ -341,9 +404,15 @@ DEFAULT_MAPPINGS: dict[str, dict] = {
             "thyroid eye disease", "orbital wall fracture", "lamina papyracea fracture", "orbital hemorrhage",
             "intraorbital hemorrhage", "orbital abscess", "subperiosteal abscess", "periorbital edema",
             "preseptal edema", "orbital pathology",
+            "preseptal swelling", "periorbital swelling", "orbital soft tissue swelling",
+            "preseptal soft tissue thickening", "periorbital soft tissue thickening",
         ],
     },
     "scalp_soft_tissue": {
+        "normal_phrases": [
+            "scalp soft tissues * are unremarkable", "soft tissues * are unremarkable", "scalp * is unremarkable",
+            "extracranial soft tissues * are unremarkable",
+        ],
         "phrases": [
             "scalp hematoma", "scalp swelling", "scalp soft tissue swelling", "soft tissue swelling",
             "soft-tissue swelling", "subgaleal hematoma", "subgaleal hemorrhage", "subgaleal fluid",
@@ -353,7 +422,9 @@ DEFAULT_MAPPINGS: dict[str, dict] = {
             "scalp mass", "soft tissue mass", "hematoma of the scalp", "scalp lipoma", "subcutaneous lipoma",
             "subgaleal edema", "soft tissue lipoma", "scalp abscess",
         ],
-        "exclusions": ["periorbital soft tissue swelling", "preseptal soft tissue swelling"],
+        "exclusions": ["periorbital soft tissue swelling", "preseptal soft tissue swelling"
+            "soft tissues of the orbit", "orbital soft tissue swelling",
+        ],
     },
     "artifact_metal": {
         "phrases": [

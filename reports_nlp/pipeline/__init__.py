@@ -1,7 +1,7 @@
 """The report-mining NLP core: sentences, sections, trait phrase matching and ConText assertions (no Django).
 
     pipeline = build_pipeline(mapping_set)          # default: the shipped mapping set and rules
-    findings = pipeline.mine(text)                  # [Finding(trait, assertion, section, start, end, text, sentence, cue)]
+    findings = pipeline.mine(text)                  # [Finding(trait, assertion, section, start, end, text, ...)]
     report_verdict(findings)                        # {trait: present|uncertain|absent|historical|not_mentioned}
     mine_many(pipeline, texts, processes=2)         # per text: [FindingRow] or an error message
     mine_text_line(pipeline, line)                  # the `mine_text` JSON line

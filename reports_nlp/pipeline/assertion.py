@@ -6,16 +6,22 @@ Own component, not medspaCy's ConText: medspaCy pins spaCy<3.8 and measured ~4x 
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from reports_nlp.pipeline.matcher import IMPLIED, NORMAL
 from reports_nlp.pipeline.phrases import add_phrases, lower_matcher
 from reports_nlp.pipeline.rules import CATEGORY_PRIORITY, ContextRule
 
 # A mention in the indication section is the reason for the study: never a present finding.
 INDICATION_SECTION = "indication"
 INDICATION_CUE = "[indication section]"
+NORMAL_CUE = "[normal statement]"
 
 # Pseudo-triggers ("no change in", "previously seen") assert nothing themselves: they hide the shorter
 # trigger inside them and, like terminators, end the scope of triggers around them.
 _BOUNDARIES = frozenset({"terminate", "pseudo"})
+
+
+def _stops(boundary: ContextRule, rule: ContextRule) -> bool:
+    return not boundary.applies_to or rule.category in boundary.applies_to
 
 
 def _resolve_overlaps(mods: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
@@ -28,17 +34,25 @@ def _resolve_overlaps(mods: list[tuple[int, int, int]]) -> list[tuple[int, int, 
 
 
 class ContextAssertion:
-    """Sets doc._.assertions = [(trait, start, end, sentence index, assertion, cue)]."""
+    """Sets doc._.assertions = [(trait, start, end, sentence index, assertion, cue)].
+
+    A trait implied by another's match (the parent of a subtype) takes the same assertion, except
+    that a negated subtype does not negate its parent, while a negated parent negates its subtypes. A
+    normal statement asserts its trait absent.
+    """
 
     def __init__(self, nlp: Language):
         self.nlp = nlp
         self.matcher = lower_matcher(nlp)
         self.rules: dict[int, ContextRule] = {}
         self.chronic: frozenset[str] = frozenset()
+        self.negates: dict[str, tuple[str, ...]] = {}
 
-    def set_rules(self, rules: tuple[ContextRule, ...], chronic_traits=()) -> None:
-        """The trigger rules, and the traits whose historical mentions count as present (permanent lesions)."""
+    def set_rules(self, rules: tuple[ContextRule, ...], chronic_traits=(), negates=None) -> None:
+        """The trigger rules; the traits whose historical mentions count as present (permanent lesions);
+        and per trait, the traits its absence rules out (no hemorrhage: no subdural hemorrhage)."""
         self.chronic = frozenset(chronic_traits)
+        self.negates = dict(negates or {})
         self.matcher = lower_matcher(self.nlp)
         self.rules = {}
         for rule in rules:
@@ -61,15 +75,23 @@ class ContextAssertion:
             mods = [m for m in triggers.get(si, ()) if not any(m[1] < t[2] and t[1] < m[2] for t in sent_targets)]
             mods = _resolve_overlaps(mods)
             indication = sections[si] == INDICATION_SECTION
-            for trait, s, e, _ in sent_targets:
+            named = {t[0] for t in sent_targets}
+            for trait, s, e, _, kind in sent_targets:
+                if kind == NORMAL:
+                    out.append((trait, s, e, si, "absent", NORMAL_CUE))
+                    continue
                 assertion, cue = self._assert(s, e, sents[si], mods)
+                if kind == IMPLIED and assertion == "absent":
+                    continue  # "no SDH" says nothing about other hemorrhage
+                if assertion == "absent":
+                    # ...unless the sentence names the subtype itself: "no hemorrhage, possible small SDH"
+                    out.extend((c, s, e, si, assertion, cue) for c in self.negates.get(trait, ()) if c not in named)
                 if assertion == "historical" and trait in self.chronic:
                     assertion = "present"
                 if indication and assertion == "present":
                     assertion, cue = "uncertain", INDICATION_CUE
                 out.append((trait, s, e, si, assertion, cue))
-        out.sort(key=lambda f: (f[1], f[2], f[0]))
-        state.assertions = out
+        state.assertions = sorted(set(out), key=lambda f: (f[1], f[2], f[0]))
         return doc
 
     def _triggers_by_sentence(self, doc, sents, wanted) -> dict[int, list[tuple[int, int, int]]]:
@@ -110,7 +132,7 @@ class ContextAssertion:
         end = sent_end if rule.max_scope is None else min(sent_end, me + rule.max_scope)
         for match_id, ts, _ in mods:
             term = self.rules[match_id]
-            if term.category in _BOUNDARIES and me <= ts < end and (not term.applies_to or rule.category in term.applies_to):
+            if term.category in _BOUNDARIES and me <= ts < end and _stops(term, rule):
                 end = ts
         return end
 
@@ -118,7 +140,7 @@ class ContextAssertion:
         start = sent_start if rule.max_scope is None else max(sent_start, ms - rule.max_scope)
         for match_id, _, te in mods:
             term = self.rules[match_id]
-            if term.category in _BOUNDARIES and start < te <= ms and (not term.applies_to or rule.category in term.applies_to):
+            if term.category in _BOUNDARIES and start < te <= ms and _stops(term, rule):
                 start = te
         return start
 

@@ -7,6 +7,7 @@ from reports_nlp.pipeline import assertion, matcher, sections, sentences  # noqa
 from reports_nlp.pipeline.extensions import register_extensions
 from reports_nlp.pipeline.findings import Finding, FindingRow
 from reports_nlp.pipeline.mapping import MappingSet, default_mapping_set
+from reports_nlp.pipeline.matcher import implied_traits
 from reports_nlp.pipeline.rules import ContextRule, default_rules, load_rules
 from reports_nlp.pipeline.sentences import FLATTEN, TEXT_KEY
 
@@ -25,7 +26,11 @@ class ReportPipeline:
             self.nlp.add_pipe(name)
         self.nlp.get_pipe("trait_matcher").set_mapping(mapping_set)
         chronic = [m.trait for m in mapping_set.mappings if m.chronic]
-        self.nlp.get_pipe("context_assertion").set_rules(rules, chronic)
+        negates: dict[str, list[str]] = {}
+        for child, implied in implied_traits(mapping_set).items():
+            for trait in implied:
+                negates.setdefault(trait, []).append(child)
+        self.nlp.get_pipe("context_assertion").set_rules(rules, chronic, {t: tuple(c) for t, c in negates.items()})
 
     def __reduce__(self):
         # Worker processes rebuild from the plain data rather than pickling matchers.

@@ -15,7 +15,7 @@ class ReportState:
         self.headers: list[tuple[int, int, str]] = []  # known section headers (start, end, section)
         self.sections: list[str] = []  # one per sentence
         self.token_chars: tuple[list[int], list[int]] = ([], [])  # char offset and length per token
-        self.trait_spans: list[tuple[str, int, int, int]] = []  # (trait, start, end, sentence index)
+        self.trait_spans: list[tuple[str, int, int, int, str]] = []  # (trait, start, end, sentence, kind)
         self.assertions: list[tuple[str, int, int, int, str, str]] = []  # (..., assertion, cue)
 
 

@@ -14,12 +14,14 @@ class TraitMapping:
     trait: str
     phrases: tuple[str, ...]
     exclusions: tuple[str, ...] = ()
+    normal_phrases: tuple[str, ...] = ()  # "the ventricles are normal in size": the trait is absent
     sections: tuple[str, ...] = ()  # empty: every section
     weight: float = 1.0
     parent: str | None = None  # a match of this trait also asserts the parent (ICH subtypes)
     # A permanent lesion (lacune, old infarct): "old", "remote", "prior" date it but it is still on the
     # images, so a historical assertion counts as present.
     chronic: bool = False
+    implies: tuple[str, ...] = ()  # other traits a match also asserts (glioblastoma -> neoplasm)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +40,10 @@ class MappingSet:
 def _phrases(value, trait: str, name: str) -> tuple[str, ...]:
     if isinstance(value, str) or not all(isinstance(p, str) for p in value):
         raise MappingError(f"trait {trait!r}: {name!r} must be a list of strings")
-    cleaned = tuple(dict.fromkeys(p.strip().lower() for p in value if p.strip()))
+    cleaned = tuple(dict.fromkeys(" ".join(p.lower().split()) for p in value if p.strip()))
+    for p in cleaned:
+        if p.split()[0] == "*" or p.split()[-1] == "*":
+            raise MappingError(f"trait {trait!r}: {name!r} phrase {p!r} may not start or end with the gap '*'")
     return cleaned
 
 
@@ -55,6 +60,9 @@ def trait_mapping_from_dict(trait: str, row: dict) -> TraitMapping:
     weight = row.get("weight", 1.0)
     if not isinstance(weight, int | float) or weight < 0:
         raise MappingError(f"trait {trait!r}: 'weight' must be a non-negative number, got {weight!r}")
+    implies = row.get("implies") or ()
+    if isinstance(implies, str) or not all(isinstance(c, str) for c in implies):
+        raise MappingError(f"trait {trait!r}: 'implies' must be a list of trait codes")
     chronic = row.get("chronic", False)
     if not isinstance(chronic, bool):
         raise MappingError(f"trait {trait!r}: 'chronic' must be true or false, got {chronic!r}")
@@ -62,10 +70,12 @@ def trait_mapping_from_dict(trait: str, row: dict) -> TraitMapping:
         trait=trait,
         phrases=phrases,
         exclusions=_phrases(row.get("exclusions") or (), trait, "exclusions"),
+        normal_phrases=_phrases(row.get("normal_phrases") or (), trait, "normal_phrases"),
         sections=sections,
         weight=float(weight),
         parent=row.get("parent") or None,
         chronic=chronic,
+        implies=tuple(implies),
     )
 
 
@@ -82,6 +92,10 @@ def mapping_set_from_dict(data: dict) -> MappingSet:
     for m in mappings:
         if m.parent and m.parent not in codes:
             raise MappingError(f"trait {m.trait!r}: parent {m.parent!r} has no mapping in set {version!r}")
+        unknown = [c for c in m.implies if c not in codes]
+        if unknown:
+            raise MappingError(
+                f"trait {m.trait!r}: 'implies' names traits with no mapping in set {version!r}: {unknown}")
     return MappingSet(version=version, mappings=mappings)
 
 
@@ -92,10 +106,12 @@ def mapping_set_to_dict(mapping_set: MappingSet) -> dict:
             m.trait: {
                 "phrases": list(m.phrases),
                 "exclusions": list(m.exclusions),
+                "normal_phrases": list(m.normal_phrases),
                 "sections": list(m.sections),
                 "weight": m.weight,
                 "parent": m.parent,
                 "chronic": m.chronic,
+                "implies": list(m.implies),
             }
             for m in mapping_set.mappings
         },

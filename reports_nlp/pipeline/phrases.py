@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
+from spacy.matcher import Matcher, PhraseMatcher
 
 
 def phrase_variants(phrase: str) -> list[str]:
@@ -27,4 +27,33 @@ def add_phrases(nlp: Language, matcher: PhraseMatcher, key: str, phrases: Iterab
     """Add phrases under `key`; returns the key's hash, which the matcher reports as match id."""
     texts = [v for p in phrases for v in (phrase_variants(p) if variants else [" ".join(p.lower().split())])]
     matcher.add(key, list(nlp.tokenizer.pipe(dict.fromkeys(texts))))
+    return nlp.vocab.strings[key]
+
+
+# "chronic * infarct": the words around "*" with up to GAP_TOKENS words between them (no punctuation),
+# for radiology's interposed laterality and location ("chronic left MCA territory infarct").
+GAP = "*"
+GAP_TOKENS = 4
+
+
+def is_gap_phrase(phrase: str) -> bool:
+    return GAP in phrase.split()
+
+
+def gap_patterns(nlp: Language, phrase: str) -> list[list[dict]]:
+    """spaCy Matcher token patterns for a gap phrase, with the same variants as plain phrases."""
+    patterns = []
+    for form in phrase_variants(phrase):
+        pattern: list[dict] = []
+        for part in form.split(" "):
+            if part == GAP:
+                pattern.append({"IS_PUNCT": False, "IS_SPACE": False, "OP": f"{{0,{GAP_TOKENS}}}"})
+            else:
+                pattern.extend({"LOWER": tok.lower_} for tok in nlp.make_doc(part))
+        patterns.append(pattern)
+    return patterns
+
+
+def add_gap_phrases(nlp: Language, matcher: Matcher, key: str, phrases: Iterable[str]) -> int:
+    matcher.add(key, [p for phrase in phrases for p in gap_patterns(nlp, phrase)], greedy="LONGEST")
     return nlp.vocab.strings[key]

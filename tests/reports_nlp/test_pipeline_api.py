@@ -56,16 +56,18 @@ def test_report_verdict_end_to_end(pipeline):
     text = ("INDICATION: Fall, evaluate for bleed.\nFINDINGS: No intracranial hemorrhage. Mild atrophy. "
             "Possible small lacune.\nIMPRESSION: No acute intracranial abnormality.")
     verdict = report_verdict(pipeline.mine(text), traits=["hydrocephalus"])
+    subtypes = ("epidural", "subdural", "subarachnoid", "intraventricular", "intraparenchymal")
     assert verdict == {
         ICH: "absent", "diffuse_volume_loss": "present", "lacune": "uncertain", "hydrocephalus": "not_mentioned",
+        **{f"{s}_hemorrhage": "absent" for s in subtypes},  # no hemorrhage rules out every subtype
     }
 
 
 def test_mine_text_line_format(pipeline):
-    line = mine_text_line(pipeline, "No acute SDH.\n")
+    line = mine_text_line(pipeline, "Possible SDH.\n")
     assert json.loads(line) == {"findings": [
-        {"trait": ICH, "assertion": "absent", "section": "body", "start": 9, "end": 12, "text": "SDH"},
-        {"trait": "subdural_hemorrhage", "assertion": "absent", "section": "body", "start": 9, "end": 12,
+        {"trait": ICH, "assertion": "uncertain", "section": "body", "start": 9, "end": 12, "text": "SDH"},
+        {"trait": "subdural_hemorrhage", "assertion": "uncertain", "section": "body", "start": 9, "end": 12,
          "text": "SDH"},
     ]}
     assert "\n" not in line

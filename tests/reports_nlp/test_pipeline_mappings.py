@@ -56,12 +56,29 @@ def test_default_vocabulary(pipeline, text, trait):
 
 @pytest.mark.parametrize("text, subtype", [
     ("Right SDH.", "subdural_hemorrhage"),
-    ("No epidural hematoma.", "epidural_hemorrhage"),
     ("Possible SAH.", "subarachnoid_hemorrhage"),
+    ("History of EDH.", "epidural_hemorrhage"),
 ])
 def test_subtype_implies_parent_with_same_assertion(pipeline, text, subtype):
     found = traits(pipeline, text)
     assert found[subtype] == found["intracranial_hemorrhage"]
+
+
+def test_negated_subtype_does_not_negate_parent(pipeline):
+    assert traits(pipeline, "No epidural hematoma.") == {"epidural_hemorrhage": "absent"}
+
+
+def test_implies_asserts_other_traits(pipeline):
+    found = traits(pipeline, "Necrotic mass compatible with glioblastoma.")
+    assert (found["glioblastoma"], found["neoplasm"], found["intracranial_mass"]) == ("present",) * 3
+    assert traits(pipeline, "Depressed skull fracture.")["fracture"] == "present"
+
+
+def test_gap_phrases_allow_interposed_words(pipeline):
+    found = traits(pipeline, "Chronic right MCA territory infarct.")
+    assert found == {"old_infarct": "present"}
+    assert traits(pipeline, "Chronic, infarct.").get("old_infarct") is None  # punctuation is no gap word
+    assert traits(pipeline, "Fluid in the right mastoid air cells.") == {"mastoid_pathology": "present"}
 
 
 def test_matching_is_case_insensitive_with_hyphen_and_plural_variants(pipeline):
@@ -103,6 +120,8 @@ def test_mapping_set_round_trips_through_plain_data():
     ({"version": "v", "traits": {"x": {"phrases": ["a"], "weight": -1}}}, "'weight' must be a non-negative"),
     ({"version": "v", "traits": {"x": {"phrases": ["a"], "parent": "y"}}}, "parent 'y' has no mapping"),
     ({"version": "v", "traits": {"x": {"phrases": ["a"], "chronic": "yes"}}}, "'chronic' must be true or false"),
+    ({"version": "v", "traits": {"x": {"phrases": ["a"], "implies": ["y"]}}}, "'implies' names traits with no mapping"),
+    ({"version": "v", "traits": {"x": {"phrases": ["* a"]}}}, "may not start or end with the gap"),
 ])
 def test_bad_mapping_sets_are_named(data, message):
     with pytest.raises(MappingError, match=None) as err:

@@ -89,6 +89,19 @@ def test_indications_are_never_present(pipeline, text):
     assert found and "present" not in found
 
 
+def test_seen_before_keeps_historical_scope_but_ends_negation(pipeline):
+    text = "Interval resolution of the previously seen subdural hematoma."
+    assert assertions(pipeline, text, SDH) == ["historical"]
+    assert assertions(pipeline, "No hemorrhage, previously seen SDH is unchanged.", SDH) == ["present"]
+
+
+def test_interpretation_hedge_covers_both_sides_but_not_a_relative_clause(pipeline):
+    text = "Mild white matter hypodensity may represent small vessel ischemic change."
+    assert assertions(pipeline, text, "white_matter_ischemia") == ["uncertain", "uncertain"]
+    text = "Large left SDH with a hypodensity that may represent contusion."
+    assert assertions(pipeline, text, SDH) == ["present"]
+
+
 def test_nearest_trigger_decides(pipeline):
     text = "No hemorrhage, possible small subdural hematoma."
     assert assertions(pipeline, text, SDH) == ["uncertain"]

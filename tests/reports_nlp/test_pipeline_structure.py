@@ -40,8 +40,11 @@ def test_splits_at_inline_headers(pipeline):
 
 
 def test_wrapped_lines_stay_one_sentence_but_new_lines_split(pipeline):
-    assert sentences(pipeline, "There is a small left\nsubdural hematoma") == ["There is a small left\nsubdural hematoma"]
-    assert sentences(pipeline, "No hemorrhage\nMild atrophy\n\nsmall SDH") == ["No hemorrhage", "Mild atrophy", "small SDH"]
+    wrapped = "There is a small left\nsubdural hematoma"
+    assert sentences(pipeline, wrapped) == [wrapped]
+    assert sentences(pipeline, "No hemorrhage\nMild atrophy\n\nsmall SDH") == [
+        "No hemorrhage", "Mild atrophy", "small SDH",
+    ]
 
 
 def test_unknown_upper_case_header_breaks_before_but_keeps_its_value(pipeline):
