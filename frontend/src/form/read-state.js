@@ -128,27 +128,28 @@ export class ReadState {
     return this.status.size === 0;
   }
 
-  // The labels as the engine takes them; unset traits are left out (the engine reads them as absent).
+  // The labels as the engine takes them: trait code -> {state, slice_ranges}; unset traits are left out
+  // (a submitted read counts them absent).
   toLabels() {
-    const labels = [];
+    const labels = {};
     for (const trait of this.traits) {
-      const status = this.get(trait.code);
-      if (!status) continue;
-      const label = { trait: trait.code, status };
+      const state = this.get(trait.code);
+      if (!state) continue;
       const ranges = this.ranges(trait.code);
-      if (ranges.length) label.slices = ranges;
-      labels.push(label);
+      labels[trait.code] = ranges.length ? { state, slice_ranges: ranges } : { state };
     }
     return labels;
   }
 
+  // Accepts what the engine gives back: code -> state, or code -> {state, slice_ranges}.
   load(labels) {
     this.status.clear();
     this.slices.clear();
-    for (const { trait, status, slices } of labels || []) {
-      if (!this.byCode.has(trait) || !STATUSES.includes(status)) continue;
-      this.status.set(trait, status);
-      if (status === 'present' && slices?.length) this.slices.set(trait, fromRanges(slices));
+    for (const [code, raw] of Object.entries(labels || {})) {
+      const { state, slice_ranges: ranges } = typeof raw === 'string' ? { state: raw } : raw || {};
+      if (!this.byCode.has(code) || !STATUSES.includes(state)) continue;
+      this.status.set(code, state);
+      if (state === 'present' && ranges?.length) this.slices.set(code, fromRanges(ranges));
     }
     this._changed(new Set(this.byCode.keys()));
   }

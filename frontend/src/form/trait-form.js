@@ -21,7 +21,8 @@ export function formatRanges(ranges) {
 }
 
 export class TraitForm {
-  constructor(container, state, { onActivate = () => {}, onMarkSlice = () => {}, readOnly = false } = {}) {
+  constructor(container, state, { onActivate = () => {}, onMarkSlice = () => {}, slices = true, readOnly = false } = {}) {
+    this.slices = slices;
     this.container = container;
     this.state = state;
     this.rows = new Map();
@@ -60,7 +61,7 @@ export class TraitForm {
       return button;
     });
     const mark = el('button', { type: 'button', class: 'mark', title: 'mark the current slice (.)', disabled: this.readOnly },
-      'mark slice');
+      'mark');
     mark.addEventListener('click', (event) => {
       event.stopPropagation();
       this.activate(trait.code);
@@ -70,8 +71,8 @@ export class TraitForm {
       el('kbd', {}, trait.hotkey || ''),
       el('span', { class: 'name', title: trait.description || trait.name }, trait.name),
       el('span', { class: 'tri' }, ...buttons),
-      el('span', { class: 'slices' }),
-      mark);
+      this.slices ? mark : el('span'),
+      el('span', { class: 'slices' }));
     row.addEventListener('click', () => this.activate(trait.code));
     this.rows.set(trait.code, row);
     const wrap = el('div', { class: 'trait-wrap' }, row);

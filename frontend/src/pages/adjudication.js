@@ -17,11 +17,11 @@ function status(text, kind = '') {
 }
 
 function decisions() {
-  const chosen = [];
+  const chosen = {};
   const missing = [];
   for (const row of page.querySelectorAll('tr[data-trait].disputed')) {
     const picked = row.querySelector('input[type=radio]:checked');
-    if (picked) chosen.push({ trait: row.dataset.trait, status: picked.value });
+    if (picked) chosen[row.dataset.trait] = picked.value;
     else missing.push(row.dataset.name);
   }
   return { chosen, missing };
@@ -31,6 +31,11 @@ async function start() {
   const viewer = mountViewer(page);
   probe.viewer = viewer;
   bindReadingKeys({ viewer });
+  // A reader's slice range jumps the viewer to its first slice.
+  page.querySelectorAll('a.jump').forEach((link) => link.addEventListener('click', (event) => {
+    event.preventDefault();
+    viewer.jumpTo(Number(link.dataset.slice));
+  }));
   const button = page.querySelector('[data-decide]');
   let sent = null;
   button.addEventListener('click', () => {

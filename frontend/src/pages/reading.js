@@ -37,7 +37,13 @@ async function start() {
     url: config.draft_url,
     storageKey: config.storage_key,
     payload: () => ({ labels: state.toLabels(), note: note.value, time_spent_s: timer.seconds() }),
-    onStatus: (s) => status({ saving: 'saving…', saved: 'draft saved', unsaved: 'unsaved', offline: 'offline: kept in this browser, retrying' }[s], s),
+    onStatus: (s, detail) => status({
+      saving: 'saving…',
+      saved: 'draft saved',
+      unsaved: 'unsaved',
+      offline: 'offline: kept in this browser, retrying',
+      rejected: `draft not saved: ${detail}`,
+    }[s], s === 'rejected' ? 'error' : s),
   });
   const restored = draft.restorable(config.draft);
   const timer = new StudyTimer(restored?.time_spent_s || 0);
@@ -50,10 +56,12 @@ async function start() {
     rangeBox.textContent = rangeAnchor === null ? '' : `range from slice ${rangeAnchor + 1}… press ] to close`;
   };
   const form = new TraitForm(page.querySelector('[data-form]'), state, {
+    slices: config.slice_ranges,
     onMarkSlice: (code) => state.toggleSlice(code, viewer.slice().index),
   });
   form.render(taxonomy.traits);
   if (restored) {
+    probe.restoredFrom = restored.source;
     state.load(restored.labels);
     note.value = restored.note || '';
     status(restored.source === 'browser' ? 'restored unsaved changes from this browser' : 'draft restored', 'saved');
@@ -72,10 +80,16 @@ async function start() {
   note.addEventListener('input', () => draft.changed());
 
   const needActive = (fn) => () => {
+    if (!config.slice_ranges) return status('This campaign labels whole studies; it does not collect slice ranges.', 'error');
     if (!form.active) return status('Pick a trait first (its key or a click), then mark slices.', 'error');
     return fn(form.active);
   };
   const submitButton = page.querySelector('[data-submit]');
+  // The next study is reserved by the page route (a POST with the CSRF token), which redirects to it.
+  const goNext = () => {
+    probe.submitted = true;
+    document.querySelector('form[data-next-form]').submit();
+  };
   let submitting = null;
   // One submission per read: the button and the key share this guard, and the engine refuses a second one.
   const submit = () => {
@@ -87,14 +101,9 @@ async function start() {
       method: 'POST',
       body: { labels: state.toLabels(), note: note.value, time_spent_s: timer.seconds() },
     })
-      .then(() => {
-        probe.submitted = true;
-        window.location.assign(config.next_url);
-      })
-      .catch((error) => {
-        if (error.status === 409) {
-          probe.submitted = true;
-          window.location.assign(config.next_url);
+      .then(goNext, (error) => {
+        if (error.body?.code === 'read_submitted' || /already submitted/.test(error.message)) {
+          goNext();
           return;
         }
         submitting = null;

@@ -67,8 +67,13 @@ export class DraftKeeper {
         this._keepLocal(true);
         this.onStatus('saved');
       })
-      .catch(() => {
+      .catch((error) => {
         this.dirty = true;
+        // A refusal (4xx) names what is wrong and retrying cannot fix it; anything else is the network or the server.
+        if (error.status >= 400 && error.status < 500) {
+          this.onStatus('rejected', error.body?.detail || error.message);
+          return;
+        }
         this.onStatus('offline');
         this.timer = setTimeout(() => this.save(), RETRY_MS);
       })

@@ -1,16 +1,8 @@
-// Starts Cornerstone3D once per page: rendering core, the DICOM image loader (wadors:) and the tools.
+// Starts Cornerstone3D once per page: the rendering core and the DICOM image loader (wadors:).
 import { init as coreInit } from '@cornerstonejs/core';
 import { init as loaderInit } from '@cornerstonejs/dicom-image-loader';
-import {
-  addTool,
-  init as toolsInit,
-  PanTool,
-  StackScrollTool,
-  WindowLevelTool,
-  ZoomTool,
-} from '@cornerstonejs/tools';
 
-let started = null;
+let started = false;
 
 function decodeWorkers() {
   // Decoding runs in workers; keep one core for the page itself.
@@ -22,11 +14,6 @@ export function startCornerstone() {
   if (!started) {
     coreInit();
     loaderInit({ maxWebWorkers: decodeWorkers() });
-    toolsInit();
-    for (const tool of [WindowLevelTool, PanTool, ZoomTool, StackScrollTool]) {
-      addTool(tool);
-    }
     started = true;
   }
-  return started;
 }

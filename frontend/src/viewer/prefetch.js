@@ -1,15 +1,7 @@
 // Background prefetch of a whole series, nearest slices first, reporting progress as images land in the cache.
 import { cache, imageLoader } from '@cornerstonejs/core';
 
-// Center-out from the slice on screen, so the slices a reader scrolls to next arrive first.
-export function prefetchOrder(count, start) {
-  const order = [];
-  for (let d = 0; order.length < count; d += 1) {
-    if (start + d < count) order.push(start + d);
-    if (d > 0 && start - d >= 0) order.push(start - d);
-  }
-  return order;
-}
+import { prefetchOrder } from './order.js';
 
 export function prefetchSeries(imageIds, { start = 0, onProgress = () => {} } = {}) {
   let loaded = 0;

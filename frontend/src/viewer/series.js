@@ -1,40 +1,23 @@
 // One series from DICOMweb: its metadata once (WADO-RS), registered for the wadors: loader, as image ids in slice order.
 import { wadors } from '@cornerstonejs/dicom-image-loader';
 
-const TAG = {
-  sopInstanceUid: '00080018',
-  instanceNumber: '00200013',
-  imagePosition: '00200032',
-  imageOrientation: '00200037',
-  numberOfFrames: '00280008',
-};
-
-function value(instance, tag) {
-  return instance[tag]?.Value;
-}
-
-function sliceNormal(orientation) {
-  const [r0, r1, r2, c0, c1, c2] = orientation.map(Number);
-  return [r1 * c2 - r2 * c1, r2 * c0 - r0 * c2, r0 * c1 - r1 * c0];
-}
-
-// Slice order is the projection of ImagePositionPatient on the slice normal (the archive's own rule);
-// InstanceNumber only when geometry is missing.
-export function sliceSortKey(instance) {
-  const position = value(instance, TAG.imagePosition);
-  const orientation = value(instance, TAG.imageOrientation);
-  if (position?.length === 3 && orientation?.length === 6) {
-    const normal = sliceNormal(orientation);
-    return position.reduce((sum, p, i) => sum + Number(p) * normal[i], 0);
-  }
-  return Number(value(instance, TAG.instanceNumber)?.[0] ?? 0);
-}
+import { sliceSortKey, TAG, value } from './order.js';
 
 export function seriesUrl({ root, studyUid, seriesUid }) {
   return `${root.replace(/\/$/, '')}/studies/${studyUid}/series/${seriesUid}`;
 }
 
+// The page may have asked for the metadata in an inline script, before this bundle was even parsed.
+function earlyMetadata(url) {
+  const early = window.radcurateEarlyMetadata;
+  return early && new URL(early.url, window.location.href).href === new URL(url, window.location.href).href
+    ? early.promise
+    : null;
+}
+
 export async function fetchSeriesMetadata(series, { signal } = {}) {
+  const early = await earlyMetadata(`${seriesUrl(series)}/metadata`);
+  if (early) return early;
   const response = await fetch(`${seriesUrl(series)}/metadata`, {
     headers: { Accept: 'application/dicom+json' },
     credentials: 'same-origin',

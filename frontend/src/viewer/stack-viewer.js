@@ -1,43 +1,11 @@
-// The reading viewer: one Cornerstone3D stack viewport with PACS-like mouse bindings, presets, HU probe and prefetch.
+// The reading viewer: one Cornerstone3D stack viewport with presets, HU probe, prefetch and (lazily) mouse tools.
 import { Enums, RenderingEngine } from '@cornerstonejs/core';
-import {
-  Enums as ToolEnums,
-  PanTool,
-  StackScrollTool,
-  ToolGroupManager,
-  WindowLevelTool,
-  ZoomTool,
-} from '@cornerstonejs/tools';
 
 import { startCornerstone } from './cornerstone.js';
 import { huAtCanvasPoint } from './hounsfield.js';
 import { prefetchSeries } from './prefetch.js';
 import { DEFAULT_PRESET, voiRange, windowLevel } from './presets.js';
 import { loadSeriesImageIds } from './series.js';
-
-const { MouseBindings, KeyboardBindings } = ToolEnums;
-
-// Fixed bindings, as in a PACS: wheel scrolls, middle drag pans, right drag zooms;
-// with the left button, Shift scrolls and Ctrl pans whatever the left-button tool is.
-const FIXED_BINDINGS = {
-  [StackScrollTool.toolName]: [
-    { mouseButton: MouseBindings.Wheel },
-    { mouseButton: MouseBindings.Primary, modifierKey: KeyboardBindings.Shift },
-  ],
-  [PanTool.toolName]: [
-    { mouseButton: MouseBindings.Auxiliary },
-    { mouseButton: MouseBindings.Primary, modifierKey: KeyboardBindings.Ctrl },
-  ],
-  [ZoomTool.toolName]: [{ mouseButton: MouseBindings.Secondary }],
-  [WindowLevelTool.toolName]: [],
-};
-
-export const LEFT_BUTTON_TOOLS = {
-  windowLevel: WindowLevelTool.toolName,
-  scroll: StackScrollTool.toolName,
-  zoom: ZoomTool.toolName,
-  pan: PanTool.toolName,
-};
 
 let instances = 0;
 
@@ -58,20 +26,18 @@ export class StackViewer {
       defaultOptions: { background: [0, 0, 0] },
     });
     this.viewport = this.engine.getViewport(this.id);
-    this.tools = this._createToolGroup();
+    this.tools = null;
+    this.pendingLeftTool = null;
     this._listen();
   }
 
-  _createToolGroup() {
-    const group = ToolGroupManager.createToolGroup(`${this.id}-tools`);
-    for (const [toolName, bindings] of Object.entries(FIXED_BINDINGS)) {
-      group.addTool(toolName);
-      if (bindings.length) group.setToolActive(toolName, { bindings });
-    }
-    group.addViewport(this.id, this.engine.id);
-    group.setToolActive(WindowLevelTool.toolName, { bindings: [{ mouseButton: MouseBindings.Primary }] });
-    this.leftTool = WindowLevelTool.toolName;
-    return group;
+  // After the first image: load the mouse tools and bind them to this viewport.
+  async _attachTools() {
+    const { attachTools } = await import('./tools.js');
+    this.tools = attachTools({ element: this.element, viewportId: this.id, renderingEngineId: this.engine.id });
+    if (this.pendingLeftTool) this.tools.setLeftTool(this.pendingLeftTool);
+    this.element.dataset.tools = 'ready';
+    return this.tools;
   }
 
   _listen() {
@@ -83,6 +49,7 @@ export class StackViewer {
       if (this.timings.firstImageAt === null && this.imageIds.length) {
         this.timings.firstImageAt = performance.now();
         el.dataset.firstImage = 'shown';
+        this.toolsReady = this._attachTools();
       }
     });
     el.addEventListener('mousemove', (event) => {
@@ -146,15 +113,12 @@ export class StackViewer {
   }
 
   setLeftTool(name) {
-    const toolName = LEFT_BUTTON_TOOLS[name];
-    if (!toolName || toolName === this.leftTool) return;
-    this.tools.setToolPassive(this.leftTool);
-    this.tools.setToolActive(toolName, { bindings: [{ mouseButton: MouseBindings.Primary }] });
-    this.leftTool = toolName;
+    if (this.tools) this.tools.setLeftTool(name);
+    else this.pendingLeftTool = name;
   }
 
   destroy() {
-    ToolGroupManager.destroyToolGroup(this.tools.id);
+    this.tools?.destroy();
     this.engine.destroy();
   }
 }

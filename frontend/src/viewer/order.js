@@ -1,0 +1,40 @@
+// Pure ordering rules of the viewer: slices by geometry, prefetch center-out (no Cornerstone import, unit-tested in Node).
+export const TAG = {
+  sopInstanceUid: '00080018',
+  instanceNumber: '00200013',
+  imagePosition: '00200032',
+  imageOrientation: '00200037',
+  numberOfFrames: '00280008',
+};
+
+export function value(instance, tag) {
+  return instance[tag]?.Value;
+}
+
+function sliceNormal(orientation) {
+  const [r0, r1, r2, c0, c1, c2] = orientation.map(Number);
+  return [r1 * c2 - r2 * c1, r2 * c0 - r0 * c2, r0 * c1 - r1 * c0];
+}
+
+// Slice order is the projection of ImagePositionPatient on the slice normal (the archive's own rule);
+// InstanceNumber only when geometry is missing.
+export function sliceSortKey(instance) {
+  const position = value(instance, TAG.imagePosition);
+  const orientation = value(instance, TAG.imageOrientation);
+  if (position?.length === 3 && orientation?.length === 6) {
+    const normal = sliceNormal(orientation);
+    return position.reduce((sum, p, i) => sum + Number(p) * normal[i], 0);
+  }
+  return Number(value(instance, TAG.instanceNumber)?.[0] ?? 0);
+}
+
+// Center-out from the slice on screen, so the slices a reader scrolls to next arrive first.
+export function prefetchOrder(count, start) {
+  const order = [];
+  for (let d = 0; order.length < count; d += 1) {
+    if (start + d < count) order.push(start + d);
+    if (d > 0 && start - d >= 0) order.push(start - d);
+  }
+  return order;
+}
+

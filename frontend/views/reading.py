@@ -1,0 +1,107 @@
+"""The reading room's pages for radiologists: the worklist, "start reading" (next study) and the blinded reading page.
+
+The pages compose `annotation`'s selectors and services; drafts and submissions go from the browser to the
+annotation REST API, so the page and any other client follow the same rules.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from annotation.models import Assignment, Campaign
+from annotation.selectors.worklist import assignment_context, worklist_summary
+from annotation.services.audit import AuditSource
+from annotation.services.worklist import worklist_next
+from curation.roles import RADIOLOGIST, has_role
+from frontend.views.adjudication import adjudications_for
+from frontend.views.series_source import series_config, series_metadata_url
+
+
+def audit_source(request) -> AuditSource:
+    return AuditSource(ip=request.META.get("REMOTE_ADDR"), user_agent=request.META.get("HTTP_USER_AGENT", ""))
+
+
+def _require_reader(request) -> None:
+    if not has_role(request.user, RADIOLOGIST):
+        raise PermissionDenied("The reading room is for radiologists.")
+
+
+@login_required
+def worklist(request):
+    _require_reader(request)
+    campaigns = [
+        {**row, "done": row["submitted"], "remaining": row["available"], "reserved": row["current_assignment_id"]}
+        for row in worklist_summary(reader=request.user)
+    ]
+    return render(request, "frontend/reading/worklist.html", {
+        "campaigns": campaigns,
+        "adjudications": adjudications_for(request.user),
+    })
+
+
+@login_required
+@require_POST
+def reading_next(request, campaign_id: int):
+    """Reserve the reader's next study of the campaign and open it; back to the worklist when none is left."""
+    _require_reader(request)
+    campaign = get_object_or_404(Campaign, pk=campaign_id)
+    try:
+        assignment = worklist_next(reader=request.user, campaign=campaign, source=audit_source(request))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("reading-worklist")
+    if assignment is None:
+        messages.info(request, f"Nothing left for you to read in {campaign.name}. Thank you.")
+        return redirect("reading-worklist")
+    return redirect("reading-read", assignment_id=assignment.pk)
+
+
+def _reading_config(request, ctx: dict, campaign: Campaign) -> dict:
+    assignment_id = ctx["assignment_id"]
+    return {
+        "assignment_id": assignment_id,
+        "taxonomy_url": reverse("curation:taxonomy-detail", args=[ctx["taxonomy_id"]]),
+        "series": series_config(study_uid=ctx["study_uid"], series_uid=ctx["primary_series_uid"]),
+        "draft_url": reverse("annotation:assignment-draft", args=[assignment_id]),
+        "submit_url": reverse("annotation:assignment-submit", args=[assignment_id]),
+        "slice_ranges": ctx["slice_ranges"],
+        "n_slices": ctx["n_slices"],
+        # Labels, note and time only: the draft's ids and timestamps stay on the server.
+        "draft": None if ctx["draft"] is None else {
+            k: ctx["draft"][k] for k in ("labels", "note", "time_spent_s")
+        },
+        # Per reader and assignment, so two readers on one browser never restore each other's work.
+        "storage_key": f"radcurate-draft-{request.user.pk}-{assignment_id}",
+    }
+
+
+@login_required
+def reading_read(request, assignment_id: int):
+    """The blinded reading page: the study's primary axial series and the form; nothing of other reads."""
+    _require_reader(request)
+    assignment = Assignment.objects.select_related("campaign", "campaign_study__study__primary_series").filter(
+        pk=assignment_id, reader=request.user
+    ).first()
+    if assignment is None:
+        raise Http404("No such assignment of yours.")
+    if assignment.status == Assignment.Status.SUBMITTED:
+        messages.info(request, "That study is already submitted.")
+        return redirect("reading-worklist")
+    ctx = assignment_context(assignment=assignment)
+    if not ctx["primary_series_uid"]:
+        messages.error(request, "This study has no axial series to read; please tell a curator.")
+        return redirect("reading-worklist")
+    campaign = assignment.campaign
+    summary = next((r for r in worklist_summary(reader=request.user) if r["campaign_id"] == campaign.pk), None)
+    return render(request, "frontend/reading/read.html", {
+        "assignment": assignment,
+        "campaign": campaign,
+        "study_label": assignment.campaign_study_id,
+        "progress": {"done": summary["submitted"] if summary else 0, "remaining": summary["available"] if summary else 0},
+        "config": _reading_config(request, ctx, campaign),
+        "metadata_url": series_metadata_url(study_uid=ctx["study_uid"], series_uid=ctx["primary_series_uid"]),
+    })
