@@ -41,7 +41,7 @@ def _traits(traits_path: Path | None, high: list[str] | None, predictions: pd.Da
             where: str) -> tuple[list[str], list[str]]:
     if traits_path is not None:
         manifest = json.loads(Path(traits_path).read_text())
-        entries = manifest.get("traits", manifest if isinstance(manifest, list) else [])
+        entries = manifest.get("traits", []) if isinstance(manifest, dict) else manifest
         codes = [e["code"] for e in entries]
         high_codes = [e["code"] for e in entries if e.get("significance") == "high"]
     else:

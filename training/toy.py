@@ -68,7 +68,8 @@ def _render(vol: np.ndarray, r: np.ndarray, codes: set[str], rng: np.random.Gene
 
 def write_toy_dataset(path: str | Path, *, n_studies: int = 24, n_slices: int = 8, size: int = 32,
                       seed: int = 0, studies_per_shard: int = 64, positive_rate: float = 0.4,
-                      traits: list[dict] | None = None) -> Path:
+                      traits: list[dict] | None = None, split_fractions: tuple[float, float] = (0.6, 0.2)
+                      ) -> Path:
     """Write a complete dataset directory (manifest with hashes, three parquet tables, int16 shards)."""
     path = Path(path)
     (path / "volumes").mkdir(parents=True, exist_ok=True)
@@ -77,7 +78,11 @@ def write_toy_dataset(path: str | Path, *, n_studies: int = 24, n_slices: int = 
     study_rows, label_rows, read_rows, shard_arrays = [], [], [], []
     n_patients = max(3, int(n_studies * 0.8))
     patients = np.sort(rng.integers(0, n_patients, n_studies))
-    split_of_patient = {p: ("train", "calibration", "test")[k % 3] for k, p in enumerate(np.unique(patients))}
+    # patients, not studies, are split: train / calibration / test by the given fractions
+    unique = rng.permutation(np.unique(patients))
+    cut = np.cumsum(np.round(np.array(split_fractions) * len(unique)).astype(int))
+    split_of_patient = {p: "train" if k < cut[0] else "calibration" if k < cut[1] else "test"
+                        for k, p in enumerate(unique)}
     offset, shard_slices = 0, []  # slices of the shard being filled
     for i in range(n_studies):
         codes: set[str] = set()
