@@ -27,10 +27,10 @@ import django  # noqa: E402
 
 django.setup()
 
+from bench_mining import report_texts  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 
-from bench_mining import report_texts  # noqa: E402
 from reports_nlp.pipeline import mine_many  # noqa: E402
 from reports_nlp.report_files import RawRow  # noqa: E402
 
@@ -88,20 +88,20 @@ def main() -> None:
     words = sum(len(t.split()) for t in texts) / len(texts)
     print(f"{len(texts):,} reports from {source}, {words:.0f} words on average; "
           f"{args.processes} processes, chunks of {args.chunk_size}; {os.cpu_count()} CPUs")
+    n = args.reports
     old_config = setup_databases(verbosity=0, interactive=False)
     try:
         pipeline_s = bench_pipeline(texts, args.processes)
+        print(f"baseline  pure pipeline, no database       {_rate(n, pipeline_s)}", flush=True)
         import_s = bench_import(texts)
+        print(f"import    report_import_rows                {_rate(n, import_s)}", flush=True)
         del texts
         run_s, written = bench_run(args.processes, args.chunk_size)
+        print(f"mining    run with PostgreSQL writes        {_rate(n, run_s)}   "
+              f"{written['findings']:,} findings, {written['verdicts']:,} verdicts, {written['chunks']} chunks")
+        print(f"ratio     mining run / pure pipeline        {pipeline_s / run_s:10.2f}")
     finally:
         teardown_databases(old_config, verbosity=0)
-    n = args.reports
-    print(f"baseline  pure pipeline, no database       {_rate(n, pipeline_s)}")
-    print(f"import    report_import_rows                {_rate(n, import_s)}")
-    print(f"mining    run with PostgreSQL writes        {_rate(n, run_s)}   "
-          f"{written['findings']:,} findings, {written['verdicts']:,} verdicts, {written['chunks']} chunks")
-    print(f"ratio     mining run / pure pipeline        {pipeline_s / run_s:10.2f}")
 
 
 if __name__ == "__main__":

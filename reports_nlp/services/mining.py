@@ -1,8 +1,8 @@
 """Mining run use cases: create a run in chunks of report ids, dispatch the chunks, mine one chunk, finish.
 
-A chunk's results (bulk writes of plain tuples) and its completion mark are written in one transaction, so a chunk is either
-fully done or not at all: a worker that dies mid-chunk leaves it pending, and a resumed run (or
-the broker's redelivery) mines it again while done chunks are skipped.
+A chunk's results (bulk writes of plain tuples) and its completion mark are written in one
+transaction, so a chunk is either fully done or not at all: a worker that dies mid-chunk leaves it
+pending, and a resumed run (or the broker's redelivery) mines it again while done chunks are skipped.
 """
 
 import datetime as dt
