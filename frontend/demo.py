@@ -175,7 +175,36 @@ def step_annotation(ctx: DemoContext) -> None:
     ctx.state["campaign"] = campaign
 
 
-STEPS: list[Callable[[DemoContext], None]] = [step_migrate, step_users, step_taxonomy, step_cohort, step_ingest, step_reports, step_annotation]
+DEMO_DATASET = "demo-head-ct"
+
+
+def step_export(ctx: DemoContext) -> None:
+    """Dataset export: the pilot campaign's consensus and volumes as an immutable, versioned training set."""
+    from annotation.models import Campaign
+    from datasets.locations import published_dir
+    from datasets.models import DatasetVersion
+    from datasets.services.export import dataset_export_run
+    from datasets.services.versions import dataset_version_create
+
+    version = DatasetVersion.objects.filter(name=DEMO_DATASET, status="published").order_by("-version").first()
+    campaign = ctx.state.get("campaign") or Campaign.objects.filter(name=DEMO_CAMPAIGN).first()
+    if version is None and campaign is None:
+        ctx.out("no annotation campaign to export: skipped")
+        return
+    if version is None:
+        version = dataset_version_create(name=DEMO_DATASET, taxonomy=campaign.taxonomy, campaign_ids=[campaign.pk],
+                                         created_by=ctx.users[TRAINER], description="The demo pilot campaign.")
+        dataset_export_run(version=version, user=ctx.users[TRAINER])
+        version.refresh_from_db()
+    ctx.out(f"dataset {version.name} v{version.version}: {version.status}, {version.n_studies} studies, "
+            f"{version.n_slices} slices, content hash {version.content_hash[:16]}")
+    ctx.out(f"dataset directory {published_dir(version)}")
+    ctx.state["dataset_version"] = version
+    ctx.state["dataset_dir"] = published_dir(version)
+
+
+STEPS: list[Callable[[DemoContext], None]] = [step_migrate, step_users, step_taxonomy, step_cohort, step_ingest, step_reports, step_annotation,
+                                               step_export]
 
 
 def run_demo(*, out: Callable[[str], None] = print) -> DemoContext:

@@ -22,6 +22,10 @@ def _fmt_agreement(stats: dict) -> str:
     return ", ".join(parts) or "n/a"
 
 
+def _campaign(campaign) -> str:
+    return f"{campaign['name']} (id {campaign['id']})" if isinstance(campaign, dict) else str(campaign)
+
+
 def _prevalence_rows(manifest: dict) -> list[str]:
     splits, counts = manifest["splits"], manifest["counts"]
     rows = []
@@ -60,7 +64,7 @@ def render_datacard(manifest: dict, limitations: list[str] | None = None) -> str
         "## From where",
         "",
         f"- Taxonomy: {prov.get('taxonomy')} v{prov.get('taxonomy_version')}",
-        f"- Campaigns: {', '.join(str(c) for c in prov.get('campaigns', [])) or 'none'}",
+        f"- Campaigns: {', '.join(_campaign(c) for c in prov.get('campaigns', [])) or 'none'}",
         f"- Consensus method: {prov.get('consensus_method')}",
         f"- Readers: {prov.get('reader_count')}",
         f"- Split policy: seed {prov.get('seed')}, fractions {prov.get('split_fractions')}, "

@@ -3,14 +3,15 @@
 We own this rather than use scikit-learn's StratifiedGroupKFold: that gives k equal folds, not
 arbitrary fractions, and cannot pin patients to the split an earlier version gave them.
 
-The rule, per stratum (the set of high-significance traits positive in any of a patient's studies):
+The rule, per stratum (a patient's rarest positive high-significance trait, so a rare trait is balanced
+on its own instead of being scattered over many small trait combinations):
 patients an earlier version already placed keep their split (a study once in test stays in test, and a
 study once used for training never leaks into test); the others, in an order fixed by a keyed hash of
 (seed, patient), each go to the split furthest below its target share of the stratum's studies.
 """
 
 import hashlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -69,10 +70,11 @@ def assign_splits(
     by_patient: dict[str, list[str]] = defaultdict(list)
     for study in studies:
         by_patient[study.patient_id].append(study.study_id)
-    strata: dict[tuple[str, ...], list[str]] = defaultdict(list)
-    for patient, study_ids in by_patient.items():
-        traits = {t for s in study_ids for t in positives.get(s, ()) if t in stratify}
-        strata[tuple(sorted(traits))].append(patient)
+    traits_of = {p: {t for s in ids for t in positives.get(s, ()) if t in stratify} for p, ids in by_patient.items()}
+    frequency = Counter(t for traits in traits_of.values() for t in traits)
+    strata: dict[str, list[str]] = defaultdict(list)
+    for patient, traits in traits_of.items():
+        strata[min(traits, key=lambda t: (frequency[t], t)) if traits else ""].append(patient)
     fractions = dict(zip(SPLITS, policy.fractions, strict=True))
     out: dict[str, str] = {}
     for stratum in sorted(strata):

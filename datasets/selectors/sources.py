@@ -149,3 +149,13 @@ def load_series_volume(ref: str) -> Volume:
     spacing = (first or {}).get("00280030", {}).get("Value") or [1.0, 1.0]
     thickness = series.slice_spacing or float(((first or {}).get("00180050", {}).get("Value") or [0.0])[0])
     return Volume(hu, (float(spacing[0]), float(spacing[1])), float(thickness))
+
+
+def exportable_campaigns() -> list[dict]:
+    """Campaigns with at least one study at consensus, for the dataset definition form."""
+    from django.db.models import Count, Q
+
+    campaigns = Campaign.objects.select_related("taxonomy").annotate(
+        n_complete=Count("campaign_studies", filter=Q(campaign_studies__status=CampaignStudy.Status.COMPLETE)))
+    return [{"id": c.pk, "name": c.name, "taxonomy_id": c.taxonomy_id, "taxonomy": str(c.taxonomy),
+             "n_complete": c.n_complete} for c in campaigns.order_by("-created_at") if c.n_complete]

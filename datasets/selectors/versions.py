@@ -77,3 +77,28 @@ def version_file(version: DatasetVersion, relative: str) -> Path:
     if relative not in listed:
         raise DatasetFileNotFound(f"{relative}: not a file of dataset '{version.name}' v{version.version}")
     return published_dir(version) / relative
+
+
+def version_trait_rows(manifest: dict) -> list[dict]:
+    """Per trait: positives per split and the headline agreement figures, for the version page."""
+    rows = []
+    for trait in manifest["traits"]:
+        code = trait["code"]
+        stats = manifest.get("agreement", {}).get(code) or {}
+        rows.append({
+            "code": code, "name": trait["name"], "significance": trait["significance"],
+            "counts": [manifest["counts"].get(split, {}).get(code, 0) for split in ("train", "calibration", "test")],
+            "fleiss_kappa": (stats.get("fleiss_kappa") or {}).get("value"),
+            "krippendorff_alpha": (stats.get("krippendorff_alpha") or {}).get("value"),
+        })
+    return rows
+
+
+def version_datacard(version: DatasetVersion) -> str:
+    return (published_dir(version) / "datacard.md").read_text() if version.is_published else ""
+
+
+def version_siblings(version: DatasetVersion) -> QuerySet[DatasetVersion]:
+    """Other published versions of the same dataset, to compare with."""
+    return DatasetVersion.objects.filter(name=version.name, status=DatasetVersion.Status.PUBLISHED).exclude(
+        pk=version.pk).order_by("-version")
