@@ -56,15 +56,3 @@ urlpatterns += [
     path("datasets/<int:version_id>/compare/<int:other_id>/", dataset_pages.version_compare,
          name="datasets-compare"),
 ]
-
-# Datasets (issue 8): versions with export progress, a new version, one version, the diff of two.
-from .views import datasets as dataset_pages  # noqa: E402  (appended block, one per area)
-
-urlpatterns += [
-    path("datasets/", dataset_pages.versions, name="datasets-versions"),
-    path("datasets/new/", dataset_pages.version_create, name="datasets-version-create"),
-    path("datasets/<int:version_id>/", dataset_pages.version_detail, name="datasets-version"),
-    path("datasets/<int:version_id>/resume/", dataset_pages.version_resume, name="datasets-version-resume"),
-    path("datasets/<int:version_id>/compare/<int:other_id>/", dataset_pages.version_compare,
-         name="datasets-compare"),
-]
