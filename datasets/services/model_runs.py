@@ -84,7 +84,8 @@ def run_files_read(run_dir: Path) -> RunFiles:
         if embeddings.ndim != 2 or len(embeddings) != len(table):
             raise RunImportError(f"embeddings.npy: shape {embeddings.shape} does not match {len(table)} predictions.")
     config = _json(run_dir / "config.json") if (run_dir / "config.json").is_file() else {}
-    return RunFiles(meta, _json(run_dir / "report.json"), config, table, embeddings, sorted(run_dir.glob("*.png")))
+    plots = sorted(run_dir.glob("*.png")) + sorted(run_dir.glob("roc/*.png"))
+    return RunFiles(meta, _json(run_dir / "report.json"), config, table, embeddings, plots)
 
 
 def _studies(study_ids: list[str]) -> dict[str, int]:
@@ -116,7 +117,9 @@ def _predictions(run: ModelRun, files: RunFiles, study_pks: dict[str, int]) -> l
 def _store_plots(run: ModelRun, plots: list[Path]) -> list[str]:
     names = []
     for plot in plots:
-        names.append(default_storage.save(f"runs/{run.pk}/{plot.name}", ContentFile(plot.read_bytes())))
+        names.append(default_storage.save(f"runs/{run.pk}/{plot.parent.name}-{plot.name}"
+                                          if plot.parent.name == "roc" else f"runs/{run.pk}/{plot.name}",
+                                          ContentFile(plot.read_bytes())))
     return names
 
 

@@ -49,7 +49,8 @@ def write_run(path, study_uids, probs=None, *, threshold=0.4, auroc=0.9):
         {"code": c, "high": c != "lacune", "auroc": auroc, "auroc_lo": auroc - 0.05, "auroc_hi": auroc + 0.03,
          "auprc": 0.5, "auprc_lo": 0.4, "auprc_hi": 0.6} for c in TRAITS]}))
     (path / "config.json").write_text(json.dumps({"model": {"name": "inception_small"}}))
-    (path / "roc_intracranial_hemorrhage.png").write_bytes(PNG)
+    (path / "roc").mkdir(exist_ok=True)
+    (path / "roc" / "intracranial_hemorrhage.png").write_bytes(PNG)
     return path
 
 
@@ -58,7 +59,7 @@ def test_import_keeps_config_report_predictions_and_plots(tmp_path):
     run = model_run_import(run_dir=write_run(tmp_path / "run", [s.study_uid for s in studies]))
     assert run.members == 2 and run.threshold == 0.4 and run.high_traits == TRAITS[:2]
     assert run.config["model"]["name"] == "inception_small" and len(run.report["traits"]) == 3
-    assert len(run.plots) == 1 and run.plots[0].startswith(f"runs/{run.pk}/roc_")
+    assert len(run.plots) == 1 and run.plots[0].startswith(f"runs/{run.pk}/roc-intracranial_hemorrhage")
     prediction = StudyPrediction.objects.get(run=run, study=studies[2])
     assert prediction.probability["lacune"] == pytest.approx(0.95)
     assert prediction.spread["lacune"] == pytest.approx(0.095)

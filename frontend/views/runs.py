@@ -1,0 +1,67 @@
+"""Model run pages for trainers: runs, one run's evaluation report with plots, two runs side by side."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+
+from curation.roles import CURATOR, TRAINER, has_role
+from datasets.models import ModelRun
+from datasets.selectors.model_runs import model_run_compare, model_run_list
+from datasets.services.model_runs import model_run_import_archive
+
+
+def _require_reader(request) -> None:
+    if not has_role(request.user, TRAINER, CURATOR):
+        raise PermissionDenied("The model run pages are for trainers and curators.")
+
+
+@login_required
+def runs(request):
+    _require_reader(request)
+    if request.method == "POST" and request.FILES.get("file"):
+        if not has_role(request.user, TRAINER):
+            raise PermissionDenied("Only trainers import model runs.")
+        try:
+            run = model_run_import_archive(upload=request.FILES["file"], user=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("runs")
+        messages.success(request, f"Imported {run}; priorities are being recomputed.")
+        return redirect("run", run_id=run.pk)
+    all_runs = list(model_run_list())
+    return render(request, "frontend/runs/runs.html", {"runs": all_runs})
+
+
+@login_required
+def run_detail(request, run_id):
+    _require_reader(request)
+    run = get_object_or_404(ModelRun, pk=run_id)
+    report = run.report
+    return render(request, "frontend/runs/run.html", {
+        "run": run, "traits": report.get("traits", []), "operating": report.get("operating_point", {}),
+        "table2": report.get("table2", []), "reference": report.get("reference", {}),
+        "plots": [(name.rsplit("/", 1)[-1], name.rsplit("/", 1)[-1].removesuffix(".png")) for name in run.plots],
+        "others": ModelRun.objects.exclude(pk=run.pk).order_by("-imported_at")[:20],
+    })
+
+
+@login_required
+def run_compare(request, run_id, other_id):
+    _require_reader(request)
+    run_a, run_b = get_object_or_404(ModelRun, pk=run_id), get_object_or_404(ModelRun, pk=other_id)
+    return render(request, "frontend/runs/compare.html", {
+        "a": run_a, "b": run_b, "rows": model_run_compare(run_a=run_a, run_b=run_b),
+    })
+
+
+@login_required
+def run_plot(request, run_id, name):
+    _require_reader(request)
+    run = get_object_or_404(ModelRun, pk=run_id)
+    stored = f"runs/{run.pk}/{name}"
+    if stored not in run.plots or not default_storage.exists(stored):
+        raise Http404("No such plot in this run.")
+    return FileResponse(default_storage.open(stored), content_type="image/png")
