@@ -56,3 +56,13 @@ urlpatterns += [
     path("datasets/<int:version_id>/compare/<int:other_id>/", dataset_pages.version_compare,
          name="datasets-compare"),
 ]
+
+# Model runs (issue 10): runs, one run's evaluation report and plots, two runs compared.
+from .views import runs as run_pages  # noqa: E402  (appended block, one per area)
+
+urlpatterns += [
+    path("runs/", run_pages.runs, name="runs"),
+    path("runs/<int:run_id>/", run_pages.run_detail, name="run"),
+    path("runs/<int:run_id>/compare/<int:other_id>/", run_pages.run_compare, name="run-compare"),
+    path("runs/<int:run_id>/plots/<str:name>", run_pages.run_plot, name="run-plot"),
+]
