@@ -11,14 +11,17 @@ processes and chunking, database I/O excluded:
 - negspacy: the same blank pipeline with spaCy's sentencizer, an entity ruler from the same phrases
   and negspacy's Negex (en_clinical termset): negation only, no sections, hedges or history.
 
-Every pipeline tokenizes the report with line breaks turned into spaces (offsets unchanged), as
-reports_nlp.pipeline does: spaCy's tokenizer is several times slower on chunks holding a newline.
+Every pipeline tokenizes as reports_nlp.pipeline does: line breaks turned into spaces (offsets
+unchanged) and no white-space tokenizer exceptions (with them, spaCy sends any report with a blank
+line or double space through its special-case matcher, about ten times slower).
 The machine is shared, so besides wall-clock reports/s the table gives reports per CPU-second of
 the workers times the worker count: the rate with those cores to itself.
 
-Reports come from curation.synth.reports.report_texts(n, seed=...) when that exists, otherwise from
-the small template generator below (mapping phrases in negated, hedged, historical and plain sentences).
-Then the labeled sentences in tests/data/assertion_sentences.jsonl are scored per class.
+Reports come from the synthetic cohort's report writer (curation.synth.reports, the loop of its
+report_texts; cached under var/bench/ since writing 100,000 takes minutes) when that exists, otherwise
+from the small template generator below (mapping phrases in negated, hedged, historical and plain
+sentences). Then the labeled sentences in tests/data/assertion_sentences.jsonl are scored per class,
+and the report-level verdict is scored per trait against what other synthetic reports assert.
 """
 
 import argparse
@@ -38,7 +41,7 @@ import spacy  # noqa: E402
 from spacy.matcher import PhraseMatcher  # noqa: E402
 
 from reports_nlp.default_mappings import DEFAULT_MAPPINGS  # noqa: E402
-from reports_nlp.pipeline import build_pipeline, mine_many  # noqa: E402
+from reports_nlp.pipeline import build_pipeline, mine_many, report_verdict  # noqa: E402
 from reports_nlp.pipeline.phrases import phrase_variants  # noqa: E402
 from reports_nlp.pipeline.sentences import FLATTEN  # noqa: E402
 
@@ -114,18 +117,67 @@ def synthetic_reports(n: int, seed: int = 7) -> list[str]:
     return reports
 
 
-def report_texts(n: int, seed: int) -> tuple[list[str], str]:
+# --- the synthetic cohort's reports, with what each asserts -----------------------------------
+
+def cohort_reports(seed: int, start: int, stop: int) -> list[tuple[str, dict[str, str]]]:
+    """Reports start..stop-1 of the synthetic cohort with their per-trait assertions.
+
+    The loop of curation.synth.reports.report_texts, keeping each Report's `assertions` (what the
+    text asserts, injected reader errors included) and addressable by index so workers can split it.
+    """
+    from curation.synth.findings import LOBES
+    from curation.synth.patients import visit_for
+    from curation.synth.prevalence import sample_traits
+    from curation.synth.reports import write_report
+    from curation.synth.streams import stream
+
+    out = []
+    for i in range(start, stop):
+        visit = visit_for(seed, i)
+        rng = stream(seed, i, "traits")
+        traits = sample_traits(rng, visit.age_years, None)
+        truth = {c: {"side": str(rng.choice(["left", "right"])), "size_mm": int(rng.integers(4, 30)),
+                     "location": str(rng.choice(LOBES))} for c in sorted(traits)}
+        report = write_report(stream(seed, i, "report"), visit, truth, error_rate=0.05, slice_mm=5.0)
+        out.append((report.text, report.assertions))
+    return out
+
+
+def _cohort_texts(args: tuple[int, int, int]) -> list[str]:
+    return [text for text, _ in cohort_reports(*args)]
+
+
+def report_texts(n: int, seed: int, processes: int) -> tuple[list[str], str]:
+    """The synthetic cohort's reports when curation.synth is there (cached under var/bench), else templates."""
     try:
-        from curation.synth.reports import report_texts as colleague_texts
-    except ImportError:
+        cohort_reports(seed, 0, 1)
+    except (ImportError, AttributeError, TypeError) as exc:
+        print(f"curation.synth reports unavailable ({exc}); using the bench template generator")
         return synthetic_reports(n, seed), "bench template generator"
-    return list(colleague_texts(n, seed=seed)), "curation.synth.reports.report_texts"
+    cache = ROOT / "var" / "bench" / f"mining-reports-{n}-seed{seed}.jsonl"
+    source = f"curation.synth.reports (cached in {cache.relative_to(ROOT)})"
+    if cache.exists():
+        return [json.loads(line) for line in cache.read_text(encoding="utf-8").splitlines()], source
+    step = 1000
+    ranges = [(seed, i, min(i + step, n)) for i in range(0, n, step)]
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        texts = [t for chunk in pool.map(_cohort_texts, ranges) for t in chunk]
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_text("".join(json.dumps(t) + "\n" for t in texts), encoding="utf-8")
+    return texts, source
 
 
 # --- the baselines ------------------------------------------------------------------------------
 
-def phrase_only_pipeline():
+def blank_english():
+    """spacy.blank("en") with the tokenizer fix reports_nlp.pipeline uses (no white-space exceptions)."""
     nlp = spacy.blank("en")
+    nlp.tokenizer.rules = {k: v for k, v in nlp.tokenizer.rules.items() if not k.isspace()}
+    return nlp
+
+
+def phrase_only_pipeline():
+    nlp = blank_english()
     matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
     for trait, row in DEFAULT_MAPPINGS.items():
         texts = dict.fromkeys(v for p in row["phrases"] for v in phrase_variants(p))
@@ -143,7 +195,7 @@ def negspacy_nlp():
     from negspacy.negation import Negex  # noqa: F401  (registers the "negex" factory)
     from negspacy.termsets import termset
 
-    nlp = spacy.blank("en")
+    nlp = blank_english()
     nlp.add_pipe("sentencizer")
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
     ruler.add_patterns([
@@ -250,6 +302,39 @@ def labeled_accuracy() -> None:
           f"(gate 0.95); 4-class: {sum(hits.values()) / sum(totals.values()):.3f}")
 
 
+def cohort_precision_recall(n: int, seed: int) -> None:
+    """Report-level verdict per trait against what the synthetic cohort's reports assert."""
+    try:
+        reports = cohort_reports(seed + 1, 0, n)  # other reports than the throughput run's
+    except (ImportError, AttributeError, TypeError) as exc:
+        print(f"\nreport-level precision/recall skipped: curation.synth reports unavailable ({exc})")
+        return
+    pipeline = build_pipeline()
+    counts: dict[str, Counter] = {}
+    agree = total = 0
+    for text, truth in reports:
+        verdict = report_verdict(pipeline.mine(text), traits=truth)
+        for trait, expected in truth.items():
+            got = verdict.get(trait, "not_mentioned")
+            c = counts.setdefault(trait, Counter())
+            c["tp"] += expected == "present" and got == "present"
+            c["fp"] += expected != "present" and got == "present"
+            c["fn"] += expected == "present" and got != "present"
+            agree += got == expected
+            total += 1
+    print(f"\nreport-level verdict vs the synthetic cohort's report assertions ({n:,} reports, seed {seed + 1}):")
+    print(f"  {'trait':<28} {'support':>7} {'precision':>9} {'recall':>7}")
+    for trait, c in counts.items():
+        support = c["tp"] + c["fn"]
+        if support or c["fp"]:
+            precision = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else float("nan")
+            recall = c["tp"] / support if support else float("nan")
+            print(f"  {trait:<28} {support:>7} {precision:>9.3f} {recall:>7.3f}")
+    tp, fp, fn = (sum(c[k] for c in counts.values()) for k in ("tp", "fp", "fn"))
+    print(f"  {'all traits (micro)':<28} {tp + fn:>7} {tp / (tp + fp):>9.3f} {tp / (tp + fn):>7.3f}; "
+          f"5-way verdict agreement {agree / total:.3f}")
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=100_000, help="number of synthetic reports")
@@ -257,11 +342,13 @@ def main(argv=None) -> None:
     parser.add_argument("--chunksize", type=int, default=250)
     parser.add_argument("--single", type=int, default=5_000, help="reports for the one-process figures (0: skip)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--truth-reports", type=int, default=3_000,
+                        help="synthetic cohort reports for report-level precision/recall (0: skip)")
     parser.add_argument("--skip-accuracy", action="store_true")
     args = parser.parse_args(argv)
 
     t0 = time.perf_counter()
-    texts, source = report_texts(args.reports, args.seed)
+    texts, source = report_texts(args.reports, args.seed, args.processes)
     words = sum(len(t.split()) for t in texts) / len(texts)
     print(f"{len(texts):,} reports from {source}, {words:.0f} words on average "
           f"(generated in {time.perf_counter() - t0:.1f} s); {multiprocessing.cpu_count()} CPUs")
@@ -297,6 +384,8 @@ def main(argv=None) -> None:
         pass
     if not args.skip_accuracy:
         labeled_accuracy()
+    if args.truth_reports:
+        cohort_precision_recall(args.truth_reports, args.seed)
 
 
 if __name__ == "__main__":

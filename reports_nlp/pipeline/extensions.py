@@ -8,9 +8,10 @@ class ReportState:
     building Spans per match would dominate the per-report cost. One extension holds them all,
     because every `doc._` access costs about as much as a trait lookup."""
 
-    __slots__ = ("sents", "headers", "sections", "token_chars", "trait_spans", "assertions")
+    __slots__ = ("text", "sents", "headers", "sections", "token_chars", "trait_spans", "assertions")
 
     def __init__(self):
+        self.text = ""  # the report as given (the doc's own text has line breaks flattened)
         self.sents: list[tuple[int, int]] = []  # token spans of sentences
         self.headers: list[tuple[int, int, str]] = []  # known section headers (start, end, section)
         self.sections: list[str] = []  # one per sentence

@@ -42,8 +42,9 @@ def _phrases(value, trait: str, name: str) -> tuple[str, ...]:
         raise MappingError(f"trait {trait!r}: {name!r} must be a list of strings")
     cleaned = tuple(dict.fromkeys(" ".join(p.lower().split()) for p in value if p.strip()))
     for p in cleaned:
-        if p.split()[0] == "*" or p.split()[-1] == "*":
-            raise MappingError(f"trait {trait!r}: {name!r} phrase {p!r} may not start or end with the gap '*'")
+        words = p.split()
+        if words[0] == "*" or words[-1] == "*" or words.count("*") > 1:
+            raise MappingError(f"trait {trait!r}: {name!r} phrase {p!r}: one gap '*' at most, between words")
     return cleaned
 
 

@@ -3,11 +3,10 @@
 from bisect import bisect_right
 
 from spacy.language import Language
-from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 from reports_nlp.pipeline.mapping import MappingSet
-from reports_nlp.pipeline.phrases import add_gap_phrases, add_phrases, is_gap_phrase, lower_matcher
+from reports_nlp.pipeline.phrases import GAP_TOKENS, add_phrases, is_gap_phrase, lower_matcher, split_gap_phrase
 
 # What a trait phrase match is: the mapping's phrase, an exclusion, a normal statement
 # ("the ventricles are normal in size": the trait is absent), or a trait implied by another's match.
@@ -53,15 +52,18 @@ class TraitMatcher:
     def __init__(self, nlp: Language):
         self.nlp = nlp
         self.matcher = lower_matcher(nlp)
-        self.gap_matcher: Matcher | None = None
+        # Gap phrases: head segment match id -> [(tail segment match id, kind, trait)].
+        self.gap_heads: dict[int, list[tuple[int, str, str]]] = {}
+        self.segments: set[int] = set()
         self.keys: dict[int, tuple[str, str]] = {}  # match id -> (kind of phrase, trait)
         self.sections: dict[str, frozenset[str]] = {}
         self.implied: dict[str, tuple[str, ...]] = {}
 
     def set_mapping(self, mapping_set: MappingSet) -> None:
         self.matcher = lower_matcher(self.nlp)
-        self.gap_matcher = Matcher(self.nlp.vocab)
         self.keys.clear()
+        self.gap_heads.clear()
+        self.segments.clear()
         for m in mapping_set.mappings:
             for kind, phrases in ((DIRECT, m.phrases), (EXCLUDED, m.exclusions), (NORMAL, m.normal_phrases)):
                 key = f"{kind}:{m.trait}"
@@ -69,10 +71,9 @@ class TraitMatcher:
                 gapped = [p for p in phrases if is_gap_phrase(p)]
                 if plain:
                     self.keys[add_phrases(self.nlp, self.matcher, key, plain, variants=True)] = (kind, m.trait)
-                if gapped:
-                    self.keys[add_gap_phrases(self.nlp, self.gap_matcher, key, gapped)] = (kind, m.trait)
-        if not len(self.gap_matcher):
-            self.gap_matcher = None
+                for phrase in gapped:
+                    head, tail = (self._segment(part) for part in split_gap_phrase(phrase))
+                    self.gap_heads.setdefault(head, []).append((tail, kind, m.trait))
         self.sections = {m.trait: frozenset(m.sections) for m in mapping_set.mappings if m.sections}
         self.implied = implied_traits(mapping_set)
 
@@ -82,15 +83,18 @@ class TraitMatcher:
         starts = [s for s, _ in sents]
         sections = state.sections
         targets, exclusions = [], []
-        matches = self.matcher(doc)
-        if self.gap_matcher is not None:
-            matches += self.gap_matcher(doc)
-        for match_id, s, e in matches:
+        segments: dict[int, list[tuple[int, int]]] = {}
+        for match_id, s, e in self.matcher(doc):
+            if match_id in self.segments:
+                segments.setdefault(match_id, []).append((s, e))
+                continue
             kind, trait = self.keys[match_id]
             if kind == EXCLUDED:
                 exclusions.append((trait, s, e))
             else:
                 targets.append((trait, s, e, kind))
+        if segments:
+            self._pair_gap_segments(segments, state, targets, exclusions)
         spans = []
         for trait, s, e, kind in targets:
             if any(xt == trait and xs < e and s < xe for xt, xs, xe in exclusions):
@@ -107,6 +111,36 @@ class TraitMatcher:
                     spans.append((implied, s, e, si, IMPLIED))
         state.trait_spans = drop_overlapping(spans)
         return doc
+
+
+    def _segment(self, text: str) -> int:
+        key = f"segment:{text}"
+        match_id = self.nlp.vocab.strings.add(key)
+        if match_id not in self.segments:
+            add_phrases(self.nlp, self.matcher, key, [text], variants=True)
+            self.segments.add(match_id)
+        return match_id
+
+    def _pair_gap_segments(self, segments, state, targets, exclusions) -> None:
+        """Head and tail of a gap phrase with at most GAP_TOKENS words, none punctuation, between them."""
+        idx, length = state.token_chars
+        text = state.text
+
+        def is_word(i: int) -> bool:
+            return any(c.isalnum() for c in text[idx[i]:idx[i] + length[i]])
+
+        for head, spans in segments.items():
+            for tail, kind, trait in self.gap_heads.get(head, ()):
+                tails = segments.get(tail)
+                if not tails:
+                    continue
+                for hs, he in spans:
+                    ends = [te for ts, te in tails if he <= ts <= he + GAP_TOKENS and all(map(is_word, range(he, ts)))]
+                    if ends:
+                        if kind == EXCLUDED:
+                            exclusions.append((trait, hs, max(ends)))
+                        else:
+                            targets.append((trait, hs, max(ends), kind))
 
 
 @Language.factory("trait_matcher")

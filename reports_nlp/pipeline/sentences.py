@@ -197,6 +197,7 @@ class ReportSentencizer:
     def __call__(self, doc: Doc) -> Doc:
         layout = Layout(doc)
         state = ReportState()
+        state.text = layout.text
         state.headers = find_headers(layout, self.matcher, self.sections)
         state.sents = sentence_spans(layout, sentence_starts(layout, state.headers))
         state.token_chars = (layout.idx, layout.length)

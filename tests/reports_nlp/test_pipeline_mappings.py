@@ -121,7 +121,8 @@ def test_mapping_set_round_trips_through_plain_data():
     ({"version": "v", "traits": {"x": {"phrases": ["a"], "parent": "y"}}}, "parent 'y' has no mapping"),
     ({"version": "v", "traits": {"x": {"phrases": ["a"], "chronic": "yes"}}}, "'chronic' must be true or false"),
     ({"version": "v", "traits": {"x": {"phrases": ["a"], "implies": ["y"]}}}, "'implies' names traits with no mapping"),
-    ({"version": "v", "traits": {"x": {"phrases": ["* a"]}}}, "may not start or end with the gap"),
+    ({"version": "v", "traits": {"x": {"phrases": ["* a"]}}}, "one gap '*' at most, between words"),
+    ({"version": "v", "traits": {"x": {"phrases": ["a * b * c"]}}}, "one gap '*' at most, between words"),
 ])
 def test_bad_mapping_sets_are_named(data, message):
     with pytest.raises(MappingError, match=None) as err:
