@@ -7,7 +7,7 @@ render the same head with and without them. `render_head` returns the noiseless 
 the tissue fields that findings.py uses to place lesions where they belong.
 """
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -47,7 +47,6 @@ class HeadParams:
     shift_mm: float = 0.0  # midline shift towards -shift_side
     shift_side: int = 1
     shift_z: float = 20.0
-    extras: dict = field(default_factory=dict, compare=False)
 
 
 def sample_head(rng: np.random.Generator, age_years: float) -> HeadParams:
@@ -200,7 +199,7 @@ def _cortex(p: HeadParams, phi, z, bdepth, px):
     return gray, sulcus
 
 
-def _deep_structures(geom, p: HeadParams, white, gray, ventricles, sulci, zb, yb, xb, box):
+def _deep_structures(geom, p: HeadParams, gray, ventricles, zb, yb, xb, box):
     """Basal ganglia, thalami, ventricles, fissures and the posterior fossa inside `box`."""
     s, vs, px = p.scale, p.ventricle_scale, geom.pixel_mm
     z, y, x = zb[box], yb[box] if yb.ndim == 3 else yb[:, box[1]], xb[box]
@@ -253,7 +252,7 @@ def render_head(geom: Geometry, p: HeadParams) -> Head:
     ventricles = np.zeros(depth.shape, np.float32)
     zb = np.broadcast_to(z, depth.shape)
     box = local_box(geom, p, (0, -5, 0), (36, 55 * s, 40 * s))[0]
-    _deep_structures(geom, p, None, gray, ventricles, sulcus, zb, np.broadcast_to(yy, depth.shape), xb, box)
+    _deep_structures(geom, p, gray, ventricles, zb, np.broadcast_to(yy, depth.shape), xb, box)
     # Interhemispheric fissure with the falx, supratentorial only.
     supra = _ramp(z - (_floor(p, yy, xx) + 20.0), px)
     fissure = shapes.inside(np.abs(xb) - 0.9 * p.sulcal_width - 0.6 * (p.gap_mm - 1), px) * supra
@@ -296,7 +295,7 @@ def _posterior_fossa(head: Head, z, yy, xx, bdepth):
     folia = 0.7 * np.clip((np.cos(wave) - 0.8) / 0.2, 0, 1) * _ramp(14 - bd, px)
     stem = shapes.inside(shapes.ellipsoid(z_, y_, x_, (-34, 4 * s, 0), (30, 11 * s, 13 * s)), px)
     below_or_stem = np.maximum(below, stem * _ramp(-z_ - 16, px))
-    brain_in_box = head.brain[box] + head.white[box] * 0  # parenchyma weight before overrides
+    brain_in_box = head.brain[box].copy()  # parenchyma weight before the posterior fossa overrides it
     tissue = (p.gray - 3.0) * (1 - folia) + p.csf * folia
     tissue = tissue + (p.white + 2.0 - tissue) * stem
     cistern = shapes.inside(shapes.ellipsoid(z_, y_, x_, (-22, -14 * s, 0), (6, 9 * s, 12 * s)), px)

@@ -97,7 +97,6 @@ def _extra_axial_collection(head, rng, plan, thick, half_angle, zc, hz, value, l
     ic = head.intracranial[box]
     w = shapes.inside(ic - t, head.geom.pixel_mm) * shapes.inside(-ic, head.geom.pixel_mm) * (t > 0.3)
     shapes.paint(head.hu, box, w.astype(np.float32), value)
-    return phi0
 
 
 def subdural_hemorrhage(head: Head, rng, plan: Plan) -> dict:

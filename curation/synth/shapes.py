@@ -36,14 +36,3 @@ def paint(vol: np.ndarray, box, weight, value) -> None:
     """Blend `value` into vol[box] with a partial-volume weight (painter's order)."""
     sub = vol[box]
     sub += (np.asarray(value, np.float32) - sub) * weight
-
-
-def smooth_noise(rng: np.random.Generator, shape, scale_px: float) -> np.ndarray:
-    """Smooth random field (unit-ish amplitude) by upsampling coarse noise; cheap on any grid."""
-    coarse = [max(2, int(np.ceil(n / scale_px)) + 2) for n in shape]
-    grid = rng.standard_normal(coarse).astype(np.float32)
-    from scipy.ndimage import zoom  # linear upsampling of a coarse lattice: smooth and O(voxels)
-
-    out = zoom(grid, [(n + 2 * scale_px) / c for n, c in zip(shape, coarse, strict=True)], order=1)
-    off = [int(scale_px)] * len(shape)
-    return out[tuple(slice(o, o + n) for o, n in zip(off, shape, strict=True))]
