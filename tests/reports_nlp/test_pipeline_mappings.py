@@ -162,3 +162,17 @@ def test_rule_max_scope_limits_reach():
     found = traits(pipeline, "No acute large hemorrhage.")
     assert found["intracranial_hemorrhage"] == "present"
     assert traits(pipeline, "No acute hemorrhage.")["intracranial_hemorrhage"] == "absent"
+
+
+def test_normal_statements_assert_absent(pipeline):
+    found = [(f.trait, f.assertion, f.cue) for f in
+             pipeline.mine("The visualized paranasal sinuses and mastoid air cells are clear.")]
+    assert found == [
+        ("sinus_pathology", "absent", "[normal statement]"),
+        ("mastoid_pathology", "absent", "[normal statement]"),
+    ]
+
+
+def test_pipeline_is_a_blank_english_spacy_pipeline(pipeline):
+    assert pipeline.nlp.lang == "en"
+    assert pipeline.nlp.pipe_names == ["report_sentencizer", "report_sections", "trait_matcher", "context_assertion"]
