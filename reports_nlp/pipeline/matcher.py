@@ -1,4 +1,4 @@
-"""Trait phrase matching: the mapping set's phrases on lowercase tokens, exclusions, sections and parents."""
+"""Trait phrase matching: the mapping set's phrases on lowercase tokens, exclusions, sections and implied traits."""
 
 from bisect import bisect_right
 
@@ -111,7 +111,6 @@ class TraitMatcher:
                     spans.append((implied, s, e, si, IMPLIED))
         state.trait_spans = drop_overlapping(spans)
         return doc
-
 
     def _segment(self, text: str) -> int:
         key = f"segment:{text}"
