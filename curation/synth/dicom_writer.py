@@ -23,9 +23,8 @@ from curation.synth.render import INTERCEPT
 
 PRIVATE_CREATOR = "RADCURATE SYNTH"
 CHARSET = "ISO_IR 192"
-# Per-instance elements; everything else in a series is the same in every file.
-VARYING = ("SOPInstanceUID", "InstanceNumber", "ImagePositionPatient", "ImageOrientationPatient", "SliceLocation",
-           "Rows", "Columns", "PixelSpacing", "SliceThickness", "WindowCenter", "WindowWidth", "PixelData")
+# Per-instance elements; everything else in a series is the same in every file of it.
+VARYING = ("SOPInstanceUID", "InstanceNumber", "ImagePositionPatient", "SliceLocation", "PixelData")
 
 
 def uid(seed: int, index: int, *parts) -> str:
@@ -180,27 +179,22 @@ class SeriesWriter:
         varying = {ds.data_element(k).tag for k in VARYING if k in ds}
         if getattr(self, "_layout", None) is None or self._layout[0] != varying:
             self._layout = (varying, self._constant_runs(ds, varying))
-        body = []
-        for item in self._layout[1]:
-            body.append(item if isinstance(item, bytes) else _encode_elements(ds, [item]))
+        body = [item if isinstance(item, bytes) else _encode_elements(ds, item) for item in self._layout[1]]
         meta = DicomBytesIO()
         write_file_meta_info(meta, ds.file_meta, enforce_standard=True)
         return b"\0" * 128 + b"DICM" + meta.getvalue() + b"".join(body)
 
     @staticmethod
     def _constant_runs(ds: Dataset, varying: set) -> list:
-        layout, run = [], []
+        """Alternating runs: encoded bytes for constant tags, tag lists for the varying ones."""
+        layout: list = []
         for tag in sorted(ds.keys()):
-            if tag in varying:
-                if run:
-                    layout.append(_encode_elements(ds, run))
-                    run = []
-                layout.append(tag)
+            kind = list if tag in varying else tuple
+            if layout and isinstance(layout[-1], kind):
+                layout[-1] = layout[-1] + kind([tag])
             else:
-                run.append(tag)
-        if run:
-            layout.append(_encode_elements(ds, run))
-        return layout
+                layout.append(kind([tag]))
+        return [_encode_elements(ds, run) if isinstance(run, tuple) else run for run in layout]
 
 
 def _encode_elements(ds: Dataset, tags) -> bytes:
