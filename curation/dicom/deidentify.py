@@ -63,6 +63,8 @@ _DUMMY_BY_VR = {"IS": "0", "DS": "0", "AS": "000Y", "TM": "000000", "US": 0, "SS
                 "FL": 0.0, "FD": 0.0, "UV": 0, "SV": 0}
 _TEXT_VRS = {"AE", "CS", "LO", "LT", "PN", "SH", "ST", "UC", "UT", "UR"}
 _REMOVED_GROUPS = (0x5000, 0x6000)  # curves, overlays (and their repeating groups)
+_SET_BY_US = ("PatientID", "PatientName", "AccessionNumber", "PatientIdentityRemoved", "DeidentificationMethod",
+              "DeidentificationMethodCodeSequence", "LongitudinalTemporalInformationModified")
 
 
 def _hmac(key: str, message: str) -> bytes:
@@ -123,32 +125,41 @@ class Deidentified:
     date_shift_days: int
     station: str = ""  # scanner make and model: equipment, not a person or a place
     original_uids: dict[str, str] = field(default_factory=dict)
+    changed: set[int] = field(default_factory=set)  # top-level tags whose value changed or was added
 
 
 class _Cleaner:
+    """Applies the profile's actions; notes which top-level elements it changed (the encoder re-encodes those)."""
+
     def __init__(self, key: str, days: int):
         self.key = key
         self.days = days
+        self.changed: set[int] = set()
 
-    def clean(self, ds: Dataset) -> None:
+    def clean(self, ds: Dataset, *, top: bool = False) -> bool:
+        any_change = False
         for tag in list(ds.keys()):
             if tag.is_private or (tag.group & 0xFF00) in _REMOVED_GROUPS:
                 del ds[tag]
+                any_change = True
                 continue
-            self._apply(ds, tag, ACTIONS.get(int(tag)))
+            if self._apply(ds, tag, ACTIONS.get(int(tag))):
+                any_change = True
+                if top:
+                    self.changed.add(int(tag))
+        return any_change
 
-    def _apply(self, ds: Dataset, tag: BaseTag, action: str | None) -> None:
+    def _apply(self, ds: Dataset, tag: BaseTag, action: str | None) -> bool:
         if action == "X":
             del ds[tag]
-            return
+            return True
         elem = ds[tag]
         if elem.VR == "SQ":
             if action in ("Z", "D"):
                 elem.value = Sequence()
-            else:
-                for item in elem.value:
-                    self.clean(item)
-        elif action == "U" or (action == "D" and elem.VR == "UI"):
+                return True
+            return any([self.clean(item) for item in elem.value])
+        if action == "U" or (action == "D" and elem.VR == "UI"):
             elem.value = self._map_uids(elem.value)
         elif elem.VR in ("DA", "DT") and tag != PATIENT_BIRTH_DATE:
             elem.value = self._map_values(elem.value, lambda v: _shift_date(v, self.days))
@@ -156,6 +167,9 @@ class _Cleaner:
             elem.value = elem.empty_value
         elif action == "D":
             elem.value = _dummy(elem.VR, elem.empty_value)
+        else:
+            return False
+        return True
 
     def _map_uids(self, value):
         return self._map_values(value, lambda v: map_uid(str(v), key=self.key) if str(v).strip() else v)
@@ -222,7 +236,8 @@ def deidentify(ds: Dataset, *, key: str, name: str = "instance") -> Deidentified
     station = " ".join(str(ds.get(k, "")).strip() for k in ("Manufacturer", "ManufacturerModelName")).strip()
     transfer_syntax = ds.file_meta.TransferSyntaxUID
     originals = {k: str(ds.get(k, "")) for k in ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID")}
-    _Cleaner(key, days).clean(ds)
+    cleaner = _Cleaner(key, days)
+    cleaner.clean(ds, top=True)
     patient = pseudonymize(identity.patient_id, key=key, kind="patient")
     accession = pseudonymize(identity.accession_number, key=key, kind="accession") if identity.accession_number else ""
     site = pseudonymize(identity.institution, key=key, kind="site") if identity.institution else ""
@@ -231,4 +246,5 @@ def deidentify(ds: Dataset, *, key: str, name: str = "instance") -> Deidentified
     ds.AccessionNumber = accession
     _mark(ds)
     ds.file_meta = _new_file_meta(ds, transfer_syntax)
-    return Deidentified(ds, identity, patient, accession, site, days, station[:64], originals)
+    changed = cleaner.changed | {int(Tag(k)) for k in _SET_BY_US}
+    return Deidentified(ds, identity, patient, accession, site, days, station[:64], originals, changed)

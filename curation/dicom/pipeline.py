@@ -7,20 +7,19 @@ series-level work (classification, ordering, metadata) happens when the service 
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from io import BytesIO
 
 from django.core.files.storage import Storage
-from pydicom import dcmwrite
 from pydicom.dataset import Dataset
 from pydicom.pixels.utils import get_expected_length
 from pydicom.uid import UID
 
 from .classify import InstanceGeometry, instance_geometry
 from .deidentify import Deidentified, deidentify
+from .encode import Spans, element_spans, encode
 from .errors import InstanceRejected
 from .metadata import PIXEL_DATA, instance_json
 from .store import sha256_hex, store_bytes
-from .validate import validate
+from .validate import parse, validate_dataset
 
 
 @dataclass
@@ -50,13 +49,11 @@ class PreparedInstance:
     dicom_json: dict | None = None
 
 
-def _encode(ds: Dataset, name: str) -> bytes:
-    buf = BytesIO()
+def _encode(ds: Dataset, name: str, raw: bytes, spans: Spans | None, changed: set[int]) -> bytes:
     try:
-        dcmwrite(buf, ds, enforce_file_format=True)
+        return encode(ds, raw, spans, changed)
     except Exception as exc:
         raise InstanceRejected("unwritable", f"{name}: cannot be written back after de-identification: {exc}") from exc
-    return buf.getvalue()
 
 
 def _pixel_layout(ds: Dataset, data: bytes, ts: UID, n_frames: int) -> tuple[int | None, int | None]:
@@ -92,20 +89,23 @@ def process_instance(
     name: str,
     key: str,
     public_url: str,
-    is_duplicate: Callable[[str], bool],
+    is_duplicate: Callable[[str, str], bool],
     storage: Storage | None = None,
     decode_compressed: bool = True,
 ) -> PreparedInstance:
     """Run one received instance through the pipeline; raises `InstanceRejected` with the reason."""
-    ds = validate(raw, name=name, decode_compressed=decode_compressed)
+    ds = parse(raw, name)
+    spans = element_spans(ds, raw)
+    validate_dataset(ds, name=name, decode_compressed=decode_compressed)
     deid = deidentify(ds, key=key, name=name)
     prepared = PreparedInstance(str(ds.SOPInstanceUID), str(ds.SeriesInstanceUID), str(ds.StudyInstanceUID))
-    if is_duplicate(prepared.sop_uid):
+    if is_duplicate(prepared.series_uid, prepared.sop_uid):
         prepared.duplicate = True
         return prepared
-    data = _encode(ds, name)
     ts = UID(ds.file_meta.TransferSyntaxUID)
     n_frames = _int(ds.get("NumberOfFrames")) or 1
+    prepared.dicom_json = instance_json(ds, public_url=public_url, n_frames=n_frames)
+    data = _encode(ds, name, raw, spans, deid.changed)
     prepared.deid = deid
     prepared.sop_class_uid = str(ds.SOPClassUID)
     prepared.transfer_syntax = str(ts)
@@ -118,6 +118,5 @@ def process_instance(
     prepared.size = len(data)
     prepared.pixel_offset, prepared.frame_length = _pixel_layout(ds, data, ts, n_frames)
     prepared.geometry = instance_geometry(ds)
-    prepared.dicom_json = instance_json(ds, public_url=public_url, n_frames=n_frames)
     prepared.storage_path = store_bytes(data, digest=prepared.sha256, storage=storage)
     return prepared

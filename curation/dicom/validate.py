@@ -64,7 +64,8 @@ def tag_name(keyword: str) -> str:
     return f"{keyword} ({tag.group:04X},{tag.element:04X})"
 
 
-def _parse(raw: bytes, name: str) -> Dataset:
+def parse(raw: bytes, name: str) -> Dataset:
+    """Read an instance (lazily: pydicom converts element values on first access)."""
     try:
         return dcmread(BytesIO(raw))
     except InvalidDicomError:
@@ -169,12 +170,16 @@ def _check_pixels(ds: Dataset, ts: UID, name: str, decode_compressed: bool) -> N
             ) from exc
 
 
-def validate(raw: bytes, *, name: str, decode_compressed: bool = True) -> Dataset:
-    """Parse and check one instance; return the dataset (with a file meta carrying its transfer syntax)."""
-    ds = _parse(raw, name)
+def validate_dataset(ds: Dataset, *, name: str, decode_compressed: bool = True) -> Dataset:
+    """Check a parsed instance; give it a file meta carrying its transfer syntax."""
     _convert_all(ds, name)
     _check_sop_class(ds, name)
     _check_required(ds, name)
     ts = _ensure_transfer_syntax(ds)
     _check_pixels(ds, ts, name, decode_compressed)
     return ds
+
+
+def validate(raw: bytes, *, name: str, decode_compressed: bool = True) -> Dataset:
+    """Parse and check one instance; return the dataset (with a file meta carrying its transfer syntax)."""
+    return validate_dataset(parse(raw, name), name=name, decode_compressed=decode_compressed)

@@ -105,6 +105,7 @@ class IngestSession:
         self._pending: list[PreparedInstance] = []
         self._pending_sops: set[str] = set()
         self._dirty_series: set[int] = set()
+        self._known: dict[str, set[str]] = {}  # series UID -> its stored SOP UIDs, one query per series
         self._key = settings.RADCURATE_DEID_KEY
         self._public_url = settings.RADCURATE_PUBLIC_URL
 
@@ -135,7 +136,7 @@ class IngestSession:
     def flush(self) -> None:
         if self._pending:
             new_studies = _index_batch(self._pending, self._dirty_series)
-            self._pending, self._pending_sops = [], set()
+            self._pending, self._pending_sops, self._known = [], set(), {}
             if self.refresh == "flush":
                 self._refresh()
             for study in new_studies:
@@ -150,8 +151,15 @@ class IngestSession:
             series_refresh(series_ids=sorted(self._dirty_series))
             self._dirty_series.clear()
 
-    def _is_duplicate(self, sop_uid: str) -> bool:
-        return sop_uid in self._pending_sops or Instance.objects.filter(sop_uid=sop_uid).exists()
+    def _is_duplicate(self, series_uid: str, sop_uid: str) -> bool:
+        if sop_uid in self._pending_sops:
+            return True
+        if series_uid not in self._known:
+            stored = Instance.objects.filter(series__series_uid=series_uid).values_list("sop_uid", flat=True)
+            self._known[series_uid] = set(stored)
+        # A SOP UID already stored under another series is a conflicting object, not a re-send: the unique
+        # constraint keeps the first one (bulk_create ignores the conflict).
+        return sop_uid in self._known[series_uid]
 
     def _accept(self, prepared: PreparedInstance, name: str) -> Outcome:
         status = DUPLICATE if prepared.duplicate else ACCEPTED
