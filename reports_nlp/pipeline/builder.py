@@ -71,6 +71,12 @@ class ReportPipeline:
         """The findings of one report, with the matched text and its sentence."""
         return [Finding.from_row(row, text) for row in self.rows(text)]
 
+    def mine_many(self, texts, processes: int = 1, chunksize: int = 200) -> list[list[FindingRow] | str]:
+        """Per text, its FindingRows or an error message; see reports_nlp.pipeline.parallel.imine."""
+        from reports_nlp.pipeline.parallel import mine_many  # parallel imports this module
+
+        return mine_many(self, texts, processes=processes, chunksize=chunksize)
+
 
 def build_pipeline(mapping_set: MappingSet | None = None, rules=None) -> ReportPipeline:
     """A pipeline for `mapping_set` (default: the shipped set) and ConText `rules` (default: the shipped rules).

@@ -84,6 +84,7 @@ def test_mine_many_with_workers_matches_serial_and_keeps_order(pipeline):
     serial = [pipeline.rows(t) for t in texts]
     assert mine_many(pipeline, texts, processes=2, chunksize=3) == serial
     assert mine_many(pipeline, texts, processes=1) == serial
+    assert pipeline.mine_many(texts, processes=2) == serial
 
 
 def test_mine_many_reports_a_bad_text_and_goes_on(pipeline):
