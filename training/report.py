@@ -190,3 +190,20 @@ def _plot_risk_coverage(path: Path, report: dict) -> None:
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
+
+
+def plot_curves(records: list[dict], path: Path) -> None:
+    """Training curves of one member from its metrics.jsonl records: losses and the calibration score."""
+    if not records:
+        return
+    epochs = [r["epoch"] for r in records]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(8, 3), dpi=80)
+    ax1.plot(epochs, [r["train_loss"] for r in records], marker=".", label="train")
+    ax1.plot(epochs, [r["calibration_loss"] for r in records], marker=".", label="calibration")
+    ax1.set(xlabel="epoch", ylabel="loss")
+    ax1.legend(fontsize=7)
+    ax2.plot(epochs, [r["calibration_score"] for r in records], marker=".")
+    ax2.set(xlabel="epoch", ylabel="calibration mean AUROC")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)

@@ -25,6 +25,7 @@ from training.losses import HierarchicalLoss, prevalence_pos_weight
 from training.metrics import weighted_auroc_ap
 from training.models import create_model
 from training.models.study import StudyModel
+from training.report import plot_curves
 from training.utils import (
     DistInfo,
     JsonlLog,
@@ -141,7 +142,10 @@ def train_member(cfg: Config, dataset: DatasetDir, member_dir: Path, member: int
         log.info("member %d: resuming after epoch %d (best %.4f)", member, state["epoch"], best)
     net = model
     if info.enabled:
-        net = DistributedDataParallel(model, device_ids=[device.index] if use_cuda else None)
+        # with the GRU and no slice term, the slice head gets no gradient: DDP must be told so
+        unused = cfg.model.aggregation == "gru" and cfg.loss.slice_weight == 0
+        net = DistributedDataParallel(model, device_ids=[device.index] if use_cuda else None,
+                                      find_unused_parameters=unused)
     if cfg.train.compile:
         net = torch.compile(net)
     train_ds = StudyDataset(dataset, dataset.split_indices("train"), max_slices=cfg.data.max_slices,
@@ -182,6 +186,7 @@ def train_member(cfg: Config, dataset: DatasetDir, member_dir: Path, member: int
                                 best=best, stale=stale, extra={"model_name": name, "seed": seed})
             save_checkpoint(last_path, model=model, optimizer=optimizer, scheduler=scheduler, epoch=epoch,
                             best=best, stale=stale, extra={"model_name": name, "seed": seed})
+            plot_curves(metrics_log.read(), member_dir / "curves.png")
             stop = stale >= cfg.train.patience
         stop = _broadcast_flag(stop, info, device)
         barrier(info)

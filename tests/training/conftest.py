@@ -3,10 +3,14 @@
 from pathlib import Path
 
 import pytest
+import torch
 
 from training.config import load_config
 from training.demo import SMOKE_PRESET
 from training.toy import write_toy_dataset
+
+# tiny tensors gain nothing from threads, and on a shared machine idle OpenMP threads spin
+torch.set_num_threads(1)
 
 
 @pytest.fixture(scope="session")

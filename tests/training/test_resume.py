@@ -30,3 +30,4 @@ def test_resume_gives_the_same_next_epoch(tiny_dataset, tiny_config, tmp_path):
     assert any(not torch.equal(first[k], b[k]) for k in b)  # the resumed epoch did change the weights
     log = (tmp_path / "resumed" / "metrics.jsonl").read_text().splitlines()
     assert len(log) == 2
+    assert (tmp_path / "resumed" / "curves.png").stat().st_size > 1000
