@@ -23,12 +23,13 @@ class TaxonomyIndex:
     codes: tuple  # display order
 
 
-_CACHE: dict[int, TaxonomyIndex] = {}
+_CACHE: dict[tuple, TaxonomyIndex] = {}
 
 
 def taxonomy_index(taxonomy: Taxonomy) -> TaxonomyIndex:
     """Traits of a taxonomy by code; cached for published versions, which never change."""
-    cached = _CACHE.get(taxonomy.pk)
+    key = (taxonomy.pk, taxonomy.published_at)  # a re-created row with a reused id must not hit a stale entry
+    cached = _CACHE.get(key)
     if cached is not None:
         return cached
     traits = list(taxonomy.traits.select_related("parent").order_by("display_order", "code"))
@@ -39,7 +40,7 @@ def taxonomy_index(taxonomy: Taxonomy) -> TaxonomyIndex:
         codes=tuple(t.code for t in traits),
     )
     if taxonomy.is_published:
-        _CACHE[taxonomy.pk] = index
+        _CACHE[key] = index
     return index
 
 

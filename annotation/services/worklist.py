@@ -45,7 +45,8 @@ def _current_reservation(campaign, reader, now) -> Assignment | None:
     )
 
 
-def _candidates(campaign: Campaign, reader, now, *, gold: bool):
+def _candidates(campaign: Campaign, reader, now, *, gold: bool, lock: str | None = "skip"):
+    """Open studies this reader may take, best first; `lock`: "skip" (SKIP LOCKED), "wait", or None (no lock)."""
     live = Assignment.objects.filter(live_assignments(now), campaign_study=OuterRef("pk"))
     n_live = Subquery(
         live.order_by().values("campaign_study").annotate(n=Count("id")).values("n"), output_field=IntegerField()
@@ -57,7 +58,8 @@ def _candidates(campaign: Campaign, reader, now, *, gold: bool):
     if not gold:  # gold studies are read by every reader, so they have no read limit
         rows = rows.annotate(n_live=Coalesce(n_live, Value(0))).filter(n_live__lt=F("target_reads"))
     order = ["id"] if gold or campaign.priority_policy == Campaign.PriorityPolicy.SEQUENTIAL else ["-priority", "id"]
-    return rows.order_by(*order).select_for_update(skip_locked=True, of=("self",))
+    rows = rows.order_by(*order)
+    return rows if lock is None else rows.select_for_update(skip_locked=lock == "skip", of=("self",))
 
 
 def _has_room(entry: CampaignStudy, reader, now) -> bool:
@@ -79,6 +81,14 @@ def _pick(campaign, reader, now, *, gold: bool) -> CampaignStudy | None:
     tried: list[int] = []
     for _ in range(MAX_CANDIDATES):
         entry = _candidates(campaign, reader, now, gold=gold).exclude(pk__in=tried).first()
+        if entry is None and not tried:
+            # Every candidate is locked for the moment (a submit finishing, another reader choosing): wait for
+            # one instead of answering "nothing left". Only while holding no study lock, so no wait cycle forms.
+            entry = _candidates(campaign, reader, now, gold=gold, lock="wait").first()
+            if entry is None:
+                if _candidates(campaign, reader, now, gold=gold, lock=None).exists():
+                    continue  # the row we waited for changed under us; others remain
+                return None
         if entry is None:
             return None
         if _has_room(entry, reader, now):  # recount under the lock (see the module docstring)

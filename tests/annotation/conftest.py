@@ -1,8 +1,10 @@
 """Annotation fixtures: the published default taxonomy, tiny studies, reader pools and ready campaigns."""
 
+import importlib
 import itertools
 
 import pytest
+from django.apps import apps
 
 from annotation.services.campaigns import campaign_activate, campaign_add_studies, campaign_create
 from curation.models import Patient, Series, Study, Taxonomy
@@ -18,8 +20,23 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def ensure_migration_data() -> None:
+    """Re-run the data migrations a transactional test's flush removed: role groups, grants, default taxonomy.
+
+    (serialized_rollback would restore them, but reloading a published taxonomy's trait groups trips curation's
+    immutability signal.)"""
+    if Taxonomy.objects.filter(name="head-ct", version=1).exists():
+        return
+    curation_data = importlib.import_module("curation.migrations.0002_roles_and_default_taxonomy")
+    annotation_data = importlib.import_module("annotation.migrations.0002_roles_and_immutability")
+    curation_data.create_roles(apps, None)
+    curation_data.load_default_taxonomy(apps, None)
+    annotation_data.grant(apps, None)
+
+
 @pytest.fixture
 def taxonomy(db) -> Taxonomy:
+    ensure_migration_data()
     return Taxonomy.objects.get(name="head-ct", version=1)
 
 
