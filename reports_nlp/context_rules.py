@@ -60,7 +60,9 @@ _UNCERTAIN_FORWARD = (
     "differential considerations", "differential", "ddx", "uncertain", "borderline", "favor", "favored",
     "favoring", "equivocal", "indeterminate", "cannot entirely exclude",
     "raising the possibility of", "raises the possibility of", "the possibility of", "consider",
-    "considerations include", "vague", "not definitely",
+    "considerations include", "vague", "not definitely", "suggest that", "suggests that", "suggesting that",
+    "likely that", "possible that", "probable that", "concern that", "question whether", "unclear whether",
+    "uncertain whether", "is possible that", "it is possible that", "is likely that", "it is likely that",
 )
 _UNCERTAIN_BACKWARD = (
     "cannot be excluded", "can not be excluded", "cannot be ruled out", "can not be ruled out", "not excluded",
@@ -120,8 +122,7 @@ _PSEUDO_SEEN_BEFORE = (
 )
 _TERMINATE_ALL = (
     "but", "however", "although", "though", "except", "except for", "apart from", "aside from", "other than",
-    "whereas", "while", "which is", "which are", "there is", "there are", "there has been", "there have been",
-    "is seen", "are seen", "is noted", "are noted", "is present", "are present", "is again seen", "otherwise",
+    "whereas", "while", "which is", "which are", ", there is", ", there are", "is seen", "are seen", "is noted", "are noted", "is present", "are present", "is again seen", "otherwise",
     "besides", "nevertheless",
 )
 # A new clause after a comma with a severity word ends a negated list: "no hemorrhage, mild atrophy".
@@ -130,6 +131,8 @@ _TERMINATE_NEGATION = (
     ", small", ", large", ", new", ", again", "source of", "cause of", "etiology of", "reason for", "origin of",
     "secondary to", "due to",
 )
+# A new statement ends a negation or a history, not a hedge: "suggest that there is an acute infarct".
+_TERMINATE_STATEMENT = ("there is", "there are", "there has been", "there have been")
 # A relative clause describes the finding before it: "SDH with a hypodensity that may represent contusion".
 _TERMINATE_CLAUSE = ("which", "that", "who")
 
@@ -150,4 +153,5 @@ CONTEXT_RULES: tuple[dict, ...] = tuple(
     + _rules("terminate", "forward", _TERMINATE_ALL)
     + _rules("terminate", "forward", _TERMINATE_NEGATION, applies_to=("negated",))
     + _rules("terminate", "forward", _TERMINATE_CLAUSE, applies_to=("negated", "uncertain"))
+    + _rules("terminate", "forward", _TERMINATE_STATEMENT, applies_to=("negated", "historical"))
 )

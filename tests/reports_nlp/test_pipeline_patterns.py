@@ -137,3 +137,9 @@ def test_resolved_either_side_and_rather_than(pipeline):
 def test_overlapping_phrases_of_one_trait_give_one_finding(pipeline):
     found = [f.text for f in pipeline.mine("Acute subdural hematoma.") if f.trait == SDH]
     assert len(found) == 1
+
+
+def test_new_statement_ends_negation_but_not_a_hedge_clause(pipeline):
+    assert assertions(pipeline, "No hemorrhage, there is mild atrophy.", "diffuse_volume_loss") == ["present"]
+    text = "Findings suggest that there is an acute infarct."
+    assert assertions(pipeline, text, "acute_infarct") == ["uncertain"]
