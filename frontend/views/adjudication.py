@@ -31,7 +31,7 @@ def _rows(view: dict) -> list[dict]:
             "name": row["name"],
             "significance": row["significance"],
             "disputed": bool(row["disputed"]),
-            "reason": row["disputed"] or "",
+            "reason": str(row["disputed"] or "").replace("_", " "),
             "votes": [{"state": s, "slice_ranges": r} for s, r in zip(row["states"], row["slice_ranges"], strict=True)],
         })
     rows.sort(key=lambda r: (not r["disputed"], r["significance"] != "high"))

@@ -1,0 +1,335 @@
+"""Reading-room benchmark: how fast a radiologist sees a study, driven in Debian's Chromium against a live server.
+
+Measures, on synthetic 40-slice 512x512 head CTs ingested through the archive:
+  - opening a study -> first image on screen, and -> the whole series loaded (cold browser cache, then warm);
+  - pressing "submit & next" -> the next study's first image;
+and, in the same run, a baseline: the raw time to fetch the same DICOMweb metadata and frames with `requests`.
+It also writes docs/screenshots/reading-page.png and adjudication-page.png.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/radcurate .venv/bin/python bench/bench_viewer.py [--studies 4]
+
+It works in a throwaway test database (created and dropped here) and never asserts timings.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "radcurate.settings")
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+
+import django  # noqa: E402
+
+django.setup()
+
+import requests  # noqa: E402
+from django.test.testcases import LiveServerThread  # noqa: E402
+from django.test.utils import setup_databases, teardown_databases  # noqa: E402
+from PIL import Image  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-quic", "--disable-sync"]
+PASSWORD = "bench-password-1234"
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+VIEWPORT = {"width": 1440, "height": 860}
+
+
+# ---------------------------------------------------------------- data
+
+
+def make_cohort(folder: Path, studies: int) -> list:
+    from curation.models import Study
+    from curation.services.archive import ingest_paths
+    from curation.synth.cohort import generate_cohort
+
+    generate_cohort(folder, studies=studies, seed=11, size=512, slices=40, broken_fraction=0.0,
+                    enrich={"subdural_hemorrhage": 1.0})
+    summary = ingest_paths([folder / "dicom"], source="cli")
+    print(f"ingested {summary.as_dict()}")
+    return list(Study.objects.select_related("primary_series").order_by("id"))
+
+
+def make_campaign(studies):
+    from django.contrib.auth.models import Group, User
+
+    from annotation.services.campaigns import campaign_activate, campaign_add_studies, campaign_create
+    from curation.roles import RADIOLOGIST
+    from curation.selectors.taxonomy import taxonomy_latest_published
+
+    radiologists = Group.objects.get(name=RADIOLOGIST)
+    readers = [User.objects.create_user(name, password=PASSWORD) for name in ("bench-reader-1", "bench-reader-2")]
+    senior = User.objects.create_user("bench-senior", password=PASSWORD)
+    for user in (*readers, senior):
+        user.groups.add(radiologists)
+    campaign = campaign_create(name="viewer bench", taxonomy=taxonomy_latest_published(name="head-ct"),
+                               min_reads=2, max_reads=2, slice_ranges=True, gold_every=0,
+                               priority_policy="sequential", readers=readers, adjudicators=[senior])
+    campaign_add_studies(campaign=campaign, study_ids=[s.pk for s in studies])
+    campaign_activate(campaign=campaign)
+    return campaign
+
+
+class LiveServer:
+    """Django in a thread, static files through WhiteNoise as in production (no Django static handler)."""
+
+    def __init__(self):
+        self.thread = LiveServerThread("127.0.0.1", static_handler=lambda app: app, port=0)
+        self.thread.daemon = True
+
+    def __enter__(self):
+        self.thread.start()
+        self.thread.is_ready.wait()
+        if self.thread.error:
+            raise self.thread.error
+        return f"http://127.0.0.1:{self.thread.port}"
+
+    def __exit__(self, *exc):
+        self.thread.terminate()
+
+
+# ---------------------------------------------------------------- baseline
+
+
+def http_session(base: str, username: str) -> requests.Session:
+    session = requests.Session()
+    session.get(f"{base}/login/")
+    session.post(f"{base}/login/", data={"username": username, "password": PASSWORD,
+                                          "csrfmiddlewaretoken": session.cookies["csrftoken"]},
+                 headers={"Referer": f"{base}/login/"})
+    return session
+
+
+def fetch(session: requests.Session, url: str, accept: str) -> int:
+    response = session.get(url, headers={"Accept": accept})
+    response.raise_for_status()
+    return len(response.content)
+
+
+def baseline(base: str, session: requests.Session, study) -> dict:
+    """Metadata, then the middle frame; then every frame one by one, and over 6 connections as a browser would."""
+    root = f"{base}/dicomweb/studies/{study.study_uid}/series/{study.primary_series.series_uid}"
+    frames = 'multipart/related; type="application/octet-stream"; transfer-syntax=*'
+    metadata = "application/dicom+json"
+    t0 = time.perf_counter()
+    instances = session.get(f"{root}/metadata", headers={"Accept": metadata}).json()
+    urls = [f"{root}/instances/{i['00080018']['Value'][0]}/frames/1" for i in instances]
+    fetch(session, urls[len(urls) // 2], frames)
+    first = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    fetch(session, f"{root}/metadata", metadata)
+    for url in urls:
+        fetch(session, url, frames)
+    sequential = time.perf_counter() - t0
+    sessions = [http_session(base, "bench-reader-1") for _ in range(6)]
+    t0 = time.perf_counter()
+    fetch(session, f"{root}/metadata", metadata)
+    with ThreadPoolExecutor(6) as pool:
+        list(pool.map(lambda k: fetch(sessions[k % 6], urls[k], frames), range(len(urls))))
+    parallel = time.perf_counter() - t0
+    return {"first": first * 1000, "sequential": sequential * 1000, "parallel": parallel * 1000, "frames": len(urls)}
+
+
+# ---------------------------------------------------------------- browser
+
+
+def log_in(page, base: str, username: str) -> None:
+    page.goto(f"{base}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form [type=submit]")
+    page.wait_for_url(lambda url: "/login/" not in url)
+
+
+def wait_loaded(page, probe="radcurateReading") -> dict:
+    """Milliseconds from the navigation's start to the first image and to the whole series in the cache."""
+    page.wait_for_function(f"window.{probe} && (window.{probe}.ready || window.{probe}.error)", timeout=60_000)
+    error = page.evaluate(f"window.{probe}.error")
+    if error:
+        raise RuntimeError(f"viewer failed: {error}")
+    page.wait_for_selector("[data-viewer][data-series-loaded]", timeout=60_000)
+    timings = page.evaluate(f"window.{probe}.viewer.timings")
+    origin = page.evaluate("performance.timeOrigin")
+    return {"first": timings["firstImageAt"], "series": timings["seriesLoadedAt"], "origin": origin,
+            "first_abs": origin + timings["firstImageAt"]}
+
+
+def submit_and_next(page) -> dict | None:
+    """Ctrl+Enter on the reading page; the time until the next study's first image (None: no next study)."""
+    before = page.url
+    pressed = page.evaluate("performance.timeOrigin + performance.now()")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_url(lambda url: url != before, timeout=60_000)
+    if "/assignments/" not in page.url:
+        return None
+    loaded = wait_loaded(page)
+    return {"submit_to_first": loaded["first_abs"] - pressed, "series": loaded["series"]}
+
+
+def shrink_png(path: Path, limit: int = 300_000) -> int:
+    """Screenshots of a dark UI over greyscale CT quantize to 256 colours with no visible loss."""
+    image = Image.open(path).convert("RGB")
+    image.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
+    if path.stat().st_size > limit:
+        image.resize((image.width * 3 // 4, image.height * 3 // 4)).quantize(colors=128).save(path, optimize=True)
+    return path.stat().st_size
+
+
+def read_first_study(page, base, campaign, hotkeys, subdural_slices, results, repeats):
+    page.goto(f"{base}/reading/")
+    page.locator(f".campaign[data-campaign='{campaign.pk}'] button").click()
+    page.wait_for_url(lambda url: "/assignments/" in url)
+    results["cold"].append(wait_loaded(page))
+    for _ in range(repeats):
+        page.reload()
+        results["warm"].append(wait_loaded(page))
+    if subdural_slices:
+        first, last = subdural_slices
+        page.evaluate(f"window.radcurateReading.viewer.jumpTo({first})")
+        page.keyboard.press(hotkeys["subdural_hemorrhage"])
+        page.keyboard.press("[")
+        page.evaluate(f"window.radcurateReading.viewer.jumpTo({last})")
+        page.keyboard.press("]")
+        page.evaluate(f"window.radcurateReading.viewer.jumpTo({(first + last) // 2})")
+    page.keyboard.press(hotkeys["white_matter_ischemia"])
+    page.keyboard.press("2")  # the subdural window
+    box = page.locator("[data-viewer]").bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.45)
+    page.wait_for_function("document.querySelector('[data-status]').textContent.includes('draft saved')")
+    page.screenshot(path=str(SCREENSHOTS / "reading-page.png"))
+
+
+def read_all(page, base, campaign, results, *, first_study=None):
+    while True:
+        if first_study is None:
+            page.goto(f"{base}/reading/")
+            page.locator(f".campaign[data-campaign='{campaign.pk}'] button").click()
+            page.wait_for_url(lambda url: "/assignments/" in url)
+            results["cold"].append(wait_loaded(page))
+            first_study = True
+            page.keyboard.press("n")
+        step = submit_and_next(page)
+        if step is None:
+            return
+        results["next"].append(step)
+
+
+def adjudicate(page, base) -> dict:
+    page.goto(f"{base}/reading/adjudication/next/")
+    timing = wait_loaded(page, "radcurateAdjudication")
+    for row in page.locator("tr.disputed").all():
+        row.locator("input[value=present]").check()
+    page.screenshot(path=str(SCREENSHOTS / "adjudication-page.png"))
+    page.click("[data-decide]")
+    page.wait_for_url(lambda url: url.endswith("/reading/"))
+    return timing
+
+
+def drop_bench_database(connections, old_config) -> None:
+    """Closes what the server's request threads left open on the bench's own database, then drops it."""
+    name = connections["default"].settings_dict["NAME"]
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
+                       "AND pid <> pg_backend_pid()", [name])
+    connections.close_all()
+    teardown_databases(old_config, verbosity=0)
+
+
+# ---------------------------------------------------------------- report
+
+
+def row(label: str, values: list[float], target: str = "") -> str:
+    if not values:
+        return f"{label:52} {'-':>8}"
+    return (f"{label:52} {statistics.median(values):8.0f} {min(values):8.0f} {max(values):8.0f} {len(values):4d}"
+            f"  {target}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--studies", type=int, default=4, help="synthetic studies to read (default 4)")
+    parser.add_argument("--repeats", type=int, default=5, help="warm reloads of the first study (default 5)")
+    args = parser.parse_args()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    from django.conf import settings
+    from django.db import connections
+
+    from curation.models import Trait
+
+    # Its own database, so the bench never meets a test run's.
+    settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = "test_radcurate_bench_viewer"
+    old_config = setup_databases(verbosity=0, interactive=False)
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-viewer-") as tmp:
+            studies = make_cohort(Path(tmp) / "cohort", args.studies)
+            truth = [line for line in (Path(tmp) / "cohort" / "ground_truth.jsonl").read_text().splitlines()]
+        campaign = make_campaign(studies)
+        hotkeys = dict(Trait.objects.filter(taxonomy=campaign.taxonomy).values_list("code", "hotkey"))
+        subdural = _first_subdural(truth)
+        results = {"cold": [], "warm": [], "next": []}
+        with LiveServer() as base, sync_playwright() as pw:
+            session = http_session(base, "bench-reader-1")
+            base_runs = [baseline(base, session, s) for s in studies]
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            for reader in ("bench-reader-1", "bench-reader-2"):
+                page = browser.new_context(viewport=VIEWPORT).new_page()
+                log_in(page, base, reader)
+                if reader == "bench-reader-1":
+                    read_first_study(page, base, campaign, hotkeys, subdural, results, args.repeats)
+                    read_all(page, base, campaign, results, first_study=True)
+                else:
+                    read_all(page, base, campaign, results)
+                page.context.close()
+            page = browser.new_context(viewport=VIEWPORT).new_page()
+            log_in(page, base, "bench-senior")
+            adjudication = adjudicate(page, base)
+            browser.close()
+    finally:
+        drop_bench_database(connections, old_config)
+
+    sizes = {name: shrink_png(SCREENSHOTS / name) for name in ("reading-page.png", "adjudication-page.png")}
+    print()
+    print(f"Reading room, {args.studies} synthetic studies of 40 slices 512x512 (uncompressed, 0.5 MB a slice); "
+          "headless Chromium, live server on 127.0.0.1. Milliseconds.")
+    print(f"{'':52} {'median':>8} {'min':>8} {'max':>8} {'n':>4}")
+    print(row("browser: open study -> first image (cold cache)", [r["first"] for r in results["cold"]], "target < 500"))
+    print(row("browser: open study -> first image (warm cache)", [r["first"] for r in results["warm"]], "target < 500"))
+    print(row("browser: open study -> series loaded (cold cache)", [r["series"] for r in results["cold"]]))
+    print(row("browser: open study -> series loaded (warm cache)", [r["series"] for r in results["warm"]],
+              "target < 1500"))
+    print(row("browser: submit -> next study's first image", [r["submit_to_first"] for r in results["next"]]))
+    print(row("browser: next study opened -> series loaded", [r["series"] for r in results["next"]]))
+    print(row("browser: adjudication page -> first image", [adjudication["first"]]))
+    print(row("baseline (requests): metadata + middle frame", [b["first"] for b in base_runs]))
+    print(row("baseline (requests): metadata + 40 frames, one by one", [b["sequential"] for b in base_runs]))
+    print(row("baseline (requests): metadata + 40 frames, 6 connections", [b["parallel"] for b in base_runs]))
+    warm_first = statistics.median(r["first"] for r in results["warm"])
+    warm_series = statistics.median(r["series"] for r in results["warm"])
+    print(f"ratio first image (warm) / baseline metadata + middle frame: "
+          f"{warm_first / statistics.median(b['first'] for b in base_runs):.1f}x; "
+          f"series (warm) / baseline 40 frames over 6 connections: "
+          f"{warm_series / statistics.median(b['parallel'] for b in base_runs):.1f}x")
+    print("screenshots: " + ", ".join(f"docs/screenshots/{k} ({v // 1024} KB)" for k, v in sizes.items()))
+
+
+def _first_subdural(truth_lines: list[str]) -> tuple[int, int] | None:
+    import json
+
+    first = json.loads(truth_lines[0])
+    for trait in first["traits"]:
+        if trait["code"] == "subdural_hemorrhage" and trait.get("slices"):
+            return tuple(trait["slices"])
+    return None
+
+
+if __name__ == "__main__":
+    main()
