@@ -157,7 +157,7 @@ def _floor(p: HeadParams, y, x):
     post = sig((y - 8 * s - 0.45 * np.abs(x)) / 4)
     lat = sig((np.abs(x) - 19 * s) / 4)
     front = -27.0 + 4.0 * sig((np.abs(x) - 12) / 4)  # orbital roofs a little above the cribriform plate
-    middle = lat * -47.0 + (1 - lat) * -33.0
+    middle = lat * -50.0 + (1 - lat) * -33.0
     return (post * -64.0 + (1 - post) * (ant * front + (1 - ant) * middle)).astype(np.float32)
 
 
@@ -292,7 +292,8 @@ def _posterior_fossa(head: Head, z, yy, xx, bdepth):
     below = _ramp(tent - z_, px) * _ramp(y_ - 4 * s - 0.45 * np.abs(x_), px)
     bd = bdepth[box]
     wave = 2 * np.pi * bd / 3.8 + 1.2 * np.sin(x_ / 7.0 + y_ / 11.0) + 0.8 * np.sin(x_ / 3.0)
-    folia = 0.7 * np.clip((np.cos(wave) - 0.8) / 0.2, 0, 1) * _ramp(14 - bd, px)
+    breaks = np.clip(np.sin(x_ / 6.0 + 2.0 * np.sin(y_ / 9.0)) * np.sin(z_ / 7.0 + y_ / 13.0) + 0.35, 0, 1)
+    folia = 0.45 * np.clip((np.cos(wave) - 0.8) / 0.2, 0, 1) * _ramp(14 - bd, px) * breaks  # faint at CT resolution
     stem = shapes.inside(shapes.ellipsoid(z_, y_, x_, (-34, 4 * s, 0), (30, 11 * s, 13 * s)), px)
     below_or_stem = np.maximum(below, stem * _ramp(-z_ - 16, px))
     brain_in_box = head.brain[box].copy()  # parenchyma weight before the posterior fossa overrides it
