@@ -200,6 +200,16 @@ PRESENT = {
     ),
 }
 
+# The order a radiologist dictates findings in: blood and mass effect first, incidental findings last.
+FINDINGS_ORDER = (
+    "epidural_hemorrhage", "subdural_hemorrhage", "subarachnoid_hemorrhage", "intraparenchymal_hemorrhage",
+    "intraventricular_hemorrhage", "gunshot_wound", "glioblastoma", "metastasis", "meningioma", "neoplasm",
+    "intracranial_mass", "cerebral_edema", "midline_shift", "hydrocephalus", "acute_infarct", "old_infarct",
+    "encephalomalacia", "lacune", "white_matter_ischemia", "diffuse_volume_loss", "colloid_cyst", "arachnoid_cyst",
+    "lipoma", "aneurysm", "calcification", "atherosclerosis", "pneumocephalus", "depressed_skull_fracture",
+    "fracture", "scalp_soft_tissue", "sinus_pathology", "mastoid_pathology", "orbital_pathology", "artifact_metal",
+)
+
 # Hedged sentences: the trait may be there. Used for true findings read cautiously and as pure hedges.
 HEDGED = {
     "subdural_hemorrhage": ("A thin {side} subdural hematoma cannot be excluded.", "Possible small {side} SDH."),

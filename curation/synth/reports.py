@@ -84,7 +84,7 @@ def _say(code: str, templates, detail, rng) -> str:
 def _units(truth: dict[str, dict]) -> list[str]:
     """Present traits that get their own sentence: those not already implied by another present one."""
     implied = {p for c in truth for p in IMPLIES.get(c, ())}
-    return sorted(c for c in truth if c in lexicon.PRESENT and c not in implied)
+    return sorted((c for c in truth if c in lexicon.PRESENT and c not in implied), key=lexicon.FINDINGS_ORDER.index)
 
 
 def _assert(assertions, code, value) -> None:
@@ -133,6 +133,7 @@ class _Writer:
 
     def write_findings(self) -> None:
         prior = self.visit.prior_date is not None
+        self.details = dict(sorted(self.details.items(), key=lambda kv: lexicon.FINDINGS_ORDER.index(kv[0])))
         for code, detail in self.details.items():
             if self.assertions[code] == "uncertain":
                 self.findings.append(_say(code, lexicon.HEDGED[code], detail, self.rng))

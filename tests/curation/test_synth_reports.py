@@ -168,3 +168,11 @@ def test_same_stream_gives_the_same_report():
     a = write_report(stream(9, 4, "report"), visit, truth, error_rate=0.5, slice_mm=5.0)
     b = write_report(stream(9, 4, "report"), visit, truth, error_rate=0.5, slice_mm=5.0)
     assert a.text == b.text and a.assertions == b.assertions
+
+
+def test_report_texts_for_benchmarks_are_deterministic_and_varied():
+    from curation.synth.reports import report_texts
+
+    a, b = list(report_texts(30, seed=2)), list(report_texts(30, seed=2))
+    assert a == b and len(set(a)) == 30
+    assert list(report_texts(5, seed=3)) != a[:5]
