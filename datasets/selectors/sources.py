@@ -2,7 +2,7 @@
 
 Studies come from the chosen campaigns (study-complete, with consensus); labels from their consensus
 by the chosen method; reads from every current submitted read, readers under annotation's keyed
-pseudonym; volumes from the archive's primary axial series in Hounsfield units.
+pseudonym (volumes are read by `datasets.selectors.volumes`).
 Only de-identified ids leave this module: the study's keyed UID and the patient's pseudonym.
 """
 
@@ -16,9 +16,8 @@ from annotation.pseudonyms import reader_pseudonym
 from annotation.selectors.reads import reads_for_campaign
 from annotation.stats.agreement import agreement
 from annotation.stats.consensus_rules import binary_call
-from curation.models import Series, Trait
-from curation.selectors.archive import series_volume_hu
-from datasets.export.records import LabelInput, ReadInput, StudyInput, Volume
+from curation.models import Trait
+from datasets.export.records import LabelInput, ReadInput, StudyInput
 from datasets.models import ConsensusMethod, DatasetVersion
 
 AGREEMENT_BOOTSTRAP = 200  # replicates per trait: CIs to two decimals at a fraction of a second per trait
@@ -133,22 +132,6 @@ def agreement_per_trait(reads: list[ReadInput], codes: list[str], *, seed: int) 
         out[code] = {name: stats[name].as_dict() for name in ("fleiss_kappa", "krippendorff_alpha", "gwet_ac1")}
         out[code]["cohen_kappa"] = stats["cohen_kappa"].as_dict() if stats["cohen_kappa"] is not None else None
     return out
-
-
-def load_series_volume(ref: str) -> Volume:
-    """The volume loader of an export: archive series id -> HU volume with its geometry."""
-    if not ref:
-        raise ValueError("study has no primary axial series")
-    series = Series.objects.filter(pk=int(ref)).first()
-    if series is None:
-        raise ValueError(f"series {ref} is no longer in the archive")
-    hu = series_volume_hu(series)
-    if hu.shape[0] == 0:
-        raise ValueError(f"series {series.series_uid}: no slices")
-    first = series.instances.order_by("slice_index", "instance_number").values_list("dicom_json", flat=True).first()
-    spacing = (first or {}).get("00280030", {}).get("Value") or [1.0, 1.0]
-    thickness = series.slice_spacing or float(((first or {}).get("00180050", {}).get("Value") or [0.0])[0])
-    return Volume(hu, (float(spacing[0]), float(spacing[1])), float(thickness))
 
 
 def exportable_campaigns() -> list[dict]:

@@ -26,10 +26,10 @@ from datasets.selectors.sources import (
     agreement_per_trait,
     dataset_traits,
     export_sources,
-    load_series_volume,
     trait_rows,
 )
 from datasets.selectors.versions import previous_splits, version_slice_count
+from datasets.selectors.volumes import load_series_volume
 
 ACTIVE = (ExportJob.Status.QUEUED, ExportJob.Status.PLANNING, ExportJob.Status.WRITING, ExportJob.Status.PUBLISHING)
 

@@ -42,3 +42,15 @@ def test_resampling_halves_the_matrix_keeps_hu_and_updates_spacing():
     assert out.hu[0, 10, 5] == 40 and out.hu[0, 10, 28] == 1000  # flat regions keep their exact HU
     same = resample_volume(Volume(hu, (0.5, 0.5), 5.0), (64, 64))
     np.testing.assert_array_equal(same.hu, hu)
+
+
+def test_integer_downsampling_is_the_exact_block_mean_and_other_sizes_interpolate():
+    rng = np.random.default_rng(1)
+    hu = rng.integers(-1024, 3000, (3, 64, 64)).astype(np.int16)
+    out = resample_volume(Volume(hu, (0.5, 0.5), 5.0), (32, 32)).hu
+    expected = np.floor(hu.reshape(3, 32, 2, 32, 2).astype(np.float64).mean(axis=(2, 4)) + 0.5)
+    np.testing.assert_array_equal(out, expected.astype(np.int16))
+    odd = resample_volume(Volume(hu, (0.5, 0.5), 5.0), (48, 40))
+    assert odd.hu.shape == (3, 48, 40) and odd.hu.dtype == np.int16
+    assert abs(float(odd.hu.mean()) - float(hu.mean())) < 5  # a low-pass keeps the mean HU
+    assert odd.pixel_spacing_mm == (0.5 * 64 / 48, 0.5 * 64 / 40)
