@@ -4,8 +4,6 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
-from crowdkit.aggregation import DawidSkene
 
 
 @dataclass(frozen=True)
@@ -16,7 +14,7 @@ class DawidSkeneResult:
     prior: float  # estimated prevalence
 
 
-def _confusion(errors: pd.DataFrame, reader, true_label: int) -> float | None:
+def _confusion(errors, reader, true_label: int) -> float | None:
     # errors_ is indexed by (reader, observed label) with one column per true label.
     if true_label not in errors.columns:
         return None
@@ -32,6 +30,10 @@ def dawid_skene(calls: list[tuple], *, n_iter: int = 100) -> DawidSkeneResult:
     """`calls`: (reader, item, 0|1) triples. Items every reader calls the same way keep that label."""
     if not calls:
         return DawidSkeneResult({}, {}, {}, 0.0)
+    # Imported here: pandas and crowd-kit take seconds to import and only this campaign-level job needs them.
+    import pandas as pd
+    from crowdkit.aggregation import DawidSkene
+
     frame = pd.DataFrame(calls, columns=["worker", "task", "label"]).astype({"label": int})
     with warnings.catch_warnings():
         # crowd-kit 1.4 still passes pandas keywords that pandas 3 deprecates; harmless, and not ours to fix.
