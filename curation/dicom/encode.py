@@ -79,11 +79,12 @@ def encode(ds: Dataset, raw: bytes, spans: Spans | None, changed: set[int]) -> b
         buf = BytesIO()
         dcmwrite(buf, ds, enforce_file_format=True)
         return buf.getvalue()
-    parts = [_meta(ds)]
+    parts: list = [_meta(ds)]
+    received = memoryview(raw)  # slices without copying; join copies each byte once
     for tag in sorted(ds.keys()):
         span = spans.get(int(tag))
         if span is None or int(tag) in changed:
             parts.append(_encoded(ds, tag, implicit, little))
         else:
-            parts.append(raw[span[0] : span[1]])
+            parts.append(received[span[0] : span[1]])
     return b"".join(parts)

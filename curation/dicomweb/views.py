@@ -9,6 +9,8 @@ import json
 from io import BytesIO
 
 from django.conf import settings
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
@@ -226,14 +228,16 @@ class StudyMetadataView(DicomwebView):
 
 class SeriesMetadataView(DicomwebView):
     def get(self, request, study_uid, series_uid):
-        metadata = (
+        # The stored JSON goes out as the database's text: no parsing and re-serializing per request.
+        text = (
             Series.objects.filter(series_uid=series_uid, study__study_uid=study_uid)
-            .values_list("metadata_json", flat=True)
+            .annotate(text=Cast("metadata_json", TextField()))
+            .values_list("text", flat=True)
             .first()
         )
-        if metadata is None:
+        if text is None:
             raise Http404("No such series in the archive.")
-        return dicom_json_response(metadata)
+        return HttpResponse(text, content_type=DICOM_JSON)
 
 
 class InstanceMetadataView(DicomwebView):

@@ -1,5 +1,7 @@
 """DICOMweb round trips with a real client: dicomweb-client against the live server (STOW, QIDO, WADO)."""
 
+import io
+
 import numpy as np
 import pydicom
 import pytest
@@ -41,7 +43,7 @@ def _study(n=4):
 
 
 def test_stow_qido_wado_round_trip(client_for, settings):
-    curator = client_for("curator", chunk_size=4096)  # small chunks: the body arrives chunked
+    curator = client_for("curator")
     slices = _study(4)
     key = settings.RADCURATE_DEID_KEY
     result = curator.store_instances(datasets=slices)
@@ -84,12 +86,33 @@ def test_stow_qido_wado_round_trip(client_for, settings):
 
 
 def test_stow_again_is_referenced_without_duplicates(client_for):
-    curator = client_for("curator")  # bodies under the chunk size: sent with Content-Length
+    curator = client_for("curator", chunk_size=4096)  # small chunks: dicomweb-client sends the body chunked
     slices = _study(2)
     curator.store_instances(datasets=slices)
     again = curator.store_instances(datasets=slices)
     assert len(again.ReferencedSOPSequence) == 2
     assert Instance.objects.count() == 2
+
+
+def test_stow_accepts_a_chunked_body(live_server, users, client_for):
+    client_for("curator")  # role groups and public URL
+    token, _ = Token.objects.get_or_create(user=users["curator"])
+    boundary = "chunkedboundary"
+    parts = []
+    for ds in _study(3):
+        buf = io.BytesIO()
+        ds.save_as(buf, enforce_file_format=True)
+        parts.append(f"--{boundary}\r\nContent-Type: application/dicom\r\n\r\n".encode() + buf.getvalue() + b"\r\n")
+    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+    chunks = (body[i : i + 1000] for i in range(0, len(body), 1000))  # a generator: requests sends it chunked
+    response = requests.post(
+        f"{live_server.url}/dicomweb/studies", data=chunks,
+        headers={"Authorization": f"Token {token.key}",
+                 "Content-Type": f'multipart/related; type="application/dicom"; boundary={boundary}'},
+    )
+    assert response.request.headers.get("Transfer-Encoding") == "chunked"
+    assert response.status_code == 200, response.text
+    assert len(response.json()["00081199"]["Value"]) == 3 and Instance.objects.count() == 3
 
 
 def test_stow_reports_failures_per_instance(client_for, settings):
@@ -159,7 +182,7 @@ def test_wado_uri_returns_the_stored_instance_and_a_rendering(client_for, live_s
     headers = {"Authorization": f"Token {token.key}"}
     response = requests.get(f"{live_server.url}/dicomweb/wado", params=params, headers=headers)
     assert response.status_code == 200 and response.headers["Content-Type"] == "application/dicom"
-    assert pydicom.dcmread(__import__("io").BytesIO(response.content)).SOPInstanceUID == instance.sop_uid
+    assert pydicom.dcmread(io.BytesIO(response.content)).SOPInstanceUID == instance.sop_uid
     jpeg = requests.get(f"{live_server.url}/dicomweb/wado", params={**params, "contentType": "image/jpeg"},
                         headers=headers)
     assert jpeg.status_code == 200 and jpeg.content[:2] == b"\xff\xd8"
