@@ -28,7 +28,7 @@ class MiningRunListApi(ReportsApiView):
         chunk_size = serializers.IntegerField(min_value=1, max_value=100_000, default=2000)
         filters = serializers.DictField(required=False, default=dict)
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(operation_id="reports_mining_runs_list", responses={200: dict})
     def get(self, request):
         return Response([mining_run_status(run=run) for run in mining_run_list()[:50]])
 
