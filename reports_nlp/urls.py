@@ -13,7 +13,14 @@ from .apis.mapping_sets import (
     MappingSetPublishApi,
     MappingSetRulesApi,
 )
-from .apis.mining import MineTextApi, MiningRunDetailApi, MiningRunListApi, MiningRunResumeApi, ReportFindingsApi
+from .apis.mining import (
+    MappingQualityApi,
+    MineTextApi,
+    MiningRunDetailApi,
+    MiningRunListApi,
+    MiningRunResumeApi,
+    ReportFindingsApi,
+)
 from .apis.reports import ReportDetailApi, ReportImportApi, ReportListApi
 
 app_name = "reports_nlp"
@@ -35,6 +42,7 @@ urlpatterns = [
     path("mining-runs/<int:run_id>/resume/", MiningRunResumeApi.as_view(), name="mining-run-resume"),
     path("mining-runs/<int:run_id>/reports/<int:report_id>/findings/", ReportFindingsApi.as_view(),
          name="report-findings"),
+    path("mining-runs/<int:run_id>/quality/", MappingQualityApi.as_view(), name="mapping-quality"),
     path("mine-text/", MineTextApi.as_view(), name="mine-text"),
     path("candidates/", CandidateListApi.as_view(), name="candidate-list"),
     path("candidates/counts/", CandidateCountsApi.as_view(), name="candidate-counts"),

@@ -11,6 +11,7 @@ from reports_nlp.pipeline import findings_json
 from reports_nlp.pipelines import pipeline_for
 from reports_nlp.selectors.mapping_sets import mapping_set_get
 from reports_nlp.selectors.mining import mining_run_list, mining_run_status, report_findings
+from reports_nlp.selectors.quality import mapping_quality
 from reports_nlp.services.mining import mining_run_create, mining_run_dispatch
 
 
@@ -80,3 +81,23 @@ class MineTextApi(ReportsApiView):
         data.is_valid(raise_exception=True)
         pipeline = pipeline_for(_mapping_set(data.validated_data["mapping_set"]))
         return Response({"results": [findings_json(pipeline, text) for text in data.validated_data["texts"]]})
+
+
+class MappingQualityApi(ReportsApiView):
+    """Precision/recall of the run's verdicts, per trait and phrase, against posted reference labels."""
+
+    class InputSerializer(serializers.Serializer):
+        reference = serializers.DictField(
+            child=serializers.DictField(child=serializers.BooleanField()),
+            help_text="{study id: {trait code: true|false}}: consensus, ground truth, any labels you trust.",
+        )
+
+    @extend_schema(request=InputSerializer, responses={200: dict})
+    def post(self, request, run_id):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            reference = {int(k): v for k, v in data.validated_data["reference"].items()}
+        except ValueError as exc:
+            raise serializers.ValidationError({"reference": "keys must be study ids"}) from exc
+        return Response(mapping_quality(run=get_object_or_404(MiningRun, pk=run_id), reference=reference))

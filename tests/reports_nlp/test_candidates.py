@@ -65,3 +65,15 @@ def test_study_trait_verdicts_for_later_layers(mined_run, imported_reports):
     assert neg["intracranial_hemorrhage"] == "absent" and neg["midline_shift"] == "absent"
     assert verdicts[imported_reports["ACC-SIN"].pk]["subarachnoid_hemorrhage"] == "uncertain"
     assert set(study_trait_verdicts(study_ids=[imported_reports["ACC-DSF"].pk])) == {imported_reports["ACC-DSF"].pk}
+
+
+def test_mapping_quality_over_the_api_with_posted_reference(api_for, mined_run, imported_reports):
+    s = {acc: study.pk for acc, study in imported_reports.items()}
+    reference = {str(s["ACC-ICH"]): {"intracranial_hemorrhage": True}, str(s["ACC-NEG"]): {"intracranial_hemorrhage": False}}
+    url = f"/api/reports/mining-runs/{mined_run.pk}/quality/"
+    quality = api_for("curator").post(url, {"reference": reference}, format="json").json()
+    assert quality["traits"] == [{"trait": "intracranial_hemorrhage", "tp": 1, "fp": 0, "fn": 0,
+                                  "precision": 1.0, "recall": 1.0}]
+    assert api_for("trainer").post(url, {"reference": reference}, format="json").status_code == 403
+    bad = api_for("curator").post(url, {"reference": {"x": {"lacune": True}}}, format="json")
+    assert bad.status_code == 400
