@@ -17,14 +17,14 @@ from drf_spectacular.utils import extend_schema
 from pydicom import dcmread
 from pydicom.encaps import generate_fragmented_frames
 from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from curation.dicom.metadata import retrieve_url
 from curation.dicom.store import read_bytes, read_range
 from curation.models import Instance, Series, Study
-from curation.permissions import role_required
-from curation.roles import CURATOR, RADIOLOGIST, TRAINER
+from curation.roles import ADMIN, CURATOR, RADIOLOGIST, TRAINER, user_roles
 from curation.services.archive import ACCEPTED, DUPLICATE, ingest_bytes
 
 from . import multipart, qido
@@ -32,8 +32,19 @@ from .body import BodyError, request_body
 from .render import render_instance
 
 DICOM_JSON = "application/dicom+json"
-# Viewers (radiologists), exports (trainers) read; curators and admins may also store.
-DicomwebPermission = role_required(CURATOR, read_roles=(RADIOLOGIST, TRAINER))
+class DicomwebPermission(BasePermission):
+    """Viewers (radiologists) and exports (trainers) read; curators and admins may also store.
+
+    One role query per request: frames are fetched one request per slice.
+    """
+
+    message = "DICOMweb needs a RadCurate role; storing needs the curator role."
+
+    def has_permission(self, request, view):
+        roles = user_roles(request.user)
+        if roles & {ADMIN, CURATOR}:
+            return True
+        return request.method in SAFE_METHODS and bool(roles & {RADIOLOGIST, TRAINER})
 
 
 class IgnoreAcceptNegotiation(BaseContentNegotiation):
