@@ -173,7 +173,7 @@ def _sulcal_phase(p: HeadParams, phi, z, bdepth):
     return p.sulcal_count * phi + wander + curl
 
 
-def _cortex(p: HeadParams, phi, z, bdepth, px):
+def _cortex(p: HeadParams, phi, z, bdepth, px, yy, xb):
     """Gray-matter and sulcal-CSF weights of the cerebral cortex: primary sulci with shallower branches."""
     phase = _sulcal_phase(p, phi, z, bdepth)
     c = np.cos(phase)
@@ -181,8 +181,11 @@ def _cortex(p: HeadParams, phi, z, bdepth, px):
     top = np.flatnonzero(np.ravel(z) > 35.0)
     if top.size and c.ndim == 3 and c.shape[0] == np.size(z):
         t = np.clip((np.ravel(z)[top] - 35.0) / 25.0, 0, 1)[:, None, None]
-        ph_t = phi[top] if phi.shape[0] > 1 else phi
-        conc = np.cos(2 * np.pi * bdepth[top] / 7.0 + 2.5 * np.sin(3 * ph_t + p.sulcal_phases[5]) + 3 * np.sin(9 * ph_t))
+        x_t = xb[top] if xb.shape[0] > 1 else xb
+        ph = p.sulcal_phases
+        # Gyri at the vertex run roughly from the midline outwards, wavy, like the pre- and postcentral gyri.
+        lines = yy + 7.0 * np.sin(np.abs(x_t) / 11.0 + ph[5]) + 3.0 * np.sin(x_t / 4.0 + yy / 9.0 + ph[6])
+        conc = np.cos(2 * np.pi * lines / 12.0)
         c[top] = (1 - t) * c[top] + t * conc
     # Branches follow a second, sparser family; an integer multiple of phi keeps it seamless at +-pi.
     m2 = round(0.55 * p.sulcal_count)
@@ -247,7 +250,7 @@ def render_head(geom: Geometry, p: HeadParams) -> Head:
         xb = np.broadcast_to(xx, depth.shape).astype(np.float32)
         phib = phi
     bdepth = ic - p.gap_mm
-    gray, sulcus = _cortex(p, phib, z, bdepth, px)
+    gray, sulcus = _cortex(p, phib, z, bdepth, px, yy, xb)
     gray = np.broadcast_to(gray, depth.shape).copy()
     ventricles = np.zeros(depth.shape, np.float32)
     zb = np.broadcast_to(z, depth.shape)
