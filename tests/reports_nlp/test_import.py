@@ -84,3 +84,20 @@ def test_import_reports_command_prints_counts_and_lines_without_report_text(tmp_
     assert "1 new, 0 revised, 0 unchanged, 1 skipped" in out
     assert f"{path}:4: report_date is not a date" in err  # the first report spans lines 2-3
     assert "Secret text" not in out + err
+
+
+def test_the_import_api_takes_a_file_or_rows_and_reports_bad_rows(api_for, tmp_path):
+    api = api_for("curator")
+    rows = [*report_rows()[:2], {"accession_number": "ACC-X", "report_date": "2024-01-01", "text": ""}]
+    answer = api.post("/api/reports/import/", {"rows": rows}, format="json").json()
+    assert (answer["created"], answer["skipped"], answer["errors"]) == (2, 1, [{"line": 3, "error": "empty text"}])
+    path = tmp_path / "reports.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in report_rows()))
+    with path.open("rb") as fh:
+        answer = api.post("/api/reports/import/", {"file": fh}, format="multipart").json()
+    assert (answer["created"], answer["unchanged"]) == (len(REPORTS) - 2, 2)
+    with (tmp_path / "bad.csv").open("wb") as fh:
+        fh.write(b"acc,text\n1,x\n")
+    with (tmp_path / "bad.csv").open("rb") as fh:
+        refused = api.post("/api/reports/import/", {"file": fh}, format="multipart")
+    assert refused.status_code == 400 and "accession_number" in refused.json()["detail"]
