@@ -53,7 +53,7 @@ def _supersede_open(entry: CampaignStudy) -> None:
     entry.adjudications.filter(status=AdjudicationTask.Status.OPEN).update(status=AdjudicationTask.Status.SUPERSEDED)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # runs inside the submit's transaction, with the study's row locked
 def study_evaluate(*, campaign_study: CampaignStudy, reevaluate: bool = False) -> CampaignStudy:
     """Called with the study's row locked, after each submit (and after an amendment of a finished study)."""
     entry = campaign_study

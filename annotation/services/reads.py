@@ -35,9 +35,10 @@ def _normalize(assignment: Assignment, labels: dict, *, complete: bool) -> dict[
     )
 
 
-def _write_labels(read: Read, assignment: Assignment, values: dict[str, LabelValue]) -> None:
+def _write_labels(read: Read, assignment: Assignment, values: dict[str, LabelValue], *, fresh: bool = False) -> None:
     index = taxonomy_index(assignment.campaign.taxonomy)
-    ReadLabel.objects.filter(read=read).delete()  # only ever a draft's labels (the read is not yet submitted)
+    if not fresh:
+        ReadLabel.objects.filter(read=read).delete()  # only ever a draft's labels (the read is not yet submitted)
     ReadLabel.objects.bulk_create([
         ReadLabel(read=read, trait=index.by_code[code], state=v.state, slice_ranges=v.slice_ranges,
                   key_images=v.key_images, note=v.note, implied=v.implied)
@@ -109,11 +110,17 @@ def read_submit(
         raise ValidationError({"labels": "'No findings' cannot be combined with positive or uncertain traits."})
     values = _normalize(assignment, {} if no_findings else labels, complete=True)
     read = _draft(assignment) or Read(assignment=assignment, version=1)
+    fresh = read.pk is None
     read.no_findings = no_findings or all(v.state == ABSENT for v in values.values())
     read.note = note or read.note
     read.time_spent_s = max(float(time_spent_s), read.time_spent_s)
-    read.save()
-    _write_labels(read, assignment, values)
+    read.status, read.submitted_at = Read.Status.DRAFT, None
+    if fresh:
+        read.save()
+    else:
+        Read.objects.filter(pk=read.pk).update(no_findings=read.no_findings, note=read.note,
+                                               time_spent_s=read.time_spent_s, updated_at=now)
+    _write_labels(read, assignment, values, fresh=fresh)
     _seal(read, now)
     assignment.status, assignment.submitted_at = Assignment.Status.SUBMITTED, now
     assignment.save(update_fields=["status", "submitted_at"])
@@ -133,8 +140,10 @@ def _state(raw) -> str:
 
 
 def _seal(read: Read, now) -> None:
+    # A queryset update: the read is a draft here, and the database trigger guards submitted rows anyway.
+    Read.objects.filter(pk=read.pk, status=Read.Status.DRAFT).update(status=Read.Status.SUBMITTED, submitted_at=now,
+                                                                     updated_at=now)
     read.status, read.submitted_at = Read.Status.SUBMITTED, now
-    read.save(update_fields=["status", "submitted_at", "updated_at"])
 
 
 @transaction.atomic
@@ -159,7 +168,7 @@ def read_amend(
         assignment=assignment, version=latest + 1, amends=read, amendment_reason=reason, note=note,
         time_spent_s=max(float(time_spent_s), 0.0), no_findings=all(v.state == ABSENT for v in values.values()),
     )
-    _write_labels(new, assignment, values)
+    _write_labels(new, assignment, values, fresh=True)
     _seal(new, timezone.now())
     audit_record(actor=reader, action="read-amended", obj=new, campaign_id=entry.campaign_id,
                  data={"amends": read.pk, "version": new.version, "reason": reason, "labels": _labels_dump(values)},

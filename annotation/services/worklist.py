@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -63,9 +63,14 @@ def _candidates(campaign: Campaign, reader, now, *, gold: bool, lock: str | None
 
 
 def _has_room(entry: CampaignStudy, reader, now) -> bool:
-    if entry.assignments.filter(blocking_for_reader(reader, now)).exists():
-        return False
-    return entry.is_gold or entry.assignments.filter(live_assignments(now)).count() < entry.target_reads
+    """One query: is the reader free to take this study, and is a read slot left?"""
+    counts = entry.assignments.aggregate(
+        mine=Count("id", filter=blocking_for_reader(reader, now)),
+        live=Count("id", filter=live_assignments(now)),
+        lapsed=Max("id", filter=Q(reader=reader)),  # this reader's expired row, revived by _reserve
+    )
+    entry.lapsed_assignment_id = counts["lapsed"]
+    return not counts["mine"] and (entry.is_gold or counts["live"] < entry.target_reads)
 
 
 def _gold_due(campaign: Campaign, reader) -> bool:
@@ -112,7 +117,11 @@ def _reserve(campaign, entry, reader, now, *, gold: bool) -> Assignment:
         "priority": entry.priority, "reason": _reason(campaign, entry, gold=gold), "submitted_at": None,
     }
     # An expired reservation of this reader is revived rather than duplicated (one row per reader and study).
-    assignment, _ = Assignment.objects.update_or_create(campaign_study=entry, reader=reader, defaults=fields)
+    if entry.lapsed_assignment_id is not None:
+        Assignment.objects.filter(pk=entry.lapsed_assignment_id).update(**fields)
+        assignment = Assignment(pk=entry.lapsed_assignment_id, campaign_study=entry, reader=reader, **fields)
+    else:
+        assignment = Assignment.objects.create(campaign_study=entry, reader=reader, **fields)
     assignment.campaign_study = entry
     return assignment
 
