@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import torch
 
 from training.config import ConfigError, load_config
 from training.data import DatasetDir, DatasetError
@@ -69,6 +70,9 @@ def cmd_train(args, *, data: Path) -> int:
     info = init_distributed(device_kind)
     setup_logging(info.rank)
     device = pick_device(cfg.train.device, info)
+    if device.type == "cpu" and cfg.train.cpu_threads > 0:
+        # measured on a loaded 2-core box: one thread ran a demo step 16x faster than two spinning ones
+        torch.set_num_threads(cfg.train.cpu_threads)
     from training.train import train_run
 
     try:
@@ -81,8 +85,6 @@ def cmd_train(args, *, data: Path) -> int:
 
 
 def _cuda() -> bool:
-    import torch
-
     return torch.cuda.is_available()
 
 

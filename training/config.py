@@ -77,6 +77,7 @@ class TrainConfig:
     channels_last: bool = True
     compile: bool = False
     max_steps_per_epoch: int = 0  # 0 = whole epoch; small values for smoke tests
+    cpu_threads: int = 0  # torch threads on CPU; 0 = torch's default. 1 on a shared box: idle OpenMP threads spin
 
 
 @dataclass

@@ -14,7 +14,7 @@ DEMO_PRESET: dict = {
     "model": {"name": "inception_small", "aggregation": "max", "width": 0.25, "dropout": 0.1},
     "optim": {"name": "adamw", "lr": 2e-3, "weight_decay": 1e-4, "schedule": "cosine"},
     "train": {"epochs": 5, "batch_size": 4, "members": 2, "patience": 3, "device": "cpu", "amp": False,
-              "channels_last": False},
+              "channels_last": False, "cpu_threads": 1},
     "eval": {"n_bootstrap": 500, "target_csmr": 0.05, "n_thresholds": 100},
 }
 
@@ -22,7 +22,8 @@ DEMO_PRESET: dict = {
 SMOKE_PRESET: dict = {
     "data": {"image_size": 32, "neighbours": 1, "max_slices": 4, "num_workers": 0, "pin_memory": False},
     "model": {"name": "inception", "width": 0.125, "aggregation": "max"},
-    "train": {"epochs": 2, "batch_size": 4, "members": 1, "device": "cpu", "amp": False, "channels_last": False},
+    "train": {"epochs": 2, "batch_size": 4, "members": 1, "device": "cpu", "amp": False, "channels_last": False,
+              "cpu_threads": 1},
     "eval": {"n_bootstrap": 50, "target_csmr": 0.5, "n_thresholds": 20},
 }
 

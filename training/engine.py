@@ -13,6 +13,8 @@ from tqdm import tqdm
 from training.augment import Preprocess
 from training.utils import derived_seed
 
+LOG_EVERY = 20  # steps between progress-bar loss updates
+
 
 def autocast(device: torch.device, enabled: bool):
     if enabled and device.type == "cuda":
@@ -36,13 +38,15 @@ def train_one_epoch(model, criterion, optimizer, loader, preprocess: Preprocess,
     model.train()
     # dropout draws from the global generator: reseed it per epoch so a resumed run takes the same path
     torch.manual_seed(derived_seed(seed, epoch, 1))
-    total, steps, slices = 0.0, 0, 0
+    total = torch.zeros((), device=device)
+    steps, slices = 0, 0
     start = time.perf_counter()
     n = len(loader) if not max_steps else min(max_steps, len(loader))
     bar = tqdm(loader, total=n, desc=f"epoch {epoch}", disable=not progress, leave=False, dynamic_ncols=True)
     for step, batch in enumerate(bar):
         if max_steps and step >= max_steps:
             break
+        slices += int(batch["slice_valid"].sum())  # counted on the host: no device sync
         batch = to_device(batch, device)
         gen = _generator(device, derived_seed(seed, epoch, step))
         x = preprocess(batch["volume"], batch["slice_valid"], train=True, generator=gen,
@@ -50,17 +54,22 @@ def train_one_epoch(model, criterion, optimizer, loader, preprocess: Preprocess,
         with autocast(device, amp):
             out = model(x, batch["slice_valid"])
         loss = criterion(out, batch)
-        if not math.isfinite(loss.item()):
-            raise FloatingPointError(f"loss is {loss.item()} at epoch {epoch} step {step}")
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
-        total += loss.item()
+        total += loss.detach()
         steps += 1
-        slices += int(batch["slice_valid"].sum())
-        bar.set_postfix(loss=f"{total / steps:.4f}", lr=f"{optimizer.param_groups[0]['lr']:.2e}")
+        if steps % LOG_EVERY == 0 or steps == n:
+            # reading the loss waits for the device, so it is read every few steps, not every step
+            mean = total.item() / steps
+            if not math.isfinite(mean):
+                raise FloatingPointError(f"loss is {mean} at epoch {epoch}, step {step}")
+            bar.set_postfix(loss=f"{mean:.4f}", lr=f"{optimizer.param_groups[0]['lr']:.2e}")
     seconds = time.perf_counter() - start
-    return {"loss": total / max(steps, 1), "steps": steps, "slices": slices, "seconds": round(seconds, 3),
+    mean = total.item() / max(steps, 1)
+    if not math.isfinite(mean):
+        raise FloatingPointError(f"loss is {mean} at epoch {epoch}")
+    return {"loss": mean, "steps": steps, "slices": slices, "seconds": round(seconds, 3),
             "slices_per_s": round(slices / max(seconds, 1e-9), 1)}
 
 
