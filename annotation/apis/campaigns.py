@@ -12,6 +12,8 @@ from annotation.models import Campaign
 from annotation.selectors.campaigns import campaign_list, campaign_progress
 from annotation.services.campaigns import (
     campaign_activate,
+    campaign_add_candidates,
+    campaign_add_filtered,
     campaign_add_studies,
     campaign_close,
     campaign_create,
@@ -132,10 +134,25 @@ class CampaignStudiesApi(APIView):
         study_uid = serializers.CharField()
         positives = serializers.ListField(child=serializers.CharField(), help_text="Trait codes present.")
 
+    class MiningSerializer(serializers.Serializer):
+        limit = serializers.IntegerField(min_value=1, max_value=100000)
+        traits = serializers.ListField(child=serializers.CharField(), required=False, allow_null=True, default=None)
+
+    class FilterSerializer(serializers.Serializer):
+        limit = serializers.IntegerField(min_value=1, max_value=100000)
+        site = serializers.CharField(required=False, allow_blank=True, default="")
+        modality = serializers.CharField(required=False, allow_blank=True, default="")
+        date_from = serializers.DateField(required=False, allow_null=True, default=None)
+        date_to = serializers.DateField(required=False, allow_null=True, default=None)
+
     class InputSerializer(serializers.Serializer):
         study_uids = serializers.ListField(child=serializers.CharField(), required=False, default=list)
         gold = serializers.ListField(child=serializers.DictField(), required=False, default=list,
                                      help_text="[{study_uid, positives: [trait codes]}]")
+        from_mining = serializers.DictField(required=False, allow_null=True, default=None,
+                                            help_text="{limit, traits}: the best report-mining candidates.")
+        filters = serializers.DictField(required=False, allow_null=True, default=None,
+                                        help_text="{limit, site, modality, date_from, date_to}")
 
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
@@ -178,6 +195,16 @@ class CampaignStudiesApi(APIView):
             actor=request.user, source=audit_source(request),
         )
         result["missing"] = sorted(uids - set(ids))
+        campaign = visible_campaign(request, campaign_id)
+        for key, serializer, service in (("from_mining", self.MiningSerializer, campaign_add_candidates),
+                                         ("filters", self.FilterSerializer, campaign_add_filtered)):
+            if data.validated_data[key] is not None:
+                extra = serializer(data=data.validated_data[key])
+                extra.is_valid(raise_exception=True)
+                added = service(campaign=campaign, actor=request.user, source=audit_source(request),
+                                **extra.validated_data)
+                result["added"] += added["added"]
+                result["already_in_campaign"] += added["already_in_campaign"]
         return Response(self.AddedSerializer(result).data, status=status.HTTP_201_CREATED)
 
 

@@ -8,9 +8,11 @@ from django.utils import timezone
 from annotation.labels import hierarchy_closure, taxonomy_index
 from annotation.models import Campaign, CampaignStudy, Consensus
 from annotation.services.audit import AuditSource, audit_record
+from annotation.services.priorities import campaign_priorities_refresh, priority_set
 from annotation.stats.consensus_rules import ABSENT, PRESENT
 from curation.models import Study
 from curation.roles import RADIOLOGIST, has_role
+from reports_nlp.selectors.candidates import study_priorities
 
 User = get_user_model()
 
@@ -73,8 +75,6 @@ def campaign_update(*, campaign: Campaign, actor=None, source: AuditSource | Non
     audit_record(actor=actor, action="campaign-updated", obj=campaign, campaign_id=campaign.pk,
                  data={k: str(v) for k, v in fields.items()}, source=source)
     if {"priority_policy", "priority_weights"} & set(fields):
-        from annotation.services.priorities import campaign_priorities_refresh
-
         campaign_priorities_refresh(campaign=campaign)
     return campaign
 
@@ -134,8 +134,6 @@ def campaign_add_studies(
     _gold_consensus(campaign, [row for row in rows if row.is_gold])
     audit_record(actor=actor, action="campaign-studies-added", obj=campaign, campaign_id=campaign.pk,
                  data={"added": new, "gold": sorted(s for s in new if s in gold_states)}, source=source)
-    from annotation.services.priorities import campaign_priorities_refresh
-
     campaign_priorities_refresh(campaign=campaign, study_ids=new)
     return {"added": new, "already_in_campaign": sorted(present), "missing": sorted(wanted - existing)}
 
@@ -177,3 +175,36 @@ def campaign_close(*, campaign: Campaign, actor=None, source: AuditSource | None
     audit_record(actor=actor, action="campaign-closed", obj=campaign, campaign_id=campaign.pk,
                  data={"released_reservations": released, "at": timezone.now().isoformat()}, source=source)
     return campaign
+
+
+@transaction.atomic
+def campaign_add_candidates(
+    *, campaign: Campaign, limit: int, traits=None, run=None, actor=None, source: AuditSource | None = None
+) -> dict:
+    """Add the best report-mining candidates (studies whose reports suggest `traits`, rare and significant first)
+    and hand their candidate scores to the worklist as priority source "mining"."""
+    rows = [r for r in study_priorities(run=run, traits=traits, limit=limit) if r["study_id"] is not None]
+    result = campaign_add_studies(campaign=campaign, study_ids=[r["study_id"] for r in rows], actor=actor,
+                                  source=source)
+    scores = {r["study_id"]: (r["score"], "; ".join(r["reasons"][:3])) for r in rows}
+    result["prioritized"] = priority_set(campaign=campaign, scores=scores, source="mining").updated
+    return result
+
+
+@transaction.atomic
+def campaign_add_filtered(
+    *, campaign: Campaign, limit: int, site: str = "", modality: str = "", date_from=None, date_to=None,
+    actor=None, source: AuditSource | None = None,
+) -> dict:
+    """Add archive studies matching simple filters (site pseudonym, modality, shifted study-date range)."""
+    studies = Study.objects.exclude(campaign_entries__campaign=campaign)
+    if site:
+        studies = studies.filter(site=site)
+    if modality:
+        studies = studies.filter(modality=modality)
+    if date_from:
+        studies = studies.filter(study_date__gte=date_from)
+    if date_to:
+        studies = studies.filter(study_date__lte=date_to)
+    ids = list(studies.order_by("id").values_list("id", flat=True)[:limit])
+    return campaign_add_studies(campaign=campaign, study_ids=ids, actor=actor, source=source)

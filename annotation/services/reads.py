@@ -14,6 +14,7 @@ from annotation.labels import LabelValue, labels_normalize, taxonomy_index
 from annotation.models import Assignment, CampaignStudy, Read, ReadLabel
 from annotation.selectors.worklist import live_assignments
 from annotation.services.audit import AuditSource, audit_record
+from annotation.services.consensus import study_evaluate
 from annotation.stats.consensus_rules import ABSENT
 
 
@@ -129,8 +130,6 @@ def read_submit(
     audit_record(actor=reader, action="read-submitted", obj=read, campaign_id=entry.campaign_id,
                  data={"labels": _labels_dump(values), "no_findings": read.no_findings,
                        "time_spent_s": read.time_spent_s, "study_id": entry.study_id}, source=source)
-    from annotation.services.consensus import study_evaluate
-
     study_evaluate(campaign_study=entry)
     return read
 
@@ -174,7 +173,5 @@ def read_amend(
                  data={"amends": read.pk, "version": new.version, "reason": reason, "labels": _labels_dump(values)},
                  source=source)
     if entry.status != CampaignStudy.Status.OPEN:
-        from annotation.services.consensus import study_evaluate
-
         study_evaluate(campaign_study=entry, reevaluate=True)
     return new

@@ -145,3 +145,19 @@ def test_every_annotation_endpoint_is_in_the_openapi_schema(api_for):
     from annotation.urls import urlpatterns
 
     assert len(paths) == len(urlpatterns)
+
+
+def test_studies_by_filter_and_from_mining_without_a_run(api_for, taxonomy, studies, readers):
+    from curation.models import Study
+
+    chosen = studies(3)
+    Study.objects.filter(pk__in=[s.pk for s in chosen[:2]]).update(site="SITE-A")
+    curator = api_for("curator")
+    cid = curator.post(f"{BASE}/campaigns/", {"name": "filtered", "taxonomy_id": taxonomy.pk},
+                       format="json").data["id"]
+    added = curator.post(f"{BASE}/campaigns/{cid}/studies/", {"filters": {"limit": 10, "site": "SITE-A"},
+                                                              "from_mining": {"limit": 5}}, format="json")
+    assert added.status_code == 201, added.data
+    assert sorted(added.data["added"]) == sorted(s.pk for s in chosen[:2])
+    bad = curator.post(f"{BASE}/campaigns/{cid}/studies/", {"filters": {"site": "x"}}, format="json")
+    assert bad.status_code == 400 and "limit" in str(bad.data)
