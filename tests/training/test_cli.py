@@ -103,3 +103,15 @@ def test_evaluate_names_the_bad_input(tmp_path, capsys):
                "--high", "bleed", "--out", str(tmp_path / "x")])
     assert rc == 2
     assert "bad.csv: column 'bleed', line 9" in capsys.readouterr().err
+
+
+def test_evaluate_takes_significance_from_a_traits_file(tmp_path):
+    _csv_inputs(tmp_path)
+    traits = tmp_path / "traits.json"
+    traits.write_text(json.dumps([{"code": "bleed", "significance": "high"}, {"code": "sinus", "significance": "low"}]))
+    out = tmp_path / "eval"
+    assert main(["evaluate", "--predictions", str(tmp_path / "predictions.csv"), "--labels",
+                 str(tmp_path / "labels.csv"), "--traits", str(traits), "--out", str(out),
+                 "--set", "eval.n_bootstrap=50"]) == 0
+    report = json.loads((out / "report.json").read_text())
+    assert report["high_traits"] == ["bleed"] and [t["code"] for t in report["traits"]] == ["bleed", "sinus"]
