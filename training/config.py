@@ -15,6 +15,7 @@ class DataConfig:
     image_size: int = 256  # resampled on the device; the shards keep the export's size
     neighbours: int = 1  # 2.5D: slices on each side of the centre slice (0 = plain 2D)
     max_slices: int = 32  # slices per study per step (stride-sampled, order kept)
+    eval_max_slices: int = 0  # slices per study when scoring (calibration, predict); 0 = every slice
     num_workers: int = 2
     pin_memory: bool = True
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 DEMO_PRESET: dict = {
-    "data": {"image_size": 128, "neighbours": 1, "max_slices": 8, "num_workers": 0, "pin_memory": False},
+    "data": {"image_size": 128, "neighbours": 1, "max_slices": 8, "eval_max_slices": 16, "num_workers": 0,
+             "pin_memory": False},
     "augment": {"rotation_deg": 8.0, "scale": [0.95, 1.05], "mirror_p": 0.5},
     "model": {"name": "inception_small", "aggregation": "max", "width": 0.25, "dropout": 0.1},
     "optim": {"name": "adamw", "lr": 2e-3, "weight_decay": 1e-4, "schedule": "cosine"},

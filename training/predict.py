@@ -34,7 +34,8 @@ def predict_ensemble(run_dir: Path, dataset: DatasetDir, indices: np.ndarray, de
     cfg, run = load_run(run_dir)
     if list(dataset.traits.codes) != [t["code"] for t in run["traits"]]:
         raise ValueError(f"{dataset.path}: its traits differ from those the run {run_dir} was trained on")
-    ds = StudyDataset(dataset, indices, max_slices=0, neighbours=cfg.data.neighbours, train=False)
+    ds = StudyDataset(dataset, indices, max_slices=cfg.data.eval_max_slices, neighbours=cfg.data.neighbours,
+                      train=False)
     loader = make_loader(ds, batch_size=cfg.train.batch_size, shuffle=False, seed=0,
                          num_workers=cfg.data.num_workers)
     preprocess = build_preprocess(cfg, channels_last=device.type == "cuda" and cfg.train.channels_last)

@@ -150,7 +150,7 @@ def train_member(cfg: Config, dataset: DatasetDir, member_dir: Path, member: int
         net = torch.compile(net)
     train_ds = StudyDataset(dataset, dataset.split_indices("train"), max_slices=cfg.data.max_slices,
                             neighbours=cfg.data.neighbours, train=True, seed=seed)
-    cal_ds = StudyDataset(dataset, dataset.split_indices("calibration"), max_slices=0,
+    cal_ds = StudyDataset(dataset, dataset.split_indices("calibration"), max_slices=cfg.data.eval_max_slices,
                           neighbours=cfg.data.neighbours, train=False)
     train_loader = make_loader(train_ds, batch_size=cfg.train.batch_size, shuffle=True, seed=seed,
                                num_workers=cfg.data.num_workers, world_size=info.world_size, rank=info.rank,
