@@ -7,6 +7,7 @@ transfer syntaxes, odd bit depths) goes through the archive's own `series_volume
 """
 
 import numpy as np
+from django.core.files.storage import default_storage
 from django.db.models.fields.json import KT
 
 from curation.dicom.store import read_range
@@ -40,18 +41,36 @@ def _native_rows(series: Series) -> list[dict] | None:
     return rows if rows and native else None
 
 
+def _read_frame(row: dict, into: memoryview) -> int:
+    """Read one native frame into `into`; straight from the file when storage is a local filesystem."""
+    try:
+        path = default_storage.path(row["storage_path"])
+    except NotImplementedError:  # remote storage (S3): the archive's ranged read
+        raw = read_range(row["storage_path"], row["pixel_offset"], row["frame_length"])
+        into[:len(raw)] = raw
+        return len(raw)
+    with open(path, "rb", buffering=0) as handle:
+        handle.seek(row["pixel_offset"])
+        return handle.readinto(into)
+
+
 def _native_volume(rows: list[dict]) -> np.ndarray:
     signed = {str(r["signed"]) == "1" for r in rows}
     scales = {(_number(r["slope"], 1.0), _number(r["intercept"], 0.0)) for r in rows}
     stored = np.empty((len(rows), rows[0]["rows"], rows[0]["columns"]), dtype="<i2" if signed == {True} else "<u2")
+    if len(signed) != 1:
+        raise ValueError(f"{rows[0]['storage_path']}: pixel representation differs within the series")
     for k, r in enumerate(rows):
-        raw = read_range(r["storage_path"], r["pixel_offset"], r["frame_length"])
-        if len(raw) != r["frame_length"] or len(signed) != 1:
-            raise ValueError(f"{r['storage_path']}: PixelData (7FE0,0010) is {len(raw)} bytes, expected "
-                             f"{r['frame_length']}, or pixel representation differs within the series")
-        stored[k] = np.frombuffer(raw, dtype=stored.dtype).reshape(stored.shape[1:])
+        n = _read_frame(r, memoryview(stored[k]).cast("B"))
+        if n != r["frame_length"]:
+            raise ValueError(f"{r['storage_path']}: PixelData (7FE0,0010) is {n} bytes, expected {r['frame_length']}")
     if len(scales) == 1 and (scale := scales.pop())[0] == 1.0 and scale[1] == round(scale[1]):
-        # The common CT case (slope 1, one integer intercept): integer arithmetic over the whole volume.
+        # The common CT case (slope 1, one integer intercept): integer arithmetic over the whole volume,
+        # in int16 itself when the result cannot overflow (stored 0..4095 with intercept -1024, say).
+        lo, hi = int(stored.min()) + int(scale[1]), int(stored.max()) + int(scale[1])
+        if _HU_RANGE[0] <= lo and hi <= _HU_RANGE[1] and int(stored.max()) <= _HU_RANGE[1]:
+            return np.add(stored.view(np.int16) if stored.dtype == np.dtype("<u2") else stored,
+                          np.int16(scale[1]), dtype=np.int16)
         hu = stored.astype(np.int32)
         hu += int(scale[1])
     else:
@@ -73,7 +92,7 @@ def load_series_volume(ref: str) -> Volume:
     """The volume loader of an export: archive series id -> HU volume (inferior to superior) and geometry."""
     if not ref:
         raise ValueError("study has no primary axial series")
-    series = Series.objects.filter(pk=int(ref)).first()
+    series = Series.objects.defer("metadata_json").filter(pk=int(ref)).first()
     if series is None:
         raise ValueError(f"series {ref} is no longer in the archive")
     rows = _native_rows(series)
