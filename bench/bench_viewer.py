@@ -162,6 +162,21 @@ def wait_loaded(page, probe="radcurateReading") -> dict:
             "first_abs": origin + timings["firstImageAt"]}
 
 
+TIMELINE = """() => {
+  const nav = performance.getEntriesByType('navigation')[0];
+  const res = performance.getEntriesByType('resource');
+  const first = (pred) => res.filter(pred).sort((a, b) => a.responseEnd - b.responseEnd)[0];
+  const frame = first((r) => r.name.includes('/frames/'));
+  const meta = first((r) => r.name.endsWith('/metadata'));
+  const bundle = res.filter((r) => r.name.includes('/static/dist/') && r.name.endsWith('.js'))
+    .reduce((m, r) => Math.max(m, r.responseEnd), 0);
+  const t = window.radcurateReading.viewer.timings;
+  return { html: nav.responseEnd, scripts_fetched: bundle, dom_ready: nav.domContentLoadedEventEnd,
+           metadata: meta && meta.responseEnd, viewer_opened: t.openedAt, first_frame: frame && frame.responseEnd,
+           first_image: t.firstImageAt, series_loaded: t.seriesLoadedAt };
+}"""
+
+
 def submit_and_next(page) -> dict | None:
     """Ctrl+Enter on the reading page; the time until the next study's first image (None: no next study)."""
     before = page.url
@@ -191,6 +206,7 @@ def read_first_study(page, base, campaign, hotkeys, subdural_slices, results, re
     for _ in range(repeats):
         page.reload()
         results["warm"].append(wait_loaded(page))
+    results["timeline"] = page.evaluate(TIMELINE)
     if subdural_slices:
         first, last = subdural_slices
         page.evaluate(f"window.radcurateReading.viewer.jumpTo({first})")
@@ -318,6 +334,8 @@ def main() -> None:
           f"{warm_first / statistics.median(b['first'] for b in base_runs):.1f}x; "
           f"series (warm) / baseline 40 frames over 6 connections: "
           f"{warm_series / statistics.median(b['parallel'] for b in base_runs):.1f}x")
+    print("where the time goes in the last warm open (ms from navigation start): "
+          + ", ".join(f"{k} {v:.0f}" for k, v in results["timeline"].items() if v is not None))
     print("screenshots: " + ", ".join(f"docs/screenshots/{k} ({v // 1024} KB)" for k, v in sizes.items()))
 
 

@@ -144,6 +144,9 @@ def first_read(page, live_server, setup):
     first, last = start, start + 2
     assert row(page, SDH).locator(".slices").inner_text() == f"slices {first + 1}–{last + 1}"
     wait_status(page, "draft saved")
+    page.keyboard.press("n")  # over positive calls, "no findings" wants a second press
+    wait_status(page, "Press n again")
+    assert row(page, SDH).get_attribute("data-status") == "present"
 
     # The network drops: the change stays in this browser and comes back after a reload.
     page.route("**/draft/", lambda route: route.abort())

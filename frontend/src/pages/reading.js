@@ -115,14 +115,26 @@ async function start() {
     return submitting;
   };
   submitButton.addEventListener('click', submit);
-  page.querySelector('[data-no-findings]').addEventListener('click', () => state.noFindings());
+  // "No findings" is one key on a blank read; over positive or uncertain calls it asks for the key again.
+  let confirmUntil = 0;
+  const noFindings = () => {
+    const { present, uncertain } = state.counts();
+    if (present + uncertain && performance.now() > confirmUntil) {
+      confirmUntil = performance.now() + 2000;
+      status(`Press n again to mark all absent, clearing ${present + uncertain} positive or uncertain trait(s).`, 'error');
+      return;
+    }
+    confirmUntil = 0;
+    state.noFindings();
+  };
+  page.querySelector('[data-no-findings]').addEventListener('click', noFindings);
 
   bindReadingKeys({
     viewer,
     hotkeys,
     actions: {
       submit,
-      noFindings: () => state.noFindings(),
+      noFindings,
       trait: (code) => {
         state.cycle(code);
         form.activate(code);
