@@ -94,6 +94,11 @@ def test_exclusions_drop_the_match(pipeline):
     assert traits(pipeline, "Right frontal scalp hematoma.")["scalp_soft_tissue"] == "present"
 
 
+def test_edema_told_as_an_attribute_of_a_hematoma_is_not_the_trait(pipeline):
+    assert "cerebral_edema" not in traits(pipeline, "Right frontal hematoma with surrounding edema.")
+    assert traits(pipeline, "Surrounding vasogenic edema is present.")["cerebral_edema"] == "present"
+
+
 def test_longer_phrase_hides_contained_match_of_same_trait(pipeline):
     found = [f for f in pipeline.mine("Acute intracranial hemorrhage.") if f.trait == "intracranial_hemorrhage"]
     assert [f.text for f in found] == ["intracranial hemorrhage"]
