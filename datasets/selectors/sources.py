@@ -17,6 +17,7 @@ from annotation.selectors.reads import reads_for_campaign
 from annotation.stats.agreement import agreement
 from annotation.stats.consensus_rules import binary_call
 from curation.models import Trait
+from datasets.export.plan import PlanError
 from datasets.export.records import LabelInput, ReadInput, StudyInput
 from datasets.models import ConsensusMethod, DatasetVersion
 
@@ -71,9 +72,24 @@ def _label(row: Consensus, method: str) -> tuple[int, float] | None:
     return label, float(row.soft_label if row.soft_label is not None else label)
 
 
+class DawidSkeneMissing(PlanError):
+    """Dawid–Skene was chosen but has not been fitted on a campaign."""
+
+
+def _check_dawid_skene(rows, entries: list[CampaignStudy]) -> None:
+    unfitted = rows.filter(ds_probability__isnull=True).exclude(method=Consensus.Method.GOLD)
+    names = sorted({e.campaign.name for e in entries if e.pk in set(unfitted.values_list("campaign_study_id",
+                                                                                          flat=True))})
+    if names:
+        raise DawidSkeneMissing(f"campaigns {', '.join(names)}: Dawid–Skene has not been fitted; run it in "
+                                "annotation first, or export with majority consensus")
+
+
 def _labels(version: DatasetVersion, entries: list[CampaignStudy], codes: set[str]) -> list[LabelInput]:
     by_entry = {e.pk: e.study.study_uid for e in entries}
     rows = Consensus.objects.filter(campaign_study_id__in=by_entry, trait__code__in=codes).select_related("trait")
+    if version.consensus_method == ConsensusMethod.DAWID_SKENE:
+        _check_dawid_skene(rows, entries)
     out = []
     for row in rows.order_by("campaign_study_id", "trait__display_order"):
         value = _label(row, version.consensus_method)

@@ -9,10 +9,12 @@ import pytest
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.management import call_command
 
+from annotation.services.consensus import dawid_skene_run
 from curation.models import Instance, Taxonomy
 from datasets.export.manifest import read_manifest, verify
 from datasets.locations import published_dir
 from datasets.models import DatasetVersion, DatasetVersionPublishedError
+from datasets.selectors.sources import DawidSkeneMissing
 from datasets.services.export import dataset_export_run
 from datasets.services.versions import dataset_version_create
 from training.data import DatasetDir
@@ -134,3 +136,27 @@ def test_the_training_reader_opens_an_exported_version(cohort):
         uid = next(s.study_uid for s in cohort["studies"] if s.pk == study_pk)
         row = dataset.labels[dataset._row[uid]]
         assert {c for c, v in zip(codes, row, strict=True) if v == 1} >= positives
+
+
+@pytest.mark.django_db
+def test_dawid_skene_labels_are_exported_once_fitted_and_refused_before(cohort):
+    version = _version(cohort, consensus_method="dawid_skene")
+    with pytest.raises(DawidSkeneMissing, match="first"):
+        dataset_export_run(version=version)
+    version.refresh_from_db()
+    assert version.status == "failed" and "Dawid–Skene has not been fitted" in version.error
+    dawid_skene_run(campaign=cohort["campaign"])
+    dataset_export_run(version=version)
+    labels = pq.read_table(published_dir(version) / "labels.parquet").to_pylist()
+    assert labels and all(r["label"] == int(r["soft_label"] >= 0.5) for r in labels)
+    assert read_manifest(published_dir(version))["provenance"]["consensus_method"] == "dawid_skene"
+
+
+@pytest.mark.django_db
+def test_the_command_defines_and_exports_a_version(cohort):
+    out = io.StringIO()
+    call_command("export_dataset", "--name", "cli-heads", "--campaign", str(cohort["campaign"].pk), "--size", "16",
+                 "--seed", "4", stdout=out)
+    version = DatasetVersion.objects.get(name="cli-heads")
+    assert f"published cli-heads v1: 6 studies, 24 slices, content hash {version.content_hash}" in out.getvalue()
+    assert version.split_seed == 4 and version.image_rows == 16
