@@ -234,7 +234,8 @@ def metastasis(head: Head, rng, plan: Plan) -> dict:
     for c in centers:
         c = (c[0] + _u(rng, -8, 8), c[1] + _u(rng, -8, 8), c[2])
         _blob(head, rng, c, _u(rng, 5, 11) * s, _u(rng, 40, 52), rim=_u(rng, 6, 12), rim_value=18.0, bumps=0.1)
-    return {"side": plan.side_word if n == 1 else "bilateral", "count": n, "location": plan.site}
+    return {"side": plan.side_word if n == 1 else "bilateral", "count": n,
+            "location": plan.site if plan.site in LOBES else "frontal"}
 
 
 def meningioma(head: Head, rng, plan: Plan) -> dict:
