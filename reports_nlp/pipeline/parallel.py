@@ -46,10 +46,10 @@ def imine(pipeline: ReportPipeline, texts: Iterable[str], processes: int = 1, ch
     """Per text, in input order: its FindingRows, or an error message (str) for a text that could not be mined.
 
     Streams: at most a few chunks per worker are in flight, so memory stays bounded for millions of
-    reports. processes=1 runs in this process (use it inside daemonic workers such as Celery's prefork
-    pool, which may not start children).
+    reports. processes=1 runs in this process, and so does any call from a daemonic process (a Celery
+    prefork worker), which may not start children: there, scale with more Celery workers instead.
     """
-    if processes <= 1:
+    if processes <= 1 or multiprocessing.current_process().daemon:
         _init_worker(pipeline)
         for chunk in _chunks(texts, chunksize):
             yield from _mine_chunk(chunk)

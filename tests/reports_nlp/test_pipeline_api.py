@@ -1,6 +1,7 @@
 """The pure API the Django side calls: verdicts, the mine_text line, and mining with worker processes."""
 
 import json
+import multiprocessing
 
 import pytest
 
@@ -85,6 +86,21 @@ def test_mine_many_with_workers_matches_serial_and_keeps_order(pipeline):
     assert mine_many(pipeline, texts, processes=2, chunksize=3) == serial
     assert mine_many(pipeline, texts, processes=1) == serial
     assert pipeline.mine_many(texts, processes=2) == serial
+
+
+def _mine_in_daemon(pipeline, texts, queue) -> None:
+    queue.put(mine_many(pipeline, texts, processes=2))
+
+
+def test_mine_many_inside_a_daemonic_worker_runs_in_process(pipeline):
+    # Celery's prefork workers are daemonic and may not start a pool of their own.
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    worker = ctx.Process(target=_mine_in_daemon, args=(pipeline, ["Possible SAH."], queue), daemon=True)
+    worker.start()
+    result = queue.get(timeout=20)
+    worker.join(timeout=20)
+    assert [r.assertion for r in result[0]] == ["uncertain", "uncertain"]
 
 
 def test_mine_many_reports_a_bad_text_and_goes_on(pipeline):
