@@ -329,8 +329,9 @@ def study_refresh(*, study: Study) -> Study:
     return study
 
 
+@transaction.atomic
 def series_refresh(*, series_ids: Iterable[int]) -> None:
-    """Reclassify the given series and refresh their studies."""
+    """Reclassify the given series and refresh their studies (readers see both changes at once)."""
     study_ids = set()
     for series in Series.objects.filter(pk__in=list(series_ids)):
         series_classify(series=series)
