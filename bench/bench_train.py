@@ -127,7 +127,7 @@ def main() -> None:
     ref = rows[1]["slices_per_s"] if len(rows) > 1 else rows[0]["slices_per_s"]
     print(f"\n{'model':<14}{'params (M)':>11}{'batch':>7}{'steps':>7}{'slices/s':>11}{'vs ' + rows[min(1, len(rows) - 1)]['model']:>18}{'peak GiB':>10}")
     for r in rows:
-        print(f"{r['model']:<14}{r['params_m']:>11.1f}{r['batch']:>7}{r['steps']:>7}{r['slices_per_s']:>11.0f}"
+        print(f"{r['model']:<14}{r['params_m']:>11.1f}{r['batch']:>7}{r['steps']:>7}{r['slices_per_s']:>11,.1f}"
               f"{r['slices_per_s'] / ref:>17.2f}x{r['peak_gib']:>10.1f}")
     if cuda and args.size == 256:
         verdict = "meets" if rows[0]["slices_per_s"] >= 5000 else "misses"
