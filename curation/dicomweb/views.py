@@ -21,6 +21,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
+from curation.dicom.deidentify import map_uid
 from curation.dicom.metadata import retrieve_url
 from curation.dicom.store import read_bytes, read_range
 from curation.models import Instance, Series, Study
@@ -172,9 +173,11 @@ def stow(request, study_uid: str | None) -> HttpResponse:
     dicom_parts = [(f"STOW-RS part {n}", p.body) for n, p in enumerate(parts, start=1)
                    if multipart.content_type_params(p.content_type or "application/dicom")[0] == "application/dicom"]
     _summary, outcomes = ingest_bytes(dicom_parts, source="stow")
+    # A sender names its own (original) study UID in the URL; the archive knows it by its mapped UID.
+    allowed = {study_uid, map_uid(study_uid, key=settings.RADCURATE_DEID_KEY)} if study_uid else set()
     referenced, failed = [], []
     for outcome in outcomes:
-        if outcome.status in (ACCEPTED, DUPLICATE) and (not study_uid or outcome.study_uid == study_uid):
+        if outcome.status in (ACCEPTED, DUPLICATE) and (not study_uid or outcome.study_uid in allowed):
             referenced.append(_sop_item(outcome))
         elif outcome.status in (ACCEPTED, DUPLICATE):
             failed.append(_sop_item(outcome, reason=_FAILURE_WRONG_STUDY))

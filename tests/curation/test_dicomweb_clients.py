@@ -88,7 +88,8 @@ def test_stow_qido_wado_round_trip(client_for, settings):
 def test_stow_again_is_referenced_without_duplicates(client_for):
     curator = client_for("curator", chunk_size=4096)  # small chunks: dicomweb-client sends the body chunked
     slices = _study(2)
-    curator.store_instances(datasets=slices)
+    first = curator.store_instances(datasets=slices, study_instance_uid=str(slices[0].StudyInstanceUID))
+    assert len(first.ReferencedSOPSequence) == 2 and "FailedSOPSequence" not in first
     again = curator.store_instances(datasets=slices)
     assert len(again.ReferencedSOPSequence) == 2
     assert Instance.objects.count() == 2
