@@ -8,7 +8,9 @@ own process with its own database connection (as web workers are) and loops: nex
 (`worklist_next`), then submit a read (`read_submit`, which runs consensus on a study's last read) with
 a few random positives, so adaptive overlap and adjudication happen as in a real campaign. The
 baseline is one process doing the same calls in a plain loop over the same number of readers, with
-no concurrency. Printed: p50/p95/p99 latency of next-study and submit-read, throughput, and the
+no concurrency. The concurrent run is done twice: back to back (every reader asks again at once: the
+worst case, CPU-bound on a small machine) and paced (each reader pauses between studies, as people do).
+Printed: p50/p95/p99 latency of next-study and submit-read, throughput, and the
 integrity checks: double assignments (a reader twice on a study), over-filled studies (more reads than
 the target), and lost reads (acknowledged to a reader but not in the database). All must be zero.
 """
@@ -71,7 +73,7 @@ def _labels(rng: random.Random) -> dict:
 
 def _read_until_done(args) -> dict:
     """One reader's session: returns its latencies (s) and the read ids the service acknowledged."""
-    campaign_id, reader_id, seed = args
+    campaign_id, reader_id, seed, think_s = args
     from annotation.models import Campaign
     from annotation.services.reads import read_submit
     from annotation.services.worklist import worklist_next
@@ -81,6 +83,7 @@ def _read_until_done(args) -> dict:
     rng = random.Random(seed)
     out = {"next": [], "submit": [], "reads": [], "errors": []}
     while True:
+        time.sleep(rng.uniform(0, 2 * think_s))  # reading time between calls (0: saturation)
         t0 = time.perf_counter()
         assignment = worklist_next(reader=reader, campaign=campaign)
         out["next"].append(time.perf_counter() - t0)
@@ -102,9 +105,9 @@ def _merge(results: list[dict]) -> dict:
     return {k: [x for r in results for x in r[k]] for k in ("next", "submit", "reads", "errors")}
 
 
-def run_concurrent(campaign_id: int, readers: list, processes: int) -> tuple[dict, float]:
+def run_concurrent(campaign_id: int, readers: list, processes: int, think_s: float = 0.0) -> tuple[dict, float]:
     connections.close_all()
-    jobs = [(campaign_id, r.pk, i) for i, r in enumerate(readers)]
+    jobs = [(campaign_id, r.pk, i, think_s) for i, r in enumerate(readers)]
     start = time.perf_counter()
     with multiprocessing.get_context("fork").Pool(processes) as pool:
         results = pool.map(_read_until_done, jobs, chunksize=1)
@@ -185,6 +188,8 @@ def main() -> None:
     parser.add_argument("--readers", type=int, default=50)
     parser.add_argument("--studies", type=int, default=600)
     parser.add_argument("--baseline-studies", type=int, default=200)
+    parser.add_argument("--think-ms", type=float, default=5000.0,
+                        help="Mean pause per reader between studies in the paced run (real readers take minutes).")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to a PostgreSQL server: this benchmark measures PostgreSQL row locking.")
@@ -201,7 +206,13 @@ def main() -> None:
         readers = _readers("load-reader-", args.readers)
         campaign = _make_campaign("bench-load", args.studies, readers)
         out, seconds = run_concurrent(campaign, readers, processes=args.readers)
-        report(f"{args.readers} concurrent readers", out, seconds, integrity(campaign, out["reads"]))
+        report(f"{args.readers} concurrent readers, back to back (saturation)", out, seconds,
+               integrity(campaign, out["reads"]))
+        paced = _readers("paced-reader-", args.readers)
+        campaign = _make_campaign("bench-paced", args.studies // 4, paced)
+        out, seconds = run_concurrent(campaign, paced, processes=args.readers, think_s=args.think_ms / 1000)
+        report(f"{args.readers} concurrent readers, {args.think_ms:.0f} ms mean pause between studies", out,
+               seconds, integrity(campaign, out["reads"]))
     finally:
         connections.close_all()
         teardown_databases(old, verbosity=0)

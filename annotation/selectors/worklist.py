@@ -1,6 +1,7 @@
 """Worklist queries: a reader's assignments and summary, and what a reader may see of an assignment (blinding)."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from annotation.models import Assignment, Campaign, CampaignStudy
@@ -19,6 +20,25 @@ def blocking_for_reader(reader, now) -> Q:
         Q(status__in=[Assignment.Status.SUBMITTED, Assignment.Status.RELEASED])
         | Q(status=Assignment.Status.RESERVED, expires_at__gt=now)
     )
+
+
+def studies_open_to_reader(*, campaign: Campaign, reader, now, gold: bool = False) -> QuerySet[CampaignStudy]:
+    """Open studies this reader has not read, released or reserved, with a read slot left, best first.
+
+    Without a lock this is a snapshot; the worklist locks the rows and rechecks (services/worklist.py).
+    """
+    live = Assignment.objects.filter(live_assignments(now), campaign_study=OuterRef("pk"))
+    n_live = Subquery(
+        live.order_by().values("campaign_study").annotate(n=Count("id")).values("n"), output_field=IntegerField()
+    )
+    mine = Assignment.objects.filter(blocking_for_reader(reader, now), campaign_study=OuterRef("pk"))
+    rows = CampaignStudy.objects.filter(campaign=campaign, status=CampaignStudy.Status.OPEN, is_gold=gold).filter(
+        ~Exists(mine)
+    )
+    if not gold:  # gold studies are read by every reader, so they have no read limit
+        rows = rows.annotate(n_live=Coalesce(n_live, Value(0))).filter(n_live__lt=F("target_reads"))
+    sequential = gold or campaign.priority_policy == Campaign.PriorityPolicy.SEQUENTIAL
+    return rows.order_by(*(["id"] if sequential else ["-priority", "id"]))
 
 
 def assignments_for_reader(*, reader, campaign: Campaign | None = None, status: str | None = None) -> QuerySet:
@@ -41,13 +61,7 @@ def worklist_summary(*, reader) -> list[dict]:
     for campaign in Campaign.objects.filter(readers=reader, status=Campaign.Status.ACTIVE).order_by("name"):
         mine = Assignment.objects.filter(campaign=campaign, reader=reader)
         current = mine.filter(status=Assignment.Status.RESERVED, expires_at__gt=now).first()
-        blocked = Assignment.objects.filter(blocking_for_reader(reader, now)).values("campaign_study")
-        available = sum(
-            1
-            for entry in CampaignStudy.objects.filter(campaign=campaign, status="open", is_gold=False)
-            .exclude(pk__in=blocked).only("id", "target_reads")
-            if entry.assignments.filter(live_assignments(now)).count() < entry.target_reads
-        )
+        available = studies_open_to_reader(campaign=campaign, reader=reader, now=now).count()
         out.append({
             "campaign_id": campaign.pk,
             "campaign": campaign.name,

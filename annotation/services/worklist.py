@@ -11,12 +11,11 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from annotation.models import Assignment, Campaign, CampaignStudy
-from annotation.selectors.worklist import blocking_for_reader, live_assignments
+from annotation.selectors.worklist import blocking_for_reader, live_assignments, studies_open_to_reader
 from annotation.services.audit import AuditSource, audit_record
 
 MAX_CANDIDATES = 8  # candidates tried per request before answering "nothing to read now"
@@ -47,18 +46,7 @@ def _current_reservation(campaign, reader, now) -> Assignment | None:
 
 def _candidates(campaign: Campaign, reader, now, *, gold: bool, lock: str | None = "skip"):
     """Open studies this reader may take, best first; `lock`: "skip" (SKIP LOCKED), "wait", or None (no lock)."""
-    live = Assignment.objects.filter(live_assignments(now), campaign_study=OuterRef("pk"))
-    n_live = Subquery(
-        live.order_by().values("campaign_study").annotate(n=Count("id")).values("n"), output_field=IntegerField()
-    )
-    mine = Assignment.objects.filter(blocking_for_reader(reader, now), campaign_study=OuterRef("pk"))
-    rows = CampaignStudy.objects.filter(campaign=campaign, status=CampaignStudy.Status.OPEN, is_gold=gold).filter(
-        ~Exists(mine)
-    )
-    if not gold:  # gold studies are read by every reader, so they have no read limit
-        rows = rows.annotate(n_live=Coalesce(n_live, Value(0))).filter(n_live__lt=F("target_reads"))
-    order = ["id"] if gold or campaign.priority_policy == Campaign.PriorityPolicy.SEQUENTIAL else ["-priority", "id"]
-    rows = rows.order_by(*order)
+    rows = studies_open_to_reader(campaign=campaign, reader=reader, now=now, gold=gold)
     return rows if lock is None else rows.select_for_update(skip_locked=lock == "skip", of=("self",))
 
 

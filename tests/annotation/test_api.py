@@ -61,6 +61,8 @@ def test_reading_flow_through_the_api_with_blinding_and_own_reads_only(world):
     cid = world["cid"]
     alice, bob, _ = world["readers"]
     a_api, b_api = client_for(alice), client_for(bob)
+    [summary] = a_api.get(f"{BASE}/worklist/").data
+    assert (summary["available"], summary["submitted"], summary["current_assignment_id"]) == (1, 0, None)
     nxt = a_api.post(f"{BASE}/campaigns/{cid}/next/")
     assert nxt.status_code == 200
     assignment = nxt.data["assignment_id"]
@@ -79,6 +81,8 @@ def test_reading_flow_through_the_api_with_blinding_and_own_reads_only(world):
         "labels": {"epidural_hemorrhage": {"state": "present", "slice_ranges": [[10, 14]]}}, "time_spent_s": 75,
     }, format="json")
     assert submitted.status_code == 201 and submitted.data["status"] == "submitted"
+    [summary] = a_api.get(f"{BASE}/worklist/").data
+    assert (summary["available"], summary["submitted"]) == (0, 1)
     read_id = submitted.data["id"]
     assert b_api.get(f"{BASE}/reads/{read_id}/").status_code == 404
     assert [r["id"] for r in a_api.get(f"{BASE}/reads/").data] == [read_id]
