@@ -103,5 +103,11 @@ def reading_read(request, assignment_id: int):
         "study_label": assignment.campaign_study_id,
         "progress": {"done": summary["submitted"] if summary else 0, "remaining": summary["available"] if summary else 0},
         "config": _reading_config(request, ctx, campaign),
+        # Only when the campaign allows it (the selector gives None otherwise): the other readers, names hidden.
+        "other_reads": [
+            {"reader": r["reader"], "called": sorted(c for c, state in r["labels"].items() if state != "absent"),
+             "note": r["note"]}
+            for r in ctx["other_reads"] or []
+        ],
         "metadata_url": series_metadata_url(study_uid=ctx["study_uid"], series_uid=ctx["primary_series_uid"]),
     })

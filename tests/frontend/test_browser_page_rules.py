@@ -93,3 +93,18 @@ def test_codecs_are_served_as_wasm():
     assert wasm, "the bundle carries the image loader's wasm codecs"
     response = Client().get(f"/static/dist/{wasm[0]}")
     assert response.status_code == 200 and response["Content-Type"] == "application/wasm"
+
+
+def test_other_reads_show_only_where_the_campaign_allows(world):
+    people = world["people"]
+    open_campaign = campaign_create(name="open reads", taxonomy=taxonomy_latest_published(name="head-ct"),
+                                    min_reads=2, max_reads=2, gold_every=0, show_other_reads=True,
+                                    readers=[people["reader1"], people["reader2"]])
+    campaign_add_studies(campaign=open_campaign, study_ids=[world["studies"][0].pk])
+    campaign_activate(campaign=open_campaign)
+    first = worklist_next(reader=people["reader1"], campaign=open_campaign)
+    read_submit(reader=people["reader1"], assignment=first, labels={"subdural_hemorrhage": "present"})
+    second = worklist_next(reader=people["reader2"], campaign=open_campaign)
+    html = client_for("reader2").get(f"/reading/assignments/{second.pk}/").content.decode()
+    assert "Reader A</strong>: intracranial_hemorrhage, subdural_hemorrhage" in html
+    assert "reader1" not in html
