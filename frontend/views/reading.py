@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from annotation.models import Assignment, Campaign
-from annotation.selectors.worklist import assignment_context, worklist_summary
+from annotation.selectors.campaigns import campaign_progress
+from annotation.selectors.worklist import assignment_context, assignments_for_reader, worklist_summary
 from annotation.services.audit import AuditSource
 from annotation.services.worklist import worklist_next
 from curation.roles import RADIOLOGIST, has_role
@@ -96,12 +97,13 @@ def reading_read(request, assignment_id: int):
         messages.error(request, "This study has no axial series to read; please tell a curator.")
         return redirect("reading-worklist")
     campaign = assignment.campaign
-    summary = next((r for r in worklist_summary(reader=request.user) if r["campaign_id"] == campaign.pk), None)
+    # Aggregates only: this page is on the submit-and-next path, so it avoids the per-study worklist summary.
+    done = assignments_for_reader(reader=request.user, campaign=campaign, status=Assignment.Status.SUBMITTED).count()
     return render(request, "frontend/reading/read.html", {
         "assignment": assignment,
         "campaign": campaign,
         "study_label": assignment.campaign_study_id,
-        "progress": {"done": summary["submitted"] if summary else 0, "remaining": summary["available"] if summary else 0},
+        "progress": {"done": done, "outstanding": campaign_progress(campaign=campaign)["reads_outstanding"]},
         "config": _reading_config(request, ctx, campaign),
         # Only when the campaign allows it (the selector gives None otherwise): the other readers, names hidden.
         "other_reads": [
