@@ -21,6 +21,7 @@ from curation.selectors.taxonomy import taxonomy_list
 class DemoContext:
     data_dir: Path
     out: Callable[[str], None] = print
+    quick: bool = False  # a small cohort and a few training steps: what the test suite runs
     users: dict[str, User] = field(default_factory=dict)
     state: dict = field(default_factory=dict)
 
@@ -69,6 +70,8 @@ DEMO_COHORT = {
     "enrich": {"intracranial_hemorrhage": 0.35, "intracranial_mass": 0.08, "acute_infarct": 0.08, "fracture": 0.08},
 }
 
+QUICK_COHORT = {"studies": 36, "size": 64, "slices": 12}
+
 
 def step_cohort(ctx: DemoContext) -> None:
     """The synthetic hospital: DICOM studies, reports and (kept apart) ground truth, made once."""
@@ -79,8 +82,9 @@ def step_cohort(ctx: DemoContext) -> None:
     if manifest_path.exists():
         ctx.out(f"cohort exists at {cohort_dir}")
     else:
-        manifest = generate_cohort(cohort_dir, workers=2, overwrite=True, **DEMO_COHORT)
-        ctx.out(f"cohort of {DEMO_COHORT['studies']} studies written to {cohort_dir} "
+        params = {**DEMO_COHORT, **(QUICK_COHORT if ctx.quick else {})}
+        manifest = generate_cohort(cohort_dir, workers=2, overwrite=True, **params)
+        ctx.out(f"cohort of {params['studies']} studies written to {cohort_dir} "
                 f"({len(manifest['files'])} files)")
     ctx.state["cohort_dir"] = cohort_dir
 
@@ -122,6 +126,7 @@ def step_reports(ctx: DemoContext) -> None:
 
 
 DEMO_CAMPAIGN = "demo: head-CT pilot"
+DEMO_WORKLIST = "demo: your worklist"
 
 
 def step_annotation(ctx: DemoContext) -> None:
@@ -166,7 +171,7 @@ def step_annotation(ctx: DemoContext) -> None:
         f"{k} {ich[k]['value']:.2f}" for k in ("cohen_kappa", "fleiss_kappa", "krippendorff_alpha", "gwet_ac1")
         if ich[k]["value"] is not None))
     partner = User.objects.get(username="sim-reader-1")
-    mine = campaign_create(name="demo: your worklist", taxonomy=taxonomy, created_by=ctx.users[CURATOR],
+    mine = campaign_create(name=DEMO_WORKLIST, taxonomy=taxonomy, created_by=ctx.users[CURATOR],
                            readers=[ctx.users[RADIOLOGIST], partner], min_reads=2, max_reads=2, slice_ranges=True,
                            gold_every=0)
     campaign_add_studies(campaign=mine, study_ids=own)
@@ -203,12 +208,86 @@ def step_export(ctx: DemoContext) -> None:
     ctx.state["dataset_dir"] = published_dir(version)
 
 
-STEPS: list[Callable[[DemoContext], None]] = [step_migrate, step_users, step_taxonomy, step_cohort, step_ingest, step_reports, step_annotation,
-                                               step_export]
+def _training(ctx: DemoContext, *args: str) -> None:
+    """`python -m training ...` in its own process: training meets the platform only through files."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "training", *args, "--no-progress"]
+    result = subprocess.run(command, cwd=settings.BASE_DIR, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(command[1:])} failed:\n{result.stderr[-3000:]}")
 
 
-def run_demo(*, out: Callable[[str], None] = print) -> DemoContext:
-    ctx = DemoContext(data_dir=Path(settings.DATA_DIR) / "demo", out=out)
+def step_training(ctx: DemoContext) -> None:
+    """Train the small CPU ensemble on the exported dataset, certify an operating point, evaluate on test."""
+    import json
+
+    dataset_dir = ctx.state.get("dataset_dir")
+    if dataset_dir is None:
+        ctx.out("no dataset to train on: skipped")
+        return
+    run_dir = ctx.data_dir / "runs" / Path(dataset_dir).name
+    if not (run_dir / "report.json").exists():
+        _training(ctx, "train", "--preset", "smoke" if ctx.quick else "demo", "--data", str(dataset_dir),
+                  "--out", str(run_dir))
+    report = json.loads((run_dir / "report.json").read_text())
+    for trait in report["traits"]:
+        if trait["code"] in ("intracranial_hemorrhage", "subdural_hemorrhage") and trait.get("auroc") is not None:
+            ctx.out(f"{trait['code']}: test AUROC {trait['auroc']:.3f} [{trait['auroc_lo']:.3f}, {trait['auroc_hi']:.3f}]"
+                    f" ({trait['n_positive']} positive of {trait['n']})")
+    test = report["operating_point"]["test"]
+    ctx.out(f"selective reporting on test: coverage {test['coverage']:.1%}, CSMR {test['csmr']:.2%} "
+            f"(95% upper bound {test['csmr_upper']:.2%}); report {run_dir / 'report.json'}")
+    ctx.state["run_dir"] = run_dir
+
+
+DEMO_AL_WEIGHTS = {"rare_significant": 1.0, "entropy": 1.0, "report_disagreement": 0.5, "diversity": 0.5}
+
+
+def _worklist_head(campaign, n: int = 5) -> list[str]:
+    from annotation.models import CampaignStudy
+
+    rows = CampaignStudy.objects.filter(campaign=campaign).order_by("-priority", "id")[:n]
+    return [f"study {r.study_id} priority {r.priority:.2f} ({r.priority_reason or 'no score yet'})" for r in rows]
+
+
+def step_active_learning(ctx: DemoContext) -> None:
+    """Close the loop: predict every archived study, import the run, and let it reorder the open worklist."""
+    from annotation.models import Campaign
+    from curation.models import Study
+    from datasets.models import ModelRun
+    from datasets.services.active_learning import active_learning_policy_set
+    from datasets.services.model_runs import model_run_import
+    from datasets.services.prediction_sets import prediction_set_write
+
+    run_dir, campaign = ctx.state.get("run_dir"), Campaign.objects.filter(name=DEMO_WORKLIST).first()
+    if run_dir is None or campaign is None:
+        ctx.out("no run or no open campaign: skipped")
+        return
+    if ModelRun.objects.filter(name=run_dir.name).exists():
+        ctx.out(f"run {run_dir.name} already imported")
+        return
+    archive_set = ctx.data_dir / "prediction-set"
+    prediction_set_write(studies=Study.objects.all(), like=ctx.state["dataset_dir"], out_dir=archive_set)
+    _training(ctx, "predict", "--run", str(run_dir), "--data", str(archive_set), "--out",
+              str(run_dir / "predictions.csv"), "--split", "all")
+    ctx.out(f"worklist '{campaign.name}' before: " + "; ".join(_worklist_head(campaign, 3)))
+    active_learning_policy_set(campaign=campaign, weights=DEMO_AL_WEIGHTS)
+    run = model_run_import(run_dir=run_dir, user=ctx.users[TRAINER])  # queues the priority recompute
+    ctx.out(f"imported {run}: {run.predictions.count()} study predictions; strategy {DEMO_AL_WEIGHTS}")
+    for line in _worklist_head(campaign):
+        ctx.out(f"  {line}")
+
+
+STEPS: list[Callable[[DemoContext], None]] = [
+    step_migrate, step_users, step_taxonomy, step_cohort, step_ingest, step_reports, step_annotation, step_export,
+    step_training, step_active_learning,
+]
+
+
+def run_demo(*, out: Callable[[str], None] = print, quick: bool = False) -> DemoContext:
+    ctx = DemoContext(data_dir=Path(settings.DATA_DIR) / "demo", out=out, quick=quick)
     ctx.data_dir.mkdir(parents=True, exist_ok=True)
     for step in STEPS:
         name = step.__name__.removeprefix("step_")

@@ -14,7 +14,7 @@ from datasets.export.records import StudyPlacement
 from datasets.export.shards import ShardWriter
 from datasets.export.tables import write_labels, write_reads, write_studies
 from datasets.export.volumes import resample_volume
-from datasets.selectors.sources import load_series_volume
+from datasets.selectors.volumes import load_series_volume
 
 FORMAT = "radcurate-dataset/1"
 
@@ -40,6 +40,7 @@ def prediction_set_write(*, studies, like: Path, out_dir: Path) -> dict:
             placements.append(StudyPlacement(study.study_uid, "volumes/shard-00000.npy", offset, len(volume.hu),
                                               float(volume.pixel_spacing_mm[0]), float(volume.slice_thickness_mm)))
             patients[study.study_uid] = study.patient.pseudonym
+        shard.close()  # writes the npy header; leaving the block on an error aborts instead
     write_studies(placements, patients, dict.fromkeys(patients, "test"), staging / "studies.parquet")
     write_labels([], staging / "labels.parquet")
     write_reads([], staging / "reads.parquet")

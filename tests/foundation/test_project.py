@@ -46,12 +46,20 @@ def test_secret_key_is_generated_once_into_the_data_dir(tmp_path):
 
 
 def test_demo_runs_the_pipeline_on_sqlite_in_a_fresh_data_dir(tmp_path):
-    result = _manage("demo", "--no-serve", env_extra={"RADCURATE_DATA_DIR": str(tmp_path), "RADCURATE_DEMO": "1"})
+    result = _manage("demo", "--no-serve", "--quick",
+                     env_extra={"RADCURATE_DATA_DIR": str(tmp_path), "RADCURATE_DEMO": "1"})
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     assert (tmp_path / "radcurate.sqlite3").exists()
     for role in ("admin", "curator", "trainer", "radiologist"):
         assert f"user demo-{role}" in result.stdout
     assert "taxonomy head-ct v1: published, 35 traits" in result.stdout
+    # Every capability's step ran, in data-flow order.
+    steps = [line[3:] for line in result.stdout.splitlines() if line.startswith("== ")]
+    assert steps == ["migrate", "users", "taxonomy", "cohort", "ingest", "reports", "annotation", "export",
+                     "training", "active_learning"]
+    for evidence in ("cohort of 36 studies", "ingest: accepted", "mining run 1", "reads submitted",
+                     "published, ", "selective reporting on test", "study predictions; strategy"):
+        assert evidence in result.stdout, evidence
 
 
 def test_demo_refuses_outside_demo_mode(tmp_path):
