@@ -45,7 +45,8 @@ def _eager_celery(request):
 
 def make_user(username: str, *roles: str, **extra) -> User:
     user = User.objects.create_user(username=username, password=PASSWORD, **extra)
-    user.groups.set(Group.objects.filter(name__in=roles))
+    # get_or_create: a committing (transactional) test's flush removes the groups the migrations made.
+    user.groups.set([Group.objects.get_or_create(name=role)[0] for role in roles])
     return user
 
 
@@ -103,6 +104,8 @@ def celery_worker(django_db_setup, django_db_blocker, test_data_dir):
     conf = celery_app.conf
     saved = (conf.broker_url, conf.result_backend, conf.task_default_queue)
     conf.broker_url, conf.result_backend, conf.task_default_queue = broker, broker, queue
+    # Eager tasks before this point may have opened the connection pool on another broker: start afresh.
+    celery_app._after_fork()
     try:
         deadline = time.monotonic() + 60
         while "ready." not in log_path.read_text():
