@@ -7,7 +7,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotation.apis.common import Radiologist, audit_source
+from annotation.apis.common import Radiologist, audit_source, int_param
 from annotation.models import AdjudicationTask
 from annotation.selectors.adjudication import adjudication_queue, adjudication_show_identities, adjudication_view
 from annotation.services.adjudication import adjudication_decide, adjudicator_allowed
@@ -48,10 +48,10 @@ class AdjudicationQueueApi(APIView):
 
     @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request):
-        campaign = request.query_params.get("campaign")
+        campaign = int_param(request, "campaign")
         tasks = adjudication_queue(user=request.user)
-        if campaign:
-            tasks = tasks.filter(campaign_study__campaign_id=int(campaign))
+        if campaign is not None:
+            tasks = tasks.filter(campaign_study__campaign_id=campaign)
         return Response(self.OutputSerializer(tasks[:500], many=True).data)
 
 

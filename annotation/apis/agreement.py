@@ -5,7 +5,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotation.apis.common import AnyRole, CuratorOrTrainer, visible_campaign
+from annotation.apis.common import AnyRole, CuratorOrTrainer, int_param, visible_campaign
 from annotation.selectors.agreement import agreement_table, reader_quality
 from curation.roles import CURATOR, TRAINER, has_role
 
@@ -51,7 +51,7 @@ class AgreementApi(APIView):
         responses=OutputSerializer,
     )
     def get(self, request, campaign_id):
-        n_boot = min(max(int(request.query_params.get("n_boot", 1000)), 0), 5000)
+        n_boot = min(max(int_param(request, "n_boot", 1000), 0), 5000)
         table = agreement_table(campaign=visible_campaign(request, campaign_id), n_boot=n_boot)
         table["traits"] = self.TraitSerializer(table["traits"], many=True).data
         table["groups"] = self.GroupSerializer(table["groups"], many=True).data

@@ -5,7 +5,7 @@ from rest_framework import serializers
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.views import APIView
 
-from annotation.apis.common import Admin
+from annotation.apis.common import Admin, int_param
 from annotation.selectors.audit import audit_events
 
 
@@ -29,8 +29,7 @@ class AuditApi(APIView):
         responses=OutputSerializer(many=True),
     )
     def get(self, request):
-        campaign = request.query_params.get("campaign")
-        events = audit_events(campaign_id=int(campaign) if campaign else None,
+        events = audit_events(campaign_id=int_param(request, "campaign"),
                               action=request.query_params.get("action"))
         paginator = LimitOffsetPagination()
         page = paginator.paginate_queryset(events, request, view=self)

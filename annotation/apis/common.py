@@ -1,7 +1,7 @@
 """What every annotation view needs: where a request came from (for the audit trail), and the permission classes."""
 
 from django.shortcuts import get_object_or_404
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 
 from annotation.models import Campaign
 from annotation.selectors.campaigns import campaign_visible
@@ -29,3 +29,14 @@ def visible_campaign(request, campaign_id: int) -> Campaign:
     if not campaign_visible(user=request.user, campaign=campaign):
         raise NotFound("No such campaign.")
     return campaign
+
+
+def int_param(request, name: str, default: int | None = None) -> int | None:
+    """An integer query parameter, or a 400 that names it."""
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValidationError({name: f"'{raw}' is not an integer."}) from None

@@ -8,7 +8,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotation.apis.common import Curator, Radiologist, audit_source, visible_campaign
+from annotation.apis.common import Curator, Radiologist, audit_source, int_param, visible_campaign
 from annotation.models import Assignment
 from annotation.selectors.worklist import (
     assignment_context,
@@ -90,10 +90,10 @@ class MyAssignmentsApi(APIView):
 
     @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request):
-        campaign = request.query_params.get("campaign")
+        campaign = int_param(request, "campaign")
         rows = assignments_for_reader(reader=request.user, status=request.query_params.get("status"))
-        if campaign:
-            rows = rows.filter(campaign_id=int(campaign))
+        if campaign is not None:
+            rows = rows.filter(campaign_id=campaign)
         return Response(self.OutputSerializer(rows[:500], many=True).data)
 
 

@@ -129,6 +129,8 @@ def test_adjudication_identities_only_for_admins(world):
     assert progress["studies_by_status"]["complete"] == 1 and progress["reads_submitted"] == 3
     assert world["api_for"]("admin").get(f"{BASE}/audit/?campaign={cid}").data["count"] > 5
     assert world["curator"].get(f"{BASE}/audit/").status_code == 403
+    bad = world["api_for"]("admin").get(f"{BASE}/audit/?campaign=abc")
+    assert bad.status_code == 400 and "campaign" in bad.data
 
 
 def test_priorities_api_keeps_good_rows_and_reports_bad_ones(world):
