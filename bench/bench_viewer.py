@@ -53,8 +53,10 @@ def make_cohort(folder: Path, studies: int) -> list:
 
     generate_cohort(folder, studies=studies, seed=11, size=512, slices=40, broken_fraction=0.0,
                     enrich={"subdural_hemorrhage": 1.0})
-    summary = ingest_paths([folder / "dicom"], source="cli")
-    print(f"ingested {summary.as_dict()}")
+    # One study at a time, in generation order, so study ids (and the campaign's order) follow the ground truth.
+    for study_dir in sorted((folder / "dicom").iterdir()):
+        summary = ingest_paths([study_dir], source="cli")
+        print(f"ingested {study_dir.name}: {summary.as_dict()}")
     return list(Study.objects.select_related("primary_series").order_by("id"))
 
 
