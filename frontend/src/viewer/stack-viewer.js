@@ -57,6 +57,12 @@ export class StackViewer {
       this.callbacks.onHu(huAtCanvasPoint(this.viewport, [event.clientX - rect.left, event.clientY - rect.top]));
     });
     el.addEventListener('mouseleave', () => this.callbacks.onHu(null));
+    // Until the tools chunk has arrived, the wheel still scrolls (afterwards StackScrollTool owns it).
+    el.addEventListener('wheel', (event) => {
+      if (this.tools || !this.imageIds.length) return;
+      event.preventDefault();
+      this.scroll(Math.sign(event.deltaY));
+    }, { passive: false });
     new ResizeObserver(() => this.engine.resize(true, false)).observe(el);
   }
 
