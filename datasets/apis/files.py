@@ -24,7 +24,7 @@ def _published(version_id) -> tuple[DatasetVersion, dict]:
 class VersionFilesApi(APIView):
     permission_classes = [TrainerOrCuratorReads]
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(operation_id="datasets_versions_files_list", responses={200: dict})
     def get(self, request, version_id):
         version, manifest = _published(version_id)
         return Response({"content_hash": manifest["content_hash"], "files": manifest["files"]})
@@ -33,7 +33,7 @@ class VersionFilesApi(APIView):
 class VersionFileApi(APIView):
     permission_classes = [TrainerOrCuratorReads]
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(operation_id="datasets_versions_file_download", responses={(200, "application/octet-stream"): bytes})
     def get(self, request, version_id, path):
         version, _ = _published(version_id)
         try:

@@ -1,7 +1,7 @@
 """Dataset version API: list and define versions (which starts their export), detail with progress, resume, diff."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -46,7 +46,7 @@ class VersionOutputSerializer(serializers.ModelSerializer):
                   "split_fractions", "stratify_on", "image_rows", "image_cols", "chunk_studies", "n_studies",
                   "n_slices", "error", "job"]
 
-    @extend_schema(responses=JobSerializer)
+    @extend_schema_field(JobSerializer(allow_null=True))
     def get_job(self, version) -> dict | None:
         job = dataset_version_latest_job(version)
         return JobSerializer(job).data if job else None

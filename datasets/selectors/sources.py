@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from annotation.models import Campaign, CampaignStudy, Consensus
+from annotation.models import Campaign, CampaignStudy, Consensus, ReadLabel
 from annotation.pseudonyms import reader_pseudonym
-from annotation.selectors.reads import reads_for_campaign
+from annotation.selectors.reads import reads_current_qs
 from annotation.stats.agreement import agreement
 from annotation.stats.consensus_rules import binary_call
 from curation.models import Trait
@@ -61,15 +61,20 @@ def _entries(version: DatasetVersion) -> list[CampaignStudy]:
     return list(chosen.values())
 
 
-def _label(row: Consensus, method: str) -> tuple[int, float] | None:
-    if method == ConsensusMethod.DAWID_SKENE and row.method != Consensus.Method.GOLD:
-        if row.ds_probability is None:
+_CONSENSUS_FIELDS = ("campaign_study_id", "trait__code", "label", "soft_label", "n_reads", "method", "ds_probability",
+                     "slice_ranges")
+_BATCH = 5000  # rows per database round trip: a 24,000-study export streams millions of rows in constant memory
+
+
+def _label(row: dict, method: str) -> tuple[int, float] | None:
+    if method == ConsensusMethod.DAWID_SKENE and row["method"] != Consensus.Method.GOLD:
+        if row["ds_probability"] is None:
             return None
-        return int(row.ds_probability >= 0.5), float(row.ds_probability)
-    if row.label not in ("present", "absent"):
+        return int(row["ds_probability"] >= 0.5), float(row["ds_probability"])
+    if row["label"] not in ("present", "absent"):
         return None  # still awaiting adjudication
-    label = int(row.label == "present")
-    return label, float(row.soft_label if row.soft_label is not None else label)
+    label = int(row["label"] == "present")
+    return label, float(row["soft_label"] if row["soft_label"] is not None else label)
 
 
 class DawidSkeneMissing(PlanError):
@@ -77,46 +82,47 @@ class DawidSkeneMissing(PlanError):
 
 
 def _check_dawid_skene(rows, entries: list[CampaignStudy]) -> None:
+    chosen = {e.pk: e.campaign.name for e in entries}
     unfitted = rows.filter(ds_probability__isnull=True).exclude(method=Consensus.Method.GOLD)
-    names = sorted({e.campaign.name for e in entries if e.pk in set(unfitted.values_list("campaign_study_id",
-                                                                                          flat=True))})
+    names = sorted({chosen[i] for i in unfitted.values_list("campaign_study_id", flat=True).distinct() if i in chosen})
     if names:
         raise DawidSkeneMissing(f"campaigns {', '.join(names)}: Dawid–Skene has not been fitted; run it in "
                                 "annotation first, or export with majority consensus")
 
 
+def _ranges(value) -> tuple[tuple[int, int], ...]:
+    return tuple(tuple(r) for r in value or ())
+
+
 def _labels(version: DatasetVersion, entries: list[CampaignStudy], codes: set[str]) -> list[LabelInput]:
     by_entry = {e.pk: e.study.study_uid for e in entries}
-    rows = Consensus.objects.filter(campaign_study_id__in=by_entry, trait__code__in=codes).select_related("trait")
+    rows = Consensus.objects.filter(campaign_study__campaign_id__in=version.campaign_ids, trait__code__in=codes)
     if version.consensus_method == ConsensusMethod.DAWID_SKENE:
         _check_dawid_skene(rows, entries)
     out = []
-    for row in rows.order_by("campaign_study_id", "trait__display_order"):
-        value = _label(row, version.consensus_method)
-        if value is None:
-            continue
-        out.append(LabelInput(
-            study_id=by_entry[row.campaign_study_id], trait=row.trait.code, label=value[0], soft_label=value[1],
-            n_reads=row.n_reads, adjudicated=row.method == Consensus.Method.ADJUDICATED,
-            slice_ranges=tuple(tuple(r) for r in row.slice_ranges or ()),
-        ))
+    for row in rows.values(*_CONSENSUS_FIELDS).iterator(chunk_size=_BATCH):
+        study = by_entry.get(row["campaign_study_id"])
+        value = _label(row, version.consensus_method) if study else None
+        if value is not None:
+            out.append(LabelInput(study, row["trait__code"], value[0], value[1], row["n_reads"],
+                                  row["method"] == Consensus.Method.ADJUDICATED, _ranges(row["slice_ranges"])))
     return out
 
 
 def _reads(version: DatasetVersion, entries: list[CampaignStudy], codes: set[str]) -> tuple[list[ReadInput], set]:
     wanted = {e.pk: e.study.study_uid for e in entries}
-    out, readers = [], set()
-    for campaign_id in sorted({e.campaign_id for e in entries}):
-        for read in reads_for_campaign(campaign=Campaign(pk=campaign_id)):
-            study = wanted.get(read.assignment.campaign_study_id)
-            if study is None:
-                continue
-            reader = reader_pseudonym(read.assignment.reader_id)
-            readers.add(reader)
-            out.extend(ReadInput(study, reader, label.trait.code, label.state,
-                                 tuple(tuple(r) for r in label.slice_ranges or ()))
-                       for label in read.labels.all() if label.trait.code in codes)
-    return out, readers
+    reads = reads_current_qs().filter(assignment__campaign_id__in=version.campaign_ids)
+    labels = ReadLabel.objects.filter(read__in=reads, trait__code__in=codes).values_list(
+        "read__assignment__campaign_study_id", "read__assignment__reader_id", "trait__code", "state", "slice_ranges")
+    out, pseudonyms = [], {}
+    for entry_id, reader_id, code, state, ranges in labels.iterator(chunk_size=_BATCH):
+        study = wanted.get(entry_id)
+        if study is None:
+            continue
+        if reader_id not in pseudonyms:
+            pseudonyms[reader_id] = reader_pseudonym(reader_id)
+        out.append(ReadInput(study, pseudonyms[reader_id], code, state, _ranges(ranges)))
+    return out, set(pseudonyms.values())
 
 
 def export_sources(version: DatasetVersion) -> ExportSources:
