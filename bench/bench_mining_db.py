@@ -14,6 +14,7 @@ Printed side by side, from the same texts in the same run:
 """
 
 import argparse
+import inspect
 import os
 import sys
 import time
@@ -84,7 +85,9 @@ def main() -> None:
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to a PostgreSQL server: this benchmark measures PostgreSQL writes.")
-    texts, source = report_texts(args.reports, seed=args.seed)
+    # bench_mining.report_texts is the NLP bench's generator; newer versions take the processes to generate with.
+    extra = {"processes": args.processes} if "processes" in inspect.signature(report_texts).parameters else {}
+    texts, source = report_texts(args.reports, seed=args.seed, **extra)
     words = sum(len(t.split()) for t in texts) / len(texts)
     print(f"{len(texts):,} reports from {source}, {words:.0f} words on average; "
           f"{args.processes} processes, chunks of {args.chunk_size}; {os.cpu_count()} CPUs")
