@@ -137,6 +137,8 @@ DJANGO_VITE = {
     }
 }
 
+# Published dataset versions (one directory each); trainers may read them from shared storage.
+RADCURATE_DATASETS_DIR = env.str("RADCURATE_DATASETS_DIR", default=str(DATA_DIR / "datasets"))
 # Base URL the outside world uses to reach this server, for DICOMweb BulkDataURIs (never the Host header).
 RADCURATE_PUBLIC_URL = env.str("RADCURATE_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Demo mode creates demo users with printed passwords.
