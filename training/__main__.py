@@ -118,6 +118,8 @@ def _log_summary(report: dict) -> None:
         if t["auroc"] is not None:
             log.info("%-28s AUROC %.3f [%.3f, %.3f]  AUPRC %.3f  (n+=%d)", t["code"], t["auroc"],
                      t["auroc_lo"] or float("nan"), t["auroc_hi"] or float("nan"), t["auprc"], t["n_positive"])
+    if "note" in report["operating_point"]:
+        log.warning("%s", report["operating_point"]["note"])
     op = report["operating_point"]["test"]
     log.info("certified operating point on test: coverage %.1f%%, CSMR %.2f%% (95%% upper %.2f%%), "
              "%.1f misses per 1000 studies", 100 * op["coverage"], 100 * op["csmr"], 100 * op["csmr_upper"],

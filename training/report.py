@@ -89,6 +89,10 @@ def build_report(*, codes: list[str], high: list[int], patients: np.ndarray, spl
         "certified": cert["certified"], "threshold": cert["point"].threshold,
         "calibration": cert["point"].to_dict(), "test": _test_point(on_test),
     }
+    if not cert["certified"]:
+        operating["note"] = (f"no threshold certified: CSMR < {cfg.target_csmr:g} at {1 - cfg.delta:.0%} confidence "
+                             f"needs at least {cert['min_reported']} reported calibration studies even with no miss "
+                             f"(the calibration split has {int(cal.sum())}); every study is referred")
     table2 = [_table2_point(c, score, miss, probs, labels, cal, test, codes, cfg) for c in cfg.coverages]
     rc = risk_coverage(score[test], miss[test], cfg.delta)
     keep = np.unique(np.linspace(0, len(rc["coverage"]) - 1, min(len(rc["coverage"]), 500)).astype(int))
