@@ -67,6 +67,10 @@ class KeywordMapping(models.Model):
     exclusions = models.JSONField(default=list, blank=True, help_text="Phrases that veto a match they contain.")
     sections = models.JSONField(default=list, blank=True, help_text="Sections it applies to; empty: all.")
     weight = models.FloatField(default=1.0)
+    normal_phrases = models.JSONField(
+        default=list, blank=True, help_text="Normal statements that say the trait is absent ('ventricles are normal').")
+    implies = models.JSONField(default=list, blank=True, help_text="Trait codes a match also asserts.")
+    chronic = models.BooleanField(default=False, help_text="A chronic trait: 'old'/'remote' cues still assert it.")
 
     class Meta:
         ordering = ["trait__display_order", "trait__code"]

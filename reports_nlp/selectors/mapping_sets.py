@@ -29,7 +29,7 @@ def mapping_set_dict(mapping_set: MappingSet) -> dict:
         parent = m.trait.parent.code if m.trait.parent_id and m.trait.parent.code in codes else None
         traits[m.trait.code] = {
             "phrases": m.phrases, "exclusions": m.exclusions, "sections": m.sections, "weight": m.weight,
-            "parent": parent,
+            "parent": parent, "normal_phrases": m.normal_phrases, "implies": m.implies, "chronic": m.chronic,
         }
     return {"version": f"v{mapping_set.version}", "traits": traits}
 

@@ -14,7 +14,7 @@ from reports_nlp.pipeline.mapping import MappingError, trait_mapping_from_dict
 from reports_nlp.pipeline.rules import RuleError, load_rules
 from reports_nlp.selectors.mapping_sets import mapping_set_data
 
-MAPPING_FIELDS = ("phrases", "exclusions", "sections", "weight")
+MAPPING_FIELDS = ("phrases", "exclusions", "sections", "weight", "normal_phrases", "implies", "chronic")
 
 
 def _next_version() -> int:
@@ -48,12 +48,13 @@ def _validated(trait_code: str, values: dict) -> dict:
     return {
         "phrases": list(checked.phrases), "exclusions": list(checked.exclusions),
         "sections": list(checked.sections), "weight": checked.weight,
+        "normal_phrases": list(checked.normal_phrases), "implies": list(checked.implies), "chronic": checked.chronic,
     }
 
 
 @transaction.atomic
 def keyword_mapping_update(*, mapping: KeywordMapping, **fields) -> KeywordMapping:
-    """Change phrases, exclusions, sections or weight of a draft's trait mapping."""
+    """Change phrases, exclusions, sections, weight, normal phrases, implied traits or chronicity of a draft's mapping."""
     unknown = set(fields) - set(MAPPING_FIELDS)
     if unknown:
         raise ValidationError(f"Mapping field(s) {sorted(unknown)} cannot be edited; editable: {MAPPING_FIELDS}.")
