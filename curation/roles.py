@@ -39,7 +39,8 @@ def grant_permissions(apps, app_label: str, grants: dict[str, list[str]]) -> Non
     from django.contrib.auth.management import create_permissions
 
     app_config = apps.get_app_config(app_label)
-    app_config.models_module = True  # historical app configs have none; create_permissions needs it
+    if getattr(app_config, "models_module", None) is None:
+        app_config.models_module = True  # historical app configs have none; create_permissions needs one
     create_permissions(app_config, apps=apps, verbosity=0)
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

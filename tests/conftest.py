@@ -1,5 +1,6 @@
 """Shared fixtures: users per role, API clients, isolated file storage, and a real Celery worker."""
 
+import importlib
 import os
 import subprocess
 import sys
@@ -31,6 +32,42 @@ def _isolated_storage(settings, test_data_dir):
         **settings.STORAGES,
         "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(test_data_dir / "storage")}},
     }
+
+
+def restore_migration_data() -> None:
+    """Re-run the data migrations (roles and grants, default taxonomy, default mapping set) when a committing
+    test's flush has removed what they created."""
+    from django.apps import apps
+
+    from curation.models import Taxonomy
+    from reports_nlp.models import MappingSet
+
+    def migration(name):
+        return importlib.import_module(name)
+
+    if not Taxonomy.objects.filter(name="head-ct", version=1).exists():
+        curation_data = migration("curation.migrations.0002_roles_and_default_taxonomy")
+        curation_data.create_roles(apps, None)
+        curation_data.load_default_taxonomy(apps, None)
+        migration("annotation.migrations.0002_roles_and_immutability").grant(apps, None)
+        migration("datasets.migrations.0002_role_permissions").grant(apps, None)
+        migration("datasets.migrations.0004_model_run_permissions").grant(apps, None)
+    if not MappingSet.objects.filter(version=1).exists():
+        reports_data = migration("reports_nlp.migrations.0002_roles_and_default_mapping_set")
+        reports_data.create_permissions(apps, None)
+        reports_data.load_default_mapping_set(apps, None)
+        migration("reports_nlp.migrations.0003_mapping_normal_implies_chronic").backfill_default_set(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _migration_data(request):
+    """Committing tests (transaction=True, live server) run after the others and each ends with a flush."""
+    marker = request.node.get_closest_marker("django_db")
+    committing = (marker is not None and marker.kwargs.get("transaction")) or (
+        {"transactional_db", "live_server"} & set(request.fixturenames))
+    if committing:
+        request.getfixturevalue("transactional_db")
+        restore_migration_data()
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,9 @@ ROOT = settings.BASE_DIR
 
 
 def _manage(*args, env_extra=None, timeout=600):
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL"}}
+    # Leave out what the suite itself set (the browser tests allow async-unsafe calls, for example).
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env.update(env_extra or {})
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=timeout)
