@@ -79,13 +79,21 @@ def _enqueue(job: ExportJob) -> None:
     ExportJob.objects.filter(pk=job.pk, task_id="").update(task_id=result.id or "")
 
 
+def _mapping_set() -> dict | None:
+    """The mapping set of the latest finished mining run: campaigns do not record which run ranked them."""
+    from reports_nlp.selectors.mining import mining_run_latest_done
+
+    run = mining_run_latest_done()
+    return None if run is None else {"version": run.mapping_set.version, "mining_run": run.pk}
+
+
 def _spec(version: DatasetVersion, sources) -> ExportSpec:
     traits = dataset_traits(version)
     codes = [t.code for t in traits]
     provenance = {
         "taxonomy": version.taxonomy.name, "taxonomy_version": version.taxonomy.version,
         "campaigns": sources.campaigns, "consensus_method": version.consensus_method,
-        "reader_count": len(sources.readers), "mapping_set": None, "filters": version.filters,
+        "reader_count": len(sources.readers), "mapping_set": _mapping_set(), "filters": version.filters,
         "code_version": code_version(),
     }
     return ExportSpec(
