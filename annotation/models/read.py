@@ -3,6 +3,8 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from curation.frozen import FrozenOnceFinal
+
 
 class ReadImmutableError(ValidationError):
     def __init__(self, read_id):
@@ -11,10 +13,12 @@ class ReadImmutableError(ValidationError):
         )
 
 
-class Read(models.Model):
+class Read(FrozenOnceFinal, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         SUBMITTED = "submitted", "Submitted"
+
+    final_status = Status.SUBMITTED
 
     assignment = models.ForeignKey("annotation.Assignment", on_delete=models.PROTECT, related_name="reads")
     version = models.PositiveIntegerField(default=1)
@@ -46,20 +50,8 @@ class Read(models.Model):
     def is_submitted(self) -> bool:
         return self.status == self.Status.SUBMITTED
 
-    def _stored_is_submitted(self) -> bool:
-        if self.pk is None:
-            return False
-        return Read.objects.filter(pk=self.pk, status=self.Status.SUBMITTED).exists()
-
-    def save(self, *args, **kwargs):
-        if self._stored_is_submitted():
-            raise ReadImmutableError(self.pk)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if self._stored_is_submitted():
-            raise ReadImmutableError(self.pk)
-        return super().delete(*args, **kwargs)
+    def frozen_error(self) -> Exception:
+        return ReadImmutableError(self.pk)
 
 
 class ReadLabel(models.Model):

@@ -3,6 +3,8 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from curation.frozen import FrozenOnceFinal
+
 
 class TaxonomyPublishedError(ValidationError):
     """Raised on any attempt to change a published taxonomy version."""
@@ -21,10 +23,12 @@ class Significance(models.TextChoices):
     LOW = "low", "Low"
 
 
-class Taxonomy(models.Model):
+class Taxonomy(FrozenOnceFinal, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
+
+    final_status = Status.PUBLISHED
 
     name = models.CharField(max_length=100)
     version = models.PositiveIntegerField()
@@ -45,21 +49,8 @@ class Taxonomy(models.Model):
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
 
-    def _stored_is_published(self) -> bool:
-        if self.pk is None:
-            return False
-        stored = Taxonomy.objects.filter(pk=self.pk).values_list("status", flat=True).first()
-        return stored == self.Status.PUBLISHED
-
-    def save(self, *args, **kwargs):
-        if self._stored_is_published():
-            raise TaxonomyPublishedError(self)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if self._stored_is_published():
-            raise TaxonomyPublishedError(self)
-        return super().delete(*args, **kwargs)
+    def frozen_error(self) -> Exception:
+        return TaxonomyPublishedError(self)
 
 
 class _TaxonomyMember(models.Model):

@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from curation.default_taxonomy import HIGH_CODES
+from curation.frozen import FrozenOnceFinal
 
 
 class DatasetVersionPublishedError(ValidationError):
@@ -34,11 +35,13 @@ def _default_stratify() -> list[str]:
     return list(HIGH_CODES)
 
 
-class DatasetVersion(models.Model):
+class DatasetVersion(FrozenOnceFinal, models.Model):
     class Status(models.TextChoices):
         BUILDING = "building", "Building"
         PUBLISHED = "published", "Published"
         FAILED = "failed", "Failed"
+
+    final_status = Status.PUBLISHED
 
     name = models.SlugField(max_length=100)
     version = models.PositiveIntegerField()
@@ -81,17 +84,5 @@ class DatasetVersion(models.Model):
     def relative_path(self) -> str:
         return f"{self.name}/v{self.version}"
 
-    def _stored_is_published(self) -> bool:
-        if self.pk is None:
-            return False
-        return DatasetVersion.objects.filter(pk=self.pk, status=self.Status.PUBLISHED).exists()
-
-    def save(self, *args, **kwargs):
-        if self._stored_is_published():
-            raise DatasetVersionPublishedError(self)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if self._stored_is_published():
-            raise DatasetVersionPublishedError(self)
-        return super().delete(*args, **kwargs)
+    def frozen_error(self) -> Exception:
+        return DatasetVersionPublishedError(self)

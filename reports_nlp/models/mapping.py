@@ -8,6 +8,8 @@ is immutable: a mining run records which set it used, and that must stay reprodu
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from curation.frozen import FrozenOnceFinal
+
 
 class MappingSetPublishedError(ValidationError):
     """Raised on any attempt to change a published mapping set."""
@@ -19,10 +21,12 @@ class MappingSetPublishedError(ValidationError):
         )
 
 
-class MappingSet(models.Model):
+class MappingSet(FrozenOnceFinal, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
+
+    final_status = Status.PUBLISHED
 
     version = models.PositiveIntegerField(unique=True)
     taxonomy = models.ForeignKey("curation.Taxonomy", on_delete=models.PROTECT, related_name="mapping_sets")
@@ -43,21 +47,8 @@ class MappingSet(models.Model):
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
 
-    def _stored_is_published(self) -> bool:
-        if self.pk is None:
-            return False
-        stored = MappingSet.objects.filter(pk=self.pk).values_list("status", flat=True).first()
-        return stored == self.Status.PUBLISHED
-
-    def save(self, *args, **kwargs):
-        if self._stored_is_published():
-            raise MappingSetPublishedError(self)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if self._stored_is_published():
-            raise MappingSetPublishedError(self)
-        return super().delete(*args, **kwargs)
+    def frozen_error(self) -> Exception:
+        return MappingSetPublishedError(self)
 
 
 class KeywordMapping(models.Model):
