@@ -66,3 +66,11 @@ urlpatterns += [
     path("runs/<int:run_id>/compare/<int:other_id>/", run_pages.run_compare, name="run-compare"),
     path("runs/<int:run_id>/plots/<str:name>", run_pages.run_plot, name="run-plot"),
 ]
+
+# Second opinion (issue 10): the model's view, after the reader's own read, where the campaign allows it.
+from .views import second_opinion as second_opinion_pages  # noqa: E402  (appended block, one per area)
+
+urlpatterns += [
+    path("reading/assignments/<int:assignment_id>/second-opinion/", second_opinion_pages.second_opinion_page,
+         name="reading-second-opinion"),
+]

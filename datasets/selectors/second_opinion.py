@@ -29,3 +29,11 @@ def second_opinion(*, assignment: Assignment, user) -> dict:
             for code, p in sorted(prediction.probability.items(), key=lambda kv: -kv[1])
         ],
     }
+
+
+def second_opinions_ready(*, user, limit: int = 20) -> list[Assignment]:
+    """The reader's submitted reads whose campaign shows predictions: where a second opinion may be opened."""
+    return list(
+        Assignment.objects.filter(reader=user, status=Assignment.Status.SUBMITTED, campaign__show_predictions=True)
+        .select_related("campaign", "campaign_study").order_by("-submitted_at")[:limit]
+    )

@@ -18,6 +18,7 @@ from annotation.selectors.worklist import assignment_context, assignments_for_re
 from annotation.services.audit import AuditSource
 from annotation.services.worklist import worklist_next
 from curation.roles import RADIOLOGIST, has_role
+from datasets.selectors.second_opinion import second_opinions_ready
 from frontend.views.adjudication import adjudications_for
 from frontend.views.series_source import series_config, series_metadata_url
 
@@ -41,6 +42,7 @@ def worklist(request):
     return render(request, "frontend/reading/worklist.html", {
         "campaigns": campaigns,
         "adjudications": adjudications_for(request.user),
+        "second_opinions": second_opinions_ready(user=request.user),
     })
 
 
