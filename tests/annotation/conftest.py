@@ -1,15 +1,13 @@
 """Annotation fixtures: the published default taxonomy, tiny studies, reader pools and ready campaigns."""
 
-import importlib
 import itertools
 
 import pytest
-from django.apps import apps
 
 from annotation.services.campaigns import campaign_activate, campaign_add_studies, campaign_create
 from curation.models import Patient, Series, Study, Taxonomy
 from curation.roles import RADIOLOGIST
-from tests.conftest import make_user
+from tests.conftest import make_user, restore_migration_data
 
 _counter = itertools.count(1)
 
@@ -21,17 +19,8 @@ def _fast_passwords(settings):
 
 
 def ensure_migration_data() -> None:
-    """Re-run the data migrations a transactional test's flush removed: role groups, grants, default taxonomy.
-
-    (serialized_rollback would restore them, but reloading a published taxonomy's trait groups trips curation's
-    immutability signal.)"""
-    if Taxonomy.objects.filter(name="head-ct", version=1).exists():
-        return
-    curation_data = importlib.import_module("curation.migrations.0002_roles_and_default_taxonomy")
-    annotation_data = importlib.import_module("annotation.migrations.0002_roles_and_immutability")
-    curation_data.create_roles(apps, None)
-    curation_data.load_default_taxonomy(apps, None)
-    annotation_data.grant(apps, None)
+    """The migrations' data after a committing test's flush (one implementation, in tests/conftest.py)."""
+    restore_migration_data()
 
 
 @pytest.fixture

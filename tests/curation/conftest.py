@@ -14,6 +14,8 @@ from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.sequence import Sequence
 from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
 
+from tests.conftest import restore_migration_data
+
 PATIENT_ID = "PHIMRN4711"
 PATIENT_NAME = "PHIDOE^JANE"
 BIRTH_DATE = "19470312"
@@ -219,14 +221,8 @@ def ct_series_files(tmp_path):
 
 @pytest.fixture
 def role_groups(transactional_db):
-    """The role groups, for tests on a committed database: a flush after an earlier transactional test
-    removes what the migrations created (and serialized rollback cannot reload a published taxonomy)."""
-    from django.contrib.auth.models import Group
-
-    from curation.roles import ROLES
-
-    for role in ROLES:
-        Group.objects.get_or_create(name=role)
+    """The migrations' data on a committed database (the shared autouse fixture already restores it)."""
+    restore_migration_data()
 
 
 @pytest.fixture

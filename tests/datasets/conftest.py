@@ -1,10 +1,10 @@
 """Dataset fixtures: an isolated datasets root and a small ingested, read cohort."""
 
-import importlib
 
 import pytest
 
 from curation.models import Study
+from tests.conftest import restore_migration_data
 
 from .platform_cohort import ingest_cohort, read_campaign, truth_by_study_pk
 
@@ -28,16 +28,5 @@ def cohort(db, tmp_path):
 
 @pytest.fixture
 def platform_defaults(transactional_db):
-    """Role groups and the default taxonomy, for tests on a committed database: an earlier transactional
-    test's flush removes what the migrations created (and serialized rollback cannot reload a published
-    taxonomy)."""
-    from django.apps import apps
-    from django.contrib.auth.models import Group
-
-    from curation.models import Taxonomy
-    from curation.roles import ROLES
-
-    for role in ROLES:
-        Group.objects.get_or_create(name=role)
-    if not Taxonomy.objects.filter(name="head-ct", version=1).exists():
-        importlib.import_module("curation.migrations.0002_roles_and_default_taxonomy").load_default_taxonomy(apps, None)
+    """The migrations' data on a committed database (the shared autouse fixture already restores it)."""
+    restore_migration_data()
