@@ -8,6 +8,8 @@ STAMP := $(VENV)/.installed-$(REQ_HASH)
 
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/radcurate
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
+# A fixed de-identification key: pseudonymous ids (and so seeded splits) are the same in every test run.
+TEST_DEID_KEY ?= radcurate-test-suite-key
 
 .PHONY: demo test setup lint system-deps frontend clean
 
@@ -35,6 +37,7 @@ lint: $(STAMP)
 test: setup system-deps lint
 	./scripts/services-up.sh
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)} \
+	  RADCURATE_DEID_KEY=$(TEST_DEID_KEY) \
 	  $(VENV)/bin/pytest $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; exit $$rc
 
