@@ -18,6 +18,7 @@ _RANK = {ABSENT: 0, UNCERTAIN: 1, PRESENT: 2}
 @dataclass(frozen=True)
 class TaxonomyIndex:
     by_code: dict  # code -> Trait
+    code_of: dict  # trait id -> code
     parent: dict  # code -> parent code or None
     significance: dict  # code -> high / moderate / low
     codes: tuple  # display order
@@ -35,6 +36,7 @@ def taxonomy_index(taxonomy: Taxonomy) -> TaxonomyIndex:
     traits = list(taxonomy.traits.select_related("parent").order_by("display_order", "code"))
     index = TaxonomyIndex(
         by_code={t.code: t for t in traits},
+        code_of={t.pk: t.code for t in traits},
         parent={t.code: (t.parent.code if t.parent_id else None) for t in traits},
         significance={t.code: t.significance for t in traits},
         codes=tuple(t.code for t in traits),
@@ -63,18 +65,23 @@ class LabelValue:
     implied: bool = False
 
 
+def _is_index(x) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool)  # JSON true would otherwise pass as slice 1
+
+
 def _slices(code: str, value, *, what: str, n_slices: int | None) -> list:
+    """Slice ranges as given ([[first, last], ...]); key images as sorted distinct slice indices."""
     if not isinstance(value, list):
         raise ValidationError({"labels": f"Trait '{code}': {what} must be a list."})
     for item in value:
         pair = item if what == "slice_ranges" else [item, item]
-        if not (isinstance(pair, list | tuple) and len(pair) == 2 and all(isinstance(x, int) for x in pair)):
+        if not (isinstance(pair, list | tuple) and len(pair) == 2 and all(_is_index(x) for x in pair)):
             raise ValidationError({"labels": f"Trait '{code}': {what} entry {item!r} is not valid."})
         first, last = pair
         if first < 0 or last < first or (n_slices is not None and last >= n_slices):
             limit = f" (the study has {n_slices} slices)" if n_slices is not None else ""
             raise ValidationError({"labels": f"Trait '{code}': {what} entry {item!r} is out of range{limit}."})
-    return [list(x) for x in value] if what == "slice_ranges" else list(value)
+    return [list(x) for x in value] if what == "slice_ranges" else sorted(set(value))
 
 
 def _one(code: str, raw, *, slice_scope: bool, n_slices: int | None) -> LabelValue:

@@ -1,9 +1,12 @@
-"""What every annotation view needs: where a request came from (for the audit trail), and the permission classes."""
+"""What every annotation view needs: where a request came from (for the audit trail), the permission classes, and
+the 409 answer to a conflicting repeat (a read submitted twice)."""
 
 from django.shortcuts import get_object_or_404
+from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
 
-from annotation.models import Campaign
+from annotation.models import Campaign, ReadAlreadySubmittedError
 from annotation.selectors.campaigns import campaign_visible
 from annotation.services.audit import AuditSource
 from curation.permissions import role_required
@@ -40,3 +43,10 @@ def int_param(request, name: str, default: int | None = None) -> int | None:
         return int(raw)
     except ValueError:
         raise ValidationError({name: f"'{raw}' is not an integer."}) from None
+
+
+def conflict_response(exc: Exception) -> Response | None:
+    """409 with the service's message and a stable code, so clients branch on the status, never on the text."""
+    if isinstance(exc, ReadAlreadySubmittedError):
+        return Response({"detail": " ".join(exc.messages), "code": exc.code}, status=status.HTTP_409_CONFLICT)
+    return None

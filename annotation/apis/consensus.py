@@ -22,7 +22,8 @@ class StudyConsensusSerializer(serializers.Serializer):
     n_submitted = serializers.IntegerField()
     traits = serializers.DictField(
         child=serializers.DictField(),
-        help_text="Trait code -> label, method, votes, soft_label, ds_probability, n_reads, adjudicated, slice_ranges.",
+        help_text="Trait code -> label, method, votes, soft_label, ds_probability, n_reads, adjudicated, slice_ranges "
+                  "(union of the positive reads' [first, last] ranges), key_images (union of their key images).",
     )
 
 

@@ -7,15 +7,20 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotation.apis.common import Radiologist, RadiologistOrCurator, audit_source
+from annotation.apis.common import Radiologist, RadiologistOrCurator, audit_source, conflict_response
 from annotation.apis.worklist import own_assignment
 from annotation.models import Read
 from annotation.selectors.reads import reads_for_reader, with_labels
 from annotation.services.reads import read_amend, read_draft_save, read_submit
 from curation.roles import CURATOR, has_role
 
-LABELS_HELP = ('Trait code -> "present" | "absent" | "uncertain", or {state, slice_ranges: [[first, last]], '
-               "key_images: [slice], note}. Traits left out are absent on submit.")
+LABELS_HELP = (
+    'Trait code -> "present" | "absent" | "uncertain", or {state, slice_ranges: [[first, last], ...], '
+    "key_images: [slice, ...], note}. Slices are 0-based indices of the primary axial series in slice order, below "
+    "the assignment's n_slices; slice_ranges are inclusive. Both only on present traits and only where the "
+    "campaign collects slices (its slice_ranges flag); key_images come back sorted without repeats. "
+    "Traits left out are absent on submit."
+)
 
 
 class ReadOutputSerializer(serializers.Serializer):
@@ -30,7 +35,9 @@ class ReadOutputSerializer(serializers.Serializer):
     amends = serializers.IntegerField(source="amends_id", allow_null=True)
     amendment_reason = serializers.CharField()
     submitted_at = serializers.DateTimeField(allow_null=True)
-    labels = serializers.SerializerMethodField()
+    labels = serializers.SerializerMethodField(help_text=(
+        "Trait code -> {state, slice_ranges, key_images, note, implied}; implied: set by the hierarchy (a positive "
+        "subtype made its parent positive)."))
 
     def get_labels(self, read) -> dict:
         return {
@@ -62,14 +69,24 @@ class DraftApi(APIView):
         return Response(ReadOutputSerializer(_reloaded(read)).data)
 
 
+class ConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField(help_text="read_already_submitted: this assignment's read was submitted before.")
+
+
 class SubmitApi(APIView):
+    """Submit the read once; a repeat (double click, retried request) answers 409 Conflict."""
+
     permission_classes = [Radiologist]
+
+    def handle_exception(self, exc):
+        return conflict_response(exc) or super().handle_exception(exc)
 
     class InputSerializer(_ReadInput):
         no_findings = serializers.BooleanField(required=False, default=False,
                                                help_text="Every trait absent, in one step.")
 
-    @extend_schema(request=InputSerializer, responses={201: ReadOutputSerializer})
+    @extend_schema(request=InputSerializer, responses={201: ReadOutputSerializer, 409: ConflictSerializer})
     def post(self, request, assignment_id):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -4,7 +4,7 @@ from .audit import AuditEvent
 from .campaign import Campaign
 from .consensus import AdjudicationTask, Consensus, ReaderConfusion
 from .priority import PriorityScore
-from .read import Read, ReadImmutableError, ReadLabel
+from .read import Read, ReadAlreadySubmittedError, ReadImmutableError, ReadLabel
 from .worklist import Assignment, CampaignStudy
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "Consensus",
     "PriorityScore",
     "Read",
+    "ReadAlreadySubmittedError",
     "ReadImmutableError",
     "ReadLabel",
     "ReaderConfusion",

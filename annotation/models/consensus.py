@@ -19,6 +19,7 @@ class Consensus(models.Model):
     soft_label = models.FloatField(null=True, blank=True)  # vote fraction for present (uncertain = half)
     n_reads = models.PositiveSmallIntegerField(default=0)
     slice_ranges = models.JSONField(default=list, blank=True)  # union of positive reads' ranges
+    key_images = models.JSONField(default=list, blank=True)  # union of positive reads' key images (slice indices)
     adjudication = models.ForeignKey(
         "annotation.AdjudicationTask", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

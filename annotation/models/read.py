@@ -13,6 +13,16 @@ class ReadImmutableError(ValidationError):
         )
 
 
+class ReadAlreadySubmittedError(ValidationError):
+    """A second submission of an assignment (a double click, a retried request): the API answers 409 Conflict."""
+
+    def __init__(self, assignment_id):
+        super().__init__(
+            f"Assignment {assignment_id} is already submitted; a read is submitted once (amend it to change it).",
+            code="read_already_submitted",
+        )
+
+
 class Read(FrozenOnceFinal, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"

@@ -19,6 +19,7 @@ def _trait_row(row: Consensus) -> dict:
         "n_reads": row.n_reads,
         "adjudicated": row.method == Consensus.Method.ADJUDICATED,
         "slice_ranges": row.slice_ranges,
+        "key_images": row.key_images,
     }
 
 
@@ -61,7 +62,7 @@ def _reads_by_entry(campaign: Campaign) -> dict[int, list[dict]]:
 
 def consensus_labels(*, campaign: Campaign, include_incomplete: bool = False, include_gold: bool = True) -> Iterator[dict]:
     """For `datasets`: per study, consensus per trait (label, soft label, Dawid–Skene posterior, n_reads,
-    adjudicated, slice ranges) and every current read with a pseudonymous reader id."""
+    adjudicated, slice ranges, key images) and every current read with a pseudonymous reader id."""
     entries = campaign.campaign_studies.select_related("study").order_by("id")
     if not include_incomplete:
         entries = entries.filter(Q(status=CampaignStudy.Status.COMPLETE) | Q(is_gold=True))

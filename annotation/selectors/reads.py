@@ -24,6 +24,18 @@ def reads_current(*, campaign_study) -> list[Read]:
     )
 
 
+def current_label_rows(*, campaign_study) -> dict[int, list[tuple]]:
+    """Per current read id: (trait id, state, slice_ranges, key_images) of each label, in one query. Consensus
+    runs inside a reader's submit; model instances and a prefetch would cost a second round trip."""
+    reads = reads_current_qs().filter(assignment__campaign_study=campaign_study)
+    rows = (ReadLabel.objects.filter(read__in=reads).order_by("read_id", "trait_id")
+            .values_list("read_id", "trait_id", "state", "slice_ranges", "key_images"))
+    out: dict[int, list[tuple]] = {}
+    for read_id, *label in rows:
+        out.setdefault(read_id, []).append(tuple(label))
+    return out
+
+
 def read_states(read: Read) -> dict[str, str]:
     return {label.trait.code: label.state for label in read.labels.all()}
 

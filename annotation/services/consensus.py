@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from annotation.labels import taxonomy_index
 from annotation.models import AdjudicationTask, Campaign, CampaignStudy, Consensus, ReaderConfusion
-from annotation.selectors.reads import read_states, reads_current, reads_current_qs
-from annotation.services.audit import audit_record
+from annotation.selectors.reads import current_label_rows, reads_current_qs
+from annotation.services.audit import AuditBatch, audit_record
 from annotation.stats.consensus_rules import PRESENT, Votes, binary_call, study_outcome
 from annotation.stats.dawid_skene import dawid_skene
 
@@ -23,28 +23,35 @@ def merge_ranges(ranges: list) -> list:
     return merged
 
 
-def _positive_ranges(reads) -> dict[str, list]:
-    out: dict[str, list] = {}
-    for read in reads:
-        for label in read.labels.all():
-            if label.state == PRESENT and label.slice_ranges:
-                out.setdefault(label.trait.code, []).extend(label.slice_ranges)
-    return {code: merge_ranges(r) for code, r in out.items()}
+def _positive_marks(reads: list[list[tuple]], code_of: dict) -> tuple[dict[str, list], dict[str, list]]:
+    """Per trait, the union of the slice ranges and of the key images that positive reads marked."""
+    ranges: dict[str, list] = {}
+    images: dict[str, set] = {}
+    for labels in reads:
+        for trait_id, state, slice_ranges, key_images in labels:
+            if state != PRESENT:
+                continue
+            if slice_ranges:
+                ranges.setdefault(code_of[trait_id], []).extend(slice_ranges)
+            if key_images:
+                images.setdefault(code_of[trait_id], set()).update(key_images)
+    return {code: merge_ranges(r) for code, r in ranges.items()}, {code: sorted(k) for code, k in images.items()}
 
 
-def _write_consensus(entry: CampaignStudy, index, votes: dict, adjudicate: dict, ranges: dict) -> None:
+def _write_consensus(entry: CampaignStudy, index, votes: dict, adjudicate: dict, marks: tuple[dict, dict]) -> None:
+    ranges, images = marks
     rows = []
     for code, v in votes.items():
         pending = code in adjudicate
         rows.append(Consensus(
             campaign_study=entry, trait=index.by_code[code], label="" if pending else v.majority,
             method=Consensus.Method.PENDING if pending else Consensus.Method.MAJORITY, votes=v.as_dict(),
-            soft_label=v.soft_label, n_reads=v.n, slice_ranges=ranges.get(code, []), adjudicator=None,
-            adjudication=None,
+            soft_label=v.soft_label, n_reads=v.n, slice_ranges=ranges.get(code, []), key_images=images.get(code, []),
+            adjudicator=None, adjudication=None,
         ))
     Consensus.objects.bulk_create(
         rows, update_conflicts=True, unique_fields=["campaign_study", "trait"],
-        update_fields=["label", "method", "votes", "soft_label", "n_reads", "slice_ranges", "adjudicator",
+        update_fields=["label", "method", "votes", "soft_label", "n_reads", "slice_ranges", "key_images", "adjudicator",
                        "adjudication", "computed_at"],
     )
 
@@ -54,46 +61,63 @@ def _supersede_open(entry: CampaignStudy) -> None:
 
 
 @transaction.atomic(savepoint=False)  # runs inside the submit's transaction, with the study's row locked
-def study_evaluate(*, campaign_study: CampaignStudy, reevaluate: bool = False) -> CampaignStudy:
-    """Called with the study's row locked, after each submit (and after an amendment of a finished study)."""
+def study_evaluate(
+    *, campaign_study: CampaignStudy, reevaluate: bool = False, changed: tuple = (), audit: AuditBatch | None = None,
+) -> CampaignStudy:
+    """Called with the study's row locked, after each submit (and after an amendment of a finished study).
+
+    A submit passes the study fields it changed (`changed`, saved here in the one UPDATE of the study) and its
+    audit batch (written by the caller), so that completing a study costs few round trips.
+    """
     entry = campaign_study
-    if entry.is_gold:
-        return entry  # the known answer is its consensus
-    reads = reads_current(campaign_study=entry)
-    if len(reads) < entry.target_reads and not reevaluate:
-        return entry
-    campaign = entry.campaign
-    index = taxonomy_index(campaign.taxonomy)
-    states = [read_states(r) for r in reads]
-    votes = {code: Votes.of(s[code] for s in states if code in s) for code in index.codes}
-    outcome = study_outcome(votes, index.significance, n_reads=len(reads), max_reads=campaign.max_reads)
-    _supersede_open(entry)
-    if outcome.extend:
-        return _extend(entry, votes, index, n_reads=len(reads))
-    _write_consensus(entry, index, votes, outcome.adjudicate, _positive_ranges(reads))
-    if outcome.adjudicate:
-        task = AdjudicationTask.objects.create(campaign_study=entry, traits=outcome.adjudicate)
-        entry.status, entry.completed_at = CampaignStudy.Status.ADJUDICATION, None
-        audit_record(actor=None, action="adjudication-created", obj=task, campaign_id=campaign.pk,
-                     data={"study_id": entry.study_id, "traits": outcome.adjudicate})
-    else:
-        entry.status, entry.completed_at = CampaignStudy.Status.COMPLETE, timezone.now()
-    entry.save(update_fields=["status", "completed_at"])
-    audit_record(actor=None, action="consensus-computed", obj=entry, campaign_id=campaign.pk,
-                 data={"study_id": entry.study_id, "n_reads": len(reads), "status": entry.status})
+    batch = audit if audit is not None else AuditBatch()
+    fields = set(changed)
+    # The study's row is locked, so n_submitted is exact: no need to fetch reads before the last one is in.
+    if not entry.is_gold and (reevaluate or entry.n_submitted >= entry.target_reads):  # gold: the known answer
+        fields |= _evaluate(entry, batch, reevaluate=reevaluate)
+    if fields:
+        entry.save(update_fields=sorted(fields))
+    if audit is None:
+        batch.write()
     return entry
 
 
-def _extend(entry: CampaignStudy, votes: dict, index, *, n_reads: int) -> CampaignStudy:
+def _evaluate(entry: CampaignStudy, batch: AuditBatch, *, reevaluate: bool) -> set[str]:
+    """Consensus, another reader, or adjudication; returns the study fields it changed."""
+    reads = list(current_label_rows(campaign_study=entry).values())
+    if len(reads) < entry.target_reads and not reevaluate:
+        return set()
+    campaign = entry.campaign
+    index = taxonomy_index(campaign.taxonomy)
+    states = [{index.code_of[trait_id]: state for trait_id, state, *_ in labels} for labels in reads]
+    votes = {code: Votes.of(s[code] for s in states if code in s) for code in index.codes}
+    outcome = study_outcome(votes, index.significance, n_reads=len(reads), max_reads=campaign.max_reads)
+    if entry.status == CampaignStudy.Status.ADJUDICATION:  # open tasks exist only in this status
+        _supersede_open(entry)
+    if outcome.extend:
+        return _extend(entry, votes, index, batch, n_reads=len(reads))
+    _write_consensus(entry, index, votes, outcome.adjudicate, _positive_marks(reads, index.code_of))
+    if outcome.adjudicate:
+        task = AdjudicationTask.objects.create(campaign_study=entry, traits=outcome.adjudicate)
+        entry.status, entry.completed_at = CampaignStudy.Status.ADJUDICATION, None
+        batch.record(actor=None, action="adjudication-created", obj=task, campaign_id=campaign.pk,
+                     data={"study_id": entry.study_id, "traits": outcome.adjudicate})
+    else:
+        entry.status, entry.completed_at = CampaignStudy.Status.COMPLETE, timezone.now()
+    batch.record(actor=None, action="consensus-computed", obj=entry, campaign_id=campaign.pk,
+                 data={"study_id": entry.study_id, "n_reads": len(reads), "status": entry.status})
+    return {"status", "completed_at"}
+
+
+def _extend(entry: CampaignStudy, votes: dict, index, batch: AuditBatch, *, n_reads: int) -> set[str]:
     # Adaptive overlap: one more reader for a study whose readers disagree on a high-significance trait.
     disputed = sorted(c for c, v in votes.items() if index.significance[c] == "high" and not v.unanimous)
     entry.target_reads = n_reads + 1
     entry.status, entry.completed_at = CampaignStudy.Status.OPEN, None
-    entry.save(update_fields=["target_reads", "status", "completed_at"])
     entry.consensus.all().delete()  # derived rows; recomputed when the extra read arrives
-    audit_record(actor=None, action="study-overlap-extended", obj=entry, campaign_id=entry.campaign_id,
+    batch.record(actor=None, action="study-overlap-extended", obj=entry, campaign_id=entry.campaign_id,
                  data={"study_id": entry.study_id, "target_reads": entry.target_reads, "disputed": disputed})
-    return entry
+    return {"target_reads", "status", "completed_at"}
 
 
 def _campaign_calls(campaign: Campaign) -> dict[str, list[tuple]]:

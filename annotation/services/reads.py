@@ -6,14 +6,15 @@ consensus exactly once.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Max
+from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db.models import JSONField, Max, OuterRef, Subquery
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from annotation.labels import LabelValue, labels_normalize, taxonomy_index
-from annotation.models import Assignment, CampaignStudy, Read, ReadLabel
+from annotation.models import Assignment, CampaignStudy, Read, ReadAlreadySubmittedError, ReadLabel
 from annotation.selectors.worklist import live_assignments
-from annotation.services.audit import AuditSource, audit_record
+from annotation.services.audit import AuditBatch, AuditSource, audit_record
 from annotation.services.consensus import study_evaluate
 from annotation.stats.consensus_rules import ABSENT
 
@@ -48,11 +49,43 @@ def _write_labels(read: Read, assignment: Assignment, values: dict[str, LabelVal
 
 
 def _labels_dump(values: dict[str, LabelValue]) -> dict:
-    return {code: v.state for code, v in values.items()}
+    """For the audit trail: each trait's state, and the slices marked on positive traits."""
+    marks = {code: {"slice_ranges": v.slice_ranges, "key_images": v.key_images}
+             for code, v in values.items() if v.slice_ranges or v.key_images}
+    return {"labels": {code: v.state for code, v in values.items()}, "marks": marks}
 
 
 def _draft(assignment: Assignment) -> Read | None:
     return assignment.reads.filter(status=Read.Status.DRAFT).first()
+
+
+def _locked_entry(campaign_study_id: int) -> CampaignStudy:
+    # Locked first, as the worklist does, so a late submit and a new reservation never both take a last slot.
+    return CampaignStudy.objects.select_for_update(of=("self",)).select_related(
+        "campaign__taxonomy", "study__primary_series"
+    ).get(pk=campaign_study_id)
+
+
+def _locked_assignment(pk: int, entry: CampaignStudy) -> Assignment:
+    """The assignment, locked, with the autosaved draft's fields (`draft`, a dict or None) in the same round trip."""
+    drafts = Read.objects.filter(assignment=OuterRef("pk"), status=Read.Status.DRAFT)
+    draft = JSONObject(id="id", version="version", note="note", time_spent_s="time_spent_s")
+    assignment = (Assignment.objects.select_for_update()
+                  .annotate(draft=Subquery(drafts.values(json=draft)[:1], output_field=JSONField()))
+                  .get(pk=pk))
+    assignment.campaign_study, assignment.campaign = entry, entry.campaign
+    return assignment
+
+
+def _draft_from(assignment: Assignment) -> Read | None:
+    """The draft the lock query brought along, as a loaded model (fields it did not bring load on access)."""
+    if assignment.draft is None:
+        return None
+    row = {**assignment.draft, "assignment_id": assignment.pk, "status": Read.Status.DRAFT}
+    names = [f.attname for f in Read._meta.concrete_fields if f.attname in row]
+    read = Read.from_db(DEFAULT_DB_ALIAS, names, [row[name] for name in names])
+    read.assignment = assignment
+    return read
 
 
 @transaction.atomic
@@ -61,7 +94,9 @@ def read_draft_save(
     source: AuditSource | None = None,
 ) -> Read:
     """Autosave: the draft holds whatever the reader has marked so far and can be restored later."""
-    assignment = Assignment.objects.select_for_update().select_related("campaign__taxonomy").get(pk=assignment.pk)
+    assignment = Assignment.objects.select_for_update(of=("self",)).select_related(
+        "campaign__taxonomy", "campaign_study__study__primary_series"
+    ).get(pk=assignment.pk)
     _own(assignment, reader)
     if assignment.status not in (Assignment.Status.RESERVED, Assignment.Status.EXPIRED):
         raise ValidationError(f"Assignment {assignment.pk} is {assignment.status}; there is no draft to save.")
@@ -71,13 +106,13 @@ def read_draft_save(
     read.save()
     _write_labels(read, assignment, values)
     audit_record(actor=reader, action="read-draft-saved", obj=read, campaign_id=assignment.campaign_id,
-                 data={"labels": _labels_dump(values), "time_spent_s": read.time_spent_s}, source=source)
+                 data={**_labels_dump(values), "time_spent_s": read.time_spent_s}, source=source)
     return read
 
 
 def _check_slot(entry: CampaignStudy, assignment: Assignment, now) -> None:
     if assignment.status == Assignment.Status.SUBMITTED:
-        raise ValidationError(f"Assignment {assignment.pk} is already submitted; amend the read instead.")
+        raise ReadAlreadySubmittedError(assignment.pk)
     if assignment.status == Assignment.Status.RELEASED:
         raise ValidationError(f"Assignment {assignment.pk} was released.")
     if entry.campaign.status == "closed":
@@ -93,44 +128,59 @@ def _check_slot(entry: CampaignStudy, assignment: Assignment, now) -> None:
             )
 
 
+def _submitted_read(
+    assignment: Assignment, values: dict[str, LabelValue], *, note: str, time_spent_s: float, now,
+) -> Read:
+    """The autosaved draft, or a new read, holding the submitted labels and sealed: three statements either way."""
+    no_findings = all(v.state == ABSENT for v in values.values())
+    read = _draft_from(assignment)
+    if read is None:
+        read = Read.objects.create(assignment=assignment, version=1, no_findings=no_findings, note=note,
+                                   time_spent_s=max(float(time_spent_s), 0.0))
+        _write_labels(read, assignment, values, fresh=True)
+        _seal(read, now)
+        return read
+    _write_labels(read, assignment, values)
+    read.no_findings, read.note = no_findings, note or read.note
+    read.time_spent_s = max(float(time_spent_s), read.time_spent_s)
+    # The draft's last fields and its seal in one statement (the trigger guards submitted rows anyway).
+    Read.objects.filter(pk=read.pk, status=Read.Status.DRAFT).update(
+        no_findings=read.no_findings, note=read.note, time_spent_s=read.time_spent_s,
+        status=Read.Status.SUBMITTED, submitted_at=now, updated_at=now,
+    )
+    read.status, read.submitted_at, read.updated_at = Read.Status.SUBMITTED, now, now
+    return read
+
+
 @transaction.atomic
 def read_submit(
     *, reader, assignment: Assignment, labels: dict | None = None, no_findings: bool = False, note: str = "",
     time_spent_s: float = 0.0, source: AuditSource | None = None,
 ) -> Read:
-    """Submit the read: traits not given are absent; with `no_findings` every trait is absent in one step."""
-    entry = CampaignStudy.objects.select_for_update(of=("self",)).select_related("campaign__taxonomy", "study__primary_series").get(
-        pk=assignment.campaign_study_id
-    )
-    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
-    assignment.campaign_study, assignment.campaign = entry, entry.campaign
+    """Submit the read: traits not given are absent; with `no_findings` every trait is absent in one step.
+
+    On every reader's critical path, so it costs a fixed handful of statements (tests/annotation/test_reads.py
+    counts them): two row locks, three for the read and its labels, one per changed row, one audit insert,
+    and on a study's last read one query of the current reads plus the consensus upsert.
+    """
+    entry = _locked_entry(assignment.campaign_study_id)
+    assignment = _locked_assignment(assignment.pk, entry)
     _own(assignment, reader)
     now = timezone.now()
     _check_slot(entry, assignment, now)
     if no_findings and any(_state(v) != ABSENT for v in (labels or {}).values()):
         raise ValidationError({"labels": "'No findings' cannot be combined with positive or uncertain traits."})
     values = _normalize(assignment, {} if no_findings else labels, complete=True)
-    read = _draft(assignment) or Read(assignment=assignment, version=1)
-    fresh = read.pk is None
-    read.no_findings = no_findings or all(v.state == ABSENT for v in values.values())
-    read.note = note or read.note
-    read.time_spent_s = max(float(time_spent_s), read.time_spent_s)
-    read.status, read.submitted_at = Read.Status.DRAFT, None
-    if fresh:
-        read.save()
-    else:
-        Read.objects.filter(pk=read.pk).update(no_findings=read.no_findings, note=read.note,
-                                               time_spent_s=read.time_spent_s, updated_at=now)
-    _write_labels(read, assignment, values, fresh=fresh)
-    _seal(read, now)
+    read = _submitted_read(assignment, values, note=note, time_spent_s=time_spent_s, now=now)
     assignment.status, assignment.submitted_at = Assignment.Status.SUBMITTED, now
-    assignment.save(update_fields=["status", "submitted_at"])
+    Assignment.objects.filter(pk=assignment.pk).update(status=assignment.status, submitted_at=now)
     entry.n_submitted += 1
-    entry.save(update_fields=["n_submitted"])
-    audit_record(actor=reader, action="read-submitted", obj=read, campaign_id=entry.campaign_id,
-                 data={"labels": _labels_dump(values), "no_findings": read.no_findings,
-                       "time_spent_s": read.time_spent_s, "study_id": entry.study_id}, source=source)
-    study_evaluate(campaign_study=entry)
+    audit = AuditBatch()
+    audit.record(actor=reader, action="read-submitted", obj=read, campaign_id=entry.campaign_id,
+                 data={**_labels_dump(values), "no_findings": read.no_findings, "time_spent_s": read.time_spent_s,
+                       "study_id": entry.study_id}, source=source)
+    study_evaluate(campaign_study=entry, changed=("n_submitted",), audit=audit)
+    audit.write()
     return read
 
 
@@ -151,9 +201,7 @@ def read_amend(
     source: AuditSource | None = None,
 ) -> Read:
     """A new submitted version of the reader's latest read; the old version stays as it was."""
-    entry = CampaignStudy.objects.select_for_update(of=("self",)).select_related("campaign__taxonomy", "study__primary_series").get(
-        pk=read.assignment.campaign_study_id
-    )
+    entry = _locked_entry(read.assignment.campaign_study_id)
     assignment = Assignment.objects.select_for_update().get(pk=read.assignment_id)
     assignment.campaign_study, assignment.campaign = entry, entry.campaign
     _own(assignment, reader)
@@ -170,7 +218,7 @@ def read_amend(
     _write_labels(new, assignment, values, fresh=True)
     _seal(new, timezone.now())
     audit_record(actor=reader, action="read-amended", obj=new, campaign_id=entry.campaign_id,
-                 data={"amends": read.pk, "version": new.version, "reason": reason, "labels": _labels_dump(values)},
+                 data={"amends": read.pk, "version": new.version, "reason": reason, **_labels_dump(values)},
                  source=source)
     if entry.status != CampaignStudy.Status.OPEN:
         study_evaluate(campaign_study=entry, reevaluate=True)

@@ -78,9 +78,16 @@ def test_reading_flow_through_the_api_with_blinding_and_own_reads_only(world):
     bad = a_api.post(f"{BASE}/assignments/{assignment}/submit/", {"labels": {"nonsense": "present"}}, format="json")
     assert bad.status_code == 400 and "nonsense" in str(bad.data)
     submitted = a_api.post(f"{BASE}/assignments/{assignment}/submit/", {
-        "labels": {"epidural_hemorrhage": {"state": "present", "slice_ranges": [[10, 14]]}}, "time_spent_s": 75,
+        "labels": {"epidural_hemorrhage": {"state": "present", "slice_ranges": [[10, 14]], "key_images": [13, 11]}},
+        "time_spent_s": 75,
     }, format="json")
     assert submitted.status_code == 201 and submitted.data["status"] == "submitted"
+    assert submitted.data["labels"]["epidural_hemorrhage"]["key_images"] == [11, 13]
+    again = a_api.post(f"{BASE}/assignments/{assignment}/submit/", {"labels": {}}, format="json")
+    assert again.status_code == 409, again.data  # a repeat (double click, retry) is a conflict, not bad input
+    assert again.data["code"] == "read_already_submitted" and "already submitted" in again.data["detail"]
+    assert a_api.get(f"{BASE}/reads/{submitted.data['id']}/").data["labels"]["epidural_hemorrhage"]["key_images"] == [
+        11, 13]
     [summary] = a_api.get(f"{BASE}/worklist/").data
     assert (summary["available"], summary["submitted"]) == (0, 1)
     read_id = submitted.data["id"]

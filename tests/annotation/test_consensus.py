@@ -47,6 +47,7 @@ def test_agreeing_readers_give_majority_consensus(one_study):
     assert result["traits"]["lacune"] == {
         "label": "present", "method": "majority", "votes": {"present": 2, "absent": 0, "uncertain": 0},
         "soft_label": 1.0, "ds_probability": None, "n_reads": 2, "adjudicated": False, "slice_ranges": [],
+        "key_images": [],
     }
     assert result["traits"]["fracture"]["label"] == "absent"
 

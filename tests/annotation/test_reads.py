@@ -3,8 +3,18 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
-from annotation.models import AuditEvent, Read, ReadImmutableError, ReadLabel
+from annotation.labels import taxonomy_index
+from annotation.models import (
+    AuditEvent,
+    CampaignStudy,
+    Consensus,
+    Read,
+    ReadAlreadySubmittedError,
+    ReadImmutableError,
+    ReadLabel,
+)
 from annotation.services.audit import AuditSource
 from annotation.services.reads import read_amend, read_draft_save, read_submit
 from annotation.services.worklist import worklist_next
@@ -73,7 +83,7 @@ def test_draft_is_restorable_then_submitted_read_is_immutable(setup):
     read.note = "changed"
     with pytest.raises(ReadImmutableError):
         read.save()
-    with pytest.raises(ValidationError, match="already submitted"):
+    with pytest.raises(ReadAlreadySubmittedError, match="already submitted"):
         read_submit(reader=alice, assignment=assignment, labels={})
 
 
@@ -106,3 +116,66 @@ def test_amendment_creates_a_new_version_and_is_audited(setup):
     assert {e[1] for e in events} == {"10.1.2.3"} and {e[2] for e in events} == {"pytest-browser"}
     amended = AuditEvent.objects.get(action="read-amended")
     assert amended.data["labels"]["lacune"] == "present" and amended.data["reason"] == "missed a lacune"
+
+
+def _statements(ctx) -> list[str]:
+    # Savepoints are the test's own transaction at work, not round trips a submit makes in production.
+    return [q["sql"] for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+
+
+def test_submit_costs_a_fixed_handful_of_statements(setup):
+    """A regression guard for the reader's critical path (docs/performance.md): two row locks, three statements for
+    the read and its labels, the assignment, the study, one audit insert; on the last read one query of the reads
+    and the consensus upsert. The taxonomy is read once per process, never per submit."""
+    campaign, (alice, bob, _) = setup
+    taxonomy_index(campaign.taxonomy)  # a published taxonomy's index is cached; this warms it
+    first = worklist_next(reader=alice, campaign=campaign)
+    with CaptureQueriesContext(connection) as ctx:
+        read_submit(reader=alice, assignment=first, labels={"lacune": {"state": "present", "key_images": [3]}})
+    assert len(_statements(ctx)) <= 8, "\n".join(_statements(ctx))
+    last = worklist_next(reader=bob, campaign=campaign)
+    read_draft_save(reader=bob, assignment=last, labels={"lacune": "present"}, time_spent_s=20)
+    with CaptureQueriesContext(connection) as ctx:
+        read_submit(reader=bob, assignment=last, labels={"lacune": {"state": "present", "key_images": [5]}})
+    assert len(_statements(ctx)) <= 10, "\n".join(_statements(ctx))
+    entry = CampaignStudy.objects.get(pk=first.campaign_study_id)
+    assert (entry.status, entry.n_submitted) == ("complete", 2)  # the counted submit did complete the study
+    assert Consensus.objects.get(campaign_study=entry, trait__code="lacune").key_images == [3, 5]
+    with CaptureQueriesContext(connection) as ctx:
+        taxonomy_index(campaign.taxonomy)
+    assert not ctx.captured_queries
+
+
+def test_key_images_are_kept_checked_audited_and_merged_in_consensus(setup):
+    campaign, (alice, bob, _) = setup
+    assignment = worklist_next(reader=alice, campaign=campaign)
+    for labels, error in [
+        ({"lacune": {"state": "absent", "key_images": [2]}}, "lacune.*only for positive"),
+        ({"lacune": {"state": "present", "key_images": [32]}}, "lacune.*key_images entry 32 is out of range.*32 slices"),
+        ({"lacune": {"state": "present", "key_images": [-1]}}, "out of range"),
+        ({"lacune": {"state": "present", "key_images": [True]}}, "key_images entry True is not valid"),
+        ({"lacune": {"state": "present", "key_images": 4}}, "key_images must be a list"),
+    ]:
+        with pytest.raises(ValidationError, match=error):
+            read_submit(reader=alice, assignment=assignment, labels=labels)
+    read = read_submit(reader=alice, assignment=assignment, labels={
+        "subdural_hemorrhage": {"state": "present", "slice_ranges": [[4, 9]], "key_images": [7, 5, 7]},
+    })
+    label = ReadLabel.objects.get(read=read, trait__code="subdural_hemorrhage")
+    assert (label.slice_ranges, label.key_images) == ([[4, 9]], [5, 7])  # sorted, no repeats
+    assert ReadLabel.objects.get(read=read, trait__code="intracranial_hemorrhage").key_images == []  # implied parent
+    event = AuditEvent.objects.get(action="read-submitted", object_id=read.pk)
+    assert event.data["marks"] == {"subdural_hemorrhage": {"slice_ranges": [[4, 9]], "key_images": [5, 7]}}
+    read_submit(reader=bob, assignment=worklist_next(reader=bob, campaign=campaign), labels={
+        "subdural_hemorrhage": {"state": "present", "slice_ranges": [[8, 12]], "key_images": [11]},
+    })
+    row = Consensus.objects.get(campaign_study_id=assignment.campaign_study_id, trait__code="subdural_hemorrhage")
+    assert (row.label, row.slice_ranges, row.key_images) == ("present", [[4, 12]], [5, 7, 11])
+
+
+def test_key_images_only_where_the_campaign_collects_slices(campaign_factory, studies, readers):
+    alice, bob = readers(2)
+    campaign = campaign_factory(studies=studies(1), readers=[alice, bob], slice_ranges=False)
+    assignment = worklist_next(reader=alice, campaign=campaign)
+    with pytest.raises(ValidationError, match="lacune.*does not collect key_images"):
+        read_submit(reader=alice, assignment=assignment, labels={"lacune": {"state": "present", "key_images": [1]}})
