@@ -102,7 +102,7 @@ async function start() {
       body: { labels: state.toLabels(), note: note.value, time_spent_s: timer.seconds() },
     })
       .then(goNext, (error) => {
-        if (error.body?.code === 'read_submitted' || /already submitted/.test(error.message)) {
+        if (error.status === 409) { // already submitted (a repeat): the read is in, move on
           goNext();
           return;
         }
