@@ -7,7 +7,7 @@ from annotation.services.consensus import dawid_skene_run
 from annotation.services.worklist import reservations_expire
 
 
-@shared_task(name="annotation.reservations_expire")
+@shared_task(name="annotation.reservations_expire")  # scheduled by CELERY_BEAT_SCHEDULE in radcurate/settings.py
 def reservations_expire_task() -> int:
     return reservations_expire()
 

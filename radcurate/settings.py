@@ -172,6 +172,16 @@ CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is redelivered, so long
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="radcurate")
+# Periodic tasks, sent by `celery -A radcurate beat` (one beat process per deployment) to the workers.
+RADCURATE_RESERVATION_SWEEP_S = env.float("RADCURATE_RESERVATION_SWEEP_S", default=60.0)
+CELERY_BEAT_SCHEDULE = {
+    # Abandoned reservations are marked expired (their read slot is free from expires_at on regardless).
+    "annotation-reservations-expire": {
+        "task": "annotation.reservations_expire",
+        "schedule": RADCURATE_RESERVATION_SWEEP_S,
+        "options": {"expires": RADCURATE_RESERVATION_SWEEP_S},  # a sweep not run in time is dropped, not queued up
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -153,11 +153,17 @@ def assignment_release(*, assignment: Assignment, reader, source: AuditSource | 
 
 @transaction.atomic
 def reservations_expire(*, now=None) -> int:
-    """Mark lapsed reservations expired (the worklist already ignores them; this keeps the records honest)."""
+    """Mark lapsed reservations expired; returns how many. Run every minute by Celery beat (settings).
+
+    The study's read slot is free once `expires_at` passes, sweep or not: the worklist counts only unexpired
+    reservations. The sweep makes the records say so (worklist summaries, the curator's assignment list). A
+    reservation being submitted at this moment is locked by the submit and skipped; the next sweep sees it
+    submitted.
+    """
     now = now or timezone.now()
     lapsed = Assignment.objects.filter(status=Assignment.Status.RESERVED, expires_at__lte=now)
-    ids = list(lapsed.values_list("id", flat=True))
-    Assignment.objects.filter(pk__in=ids, status=Assignment.Status.RESERVED).update(status=Assignment.Status.EXPIRED)
+    ids = list(lapsed.select_for_update(skip_locked=True).order_by("id").values_list("id", flat=True))
+    Assignment.objects.filter(pk__in=ids).update(status=Assignment.Status.EXPIRED)
     if ids:
         audit_record(actor=None, action="reservations-expired", data={"assignments": ids})
     return len(ids)

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from annotation.models import Assignment, CampaignStudy, Read
+from annotation.models import Assignment, AuditEvent, CampaignStudy, Read
 from annotation.services.priorities import priority_set
 from annotation.services.reads import read_submit
 from annotation.services.worklist import assignment_release, reservations_expire, worklist_next
@@ -55,6 +55,25 @@ def test_reservation_is_resumed_expires_and_returns_to_the_pool(campaign_factory
     # Alice's late submit finds the study full: refused, her draft kept.
     with pytest.raises(ValidationError, match="expired"):
         read_submit(reader=alice, assignment=a1, no_findings=True)
+
+
+def test_expiry_sweep_marks_only_lapsed_reservations(campaign_factory, studies, readers):
+    alice, bob, carol = readers(3)
+    campaign = campaign_factory(studies=studies(2), readers=[alice, bob, carol], min_reads=2, max_reads=2)
+    done = worklist_next(reader=alice, campaign=campaign)
+    read_submit(reader=alice, assignment=done, no_findings=True)
+    lapsed = worklist_next(reader=bob, campaign=campaign)
+    live = worklist_next(reader=carol, campaign=campaign)
+    past = timezone.now() - timedelta(seconds=1)
+    Assignment.objects.filter(pk__in=[done.pk, lapsed.pk]).update(expires_at=past)  # a submitted one lapses too
+    assert reservations_expire() == 1
+    statuses = dict(Assignment.objects.filter(campaign=campaign).values_list("id", "status"))
+    assert statuses == {done.pk: "submitted", lapsed.pk: "expired", live.pk: "reserved"}
+    assert AuditEvent.objects.get(action="reservations-expired").data == {"assignments": [lapsed.pk]}
+    assert reservations_expire() == 0  # nothing left to sweep
+    # Bob's slot is back in the pool, and Bob himself may take the study again (his row is revived, not doubled).
+    again = worklist_next(reader=bob, campaign=campaign)
+    assert again.pk == lapsed.pk and again.status == "reserved"
 
 
 def test_released_study_is_not_offered_again_to_that_reader(campaign_factory, studies, readers):
