@@ -25,6 +25,7 @@ class LabelInput:
     n_reads: int
     adjudicated: bool
     slice_ranges: tuple[tuple[int, int], ...] = ()
+    key_images: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

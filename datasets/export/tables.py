@@ -16,7 +16,7 @@ from .records import LabelInput, ReadInput, StudyPlacement
 
 LABELS_SCHEMA = pa.schema([
     ("study_id", pa.string()), ("trait", pa.string()), ("label", pa.int8()), ("soft_label", pa.float32()),
-    ("n_reads", pa.int16()), ("adjudicated", pa.bool_()), ("slice_ranges", pa.string()),
+    ("n_reads", pa.int16()), ("adjudicated", pa.bool_()), ("slice_ranges", pa.string()), ("key_images", pa.string()),
 ])
 READS_SCHEMA = pa.schema([
     ("study_id", pa.string()), ("reader", pa.string()), ("trait", pa.string()), ("value", pa.string()),
@@ -33,6 +33,10 @@ def ranges_json(ranges: Iterable[Iterable[int]]) -> str:
     if not ranges:
         return "[]"
     return json.dumps(sorted([int(a), int(b)] for a, b in ranges), separators=(",", ":"))
+
+
+def images_json(images: Iterable[int]) -> str:
+    return json.dumps(sorted({int(i) for i in images}), separators=(",", ":")) if images else "[]"
 
 
 def _write_table(table: pa.Table, path: Path) -> None:
@@ -64,6 +68,7 @@ def write_labels(labels: Iterable[LabelInput], path: Path) -> None:
         "study_id": lambda lb: lb.study_id, "trait": lambda lb: lb.trait, "label": lambda lb: int(lb.label),
         "soft_label": lambda lb: float(lb.soft_label), "n_reads": lambda lb: int(lb.n_reads),
         "adjudicated": lambda lb: bool(lb.adjudicated), "slice_ranges": lambda lb: ranges_json(lb.slice_ranges),
+        "key_images": lambda lb: images_json(lb.key_images),
     })
     _write_sorted(columns, LABELS_SCHEMA, ["study_id", "trait"], path)
 

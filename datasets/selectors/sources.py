@@ -62,7 +62,7 @@ def _entries(version: DatasetVersion) -> list[CampaignStudy]:
 
 
 _CONSENSUS_FIELDS = ("campaign_study_id", "trait__code", "label", "soft_label", "n_reads", "method", "ds_probability",
-                     "slice_ranges")
+                     "slice_ranges", "key_images")
 _BATCH = 5000  # rows per database round trip: a 24,000-study export streams millions of rows in constant memory
 
 
@@ -105,7 +105,8 @@ def _labels(version: DatasetVersion, entries: list[CampaignStudy], codes: set[st
         value = _label(row, version.consensus_method) if study else None
         if value is not None:
             out.append(LabelInput(study, row["trait__code"], value[0], value[1], row["n_reads"],
-                                  row["method"] == Consensus.Method.ADJUDICATED, _ranges(row["slice_ranges"])))
+                                  row["method"] == Consensus.Method.ADJUDICATED, _ranges(row["slice_ranges"]),
+                                  tuple(row["key_images"] or ())))
     return out
 
 

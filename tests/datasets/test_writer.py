@@ -44,6 +44,16 @@ def test_export_writes_the_documented_directory(tmp_path):
     assert "Dataset card: tiny" in (root / "datacard.md").read_text()
 
 
+def test_labels_carry_the_key_images_beside_the_slice_ranges(tmp_path):
+    studies, labels, reads, volumes = make_cohort()
+    labels = [lb.__class__(**{**lb.__dict__, "key_images": (2, 1, 2) if lb.label else ()}) for lb in labels]
+    _export(tmp_path, cohort=(studies, labels, reads, volumes))
+    table = pq.read_table(tmp_path / "out" / "labels.parquet")
+    assert str(table.schema.field("key_images").type) == "string"
+    assert {(r["label"], r["slice_ranges"], r["key_images"]) for r in table.to_pylist()} == {
+        (1, "[[1,2]]", "[1,2]"), (0, "[]", "[]")}  # JSON like slice_ranges: sorted, without repeats
+
+
 def test_same_inputs_give_the_same_content_hash_and_a_changed_label_does_not(tmp_path):
     first = _export(tmp_path, "a")
     again = _export(tmp_path, "b")
