@@ -13,6 +13,7 @@ import numpy as np
 from django.conf import settings
 
 from curation.dicom.deidentify import map_uid
+from curation.synth.study import finding_spans
 
 API = "/api/annotation"
 
@@ -28,6 +29,18 @@ class ReaderProfile:
         return self.per_trait.get(code, (self.sensitivity, self.specificity))
 
 
+def _truth_records(source):
+    """(de-identified study UID, record) per line of a cohort's ground_truth.jsonl, with its line in errors."""
+    for n, line in enumerate(Path(source).read_text().splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            yield map_uid(record["study_instance_uid"], key=settings.RADCURATE_DEID_KEY), record
+        except (KeyError, TypeError, json.JSONDecodeError) as exc:
+            raise ValueError(f"{source}, line {n}: not a ground-truth record ({exc})") from exc
+
+
 def load_ground_truth(source) -> dict[str, set[str]]:
     """Positive trait codes per de-identified study UID.
 
@@ -37,18 +50,15 @@ def load_ground_truth(source) -> dict[str, set[str]]:
     if isinstance(source, dict):
         return {uid: set(codes) for uid, codes in source.items()}
     truth = {}
-    for n, line in enumerate(Path(source).read_text().splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-            uid = map_uid(record["study_instance_uid"], key=settings.RADCURATE_DEID_KEY)
-            truth[uid] = {t["code"] for t in record.get("traits", [])} | {
-                t["parent"] for t in record.get("traits", []) if t.get("parent")
-            }
-        except (KeyError, TypeError, json.JSONDecodeError) as exc:
-            raise ValueError(f"{source}, line {n}: not a ground-truth record ({exc})") from exc
+    for uid, record in _truth_records(source):
+        traits = record.get("traits", [])
+        truth[uid] = {t["code"] for t in traits} | {t["parent"] for t in traits if t.get("parent")}
     return truth
+
+
+def load_truth_slices(source) -> dict[str, dict[str, tuple[int, int]]]:
+    """Where each visible finding lies, per de-identified study UID (see `finding_spans`)."""
+    return {uid: finding_spans(record) for uid, record in _truth_records(source)}
 
 
 class InProcessApi:
@@ -89,8 +99,10 @@ def _codes(api, taxonomy_id: int) -> list[str]:
 
 
 class SimulatedReader:
-    def __init__(self, api, profile: ReaderProfile, truth: dict[str, set[str]], rng: np.random.Generator):
+    def __init__(self, api, profile: ReaderProfile, truth: dict[str, set[str]], rng: np.random.Generator,
+                 slices: dict[str, dict[str, tuple[int, int]]] | None = None):
         self.api, self.profile, self.truth, self.rng = api, profile, truth, rng
+        self.slices = slices or {}
         self.codes: list[str] | None = None
 
     def labels_for(self, study_uid: str) -> dict[str, str]:
@@ -102,6 +114,19 @@ class SimulatedReader:
             labels[code] = "present" if called else "absent"
         return labels
 
+    def mark_ranges(self, study_uid: str, labels: dict, n_slices: int | None) -> dict:
+        """Slice ranges for the findings this reader called and can see; each edge is off by up to a slice,
+        as two readers' ranges for the same bleed are."""
+        marked = dict(labels)
+        for code, (first, last) in self.slices.get(study_uid, {}).items():
+            if labels.get(code) != "present":
+                continue
+            top = (n_slices or last + 2) - 1
+            a = int(np.clip(first + self.rng.integers(-1, 2), 0, top))
+            b = int(np.clip(last + self.rng.integers(-1, 2), a, top))
+            marked[code] = {"state": "present", "slice_ranges": [[a, b]]}
+        return marked
+
     def read_next(self, campaign_id: int) -> bool:
         """Ask for a study, autosave once, submit. False when the worklist has nothing for this reader."""
         status, context = self.api.call("post", f"{API}/campaigns/{campaign_id}/next/")
@@ -112,6 +137,8 @@ class SimulatedReader:
         if self.codes is None:
             self.codes = _codes(self.api, context["taxonomy_id"])
         labels = self.labels_for(context["study_uid"])
+        if context.get("slice_ranges"):
+            labels = self.mark_ranges(context["study_uid"], labels, context.get("n_slices"))
         seconds = float(self.rng.gamma(4.0, self.profile.seconds_per_study / 4.0))
         assignment = context["assignment_id"]
         self.api.call("put", f"{API}/assignments/{assignment}/draft/", {"labels": labels, "time_spent_s": seconds / 2})

@@ -138,7 +138,7 @@ def step_annotation(ctx: DemoContext) -> None:
     from annotation.selectors.agreement import agreement_table
     from annotation.services.campaigns import campaign_activate, campaign_add_studies, campaign_create
     from annotation.services.priorities import priority_set
-    from annotation.simulation import load_ground_truth
+    from annotation.simulation import load_ground_truth, load_truth_slices
     from curation.models import Study
     from curation.selectors.taxonomy import taxonomy_latest_published
 
@@ -162,7 +162,8 @@ def step_annotation(ctx: DemoContext) -> None:
         scores = {r["study_id"]: (r["score"], (r["reasons"] or [""])[0]) for r in study_priorities(run=run)}
         result = priority_set(campaign=campaign, scores=scores, source="mining")
         ctx.out(f"priorities from mining run {run.pk}: {result.updated} studies scored")
-    summary = run_simulation(campaign=campaign, truth=truth, n_readers=4, sensitivity=0.85, specificity=0.98)
+    summary = run_simulation(campaign=campaign, truth=truth, n_readers=4, sensitivity=0.85, specificity=0.98,
+                             slices=load_truth_slices(truth_path))
     for line in summary_lines(summary):
         ctx.out(line)
     table = agreement_table(campaign=campaign, n_boot=200)

@@ -62,6 +62,20 @@ def _subtype(code: str, study: Study):
     return detail.get("acuity") or detail.get("pattern") or detail.get("kind") or detail.get("territory")
 
 
+def finding_spans(record: dict) -> dict[str, tuple[int, int]]:
+    """Where a ground-truth record's visible findings lie: trait code -> [first, last] axial slice (inferior
+    first, the archive's slice order). A parent spans its children, as a reader marking the parent would."""
+    spans: dict[str, tuple[int, int]] = {}
+    for t in record.get("traits", []):
+        if not t.get("slices"):
+            continue
+        first, last = (int(x) for x in t["slices"])
+        for code in filter(None, (t["code"], t.get("parent"))):
+            old = spans.get(code, (first, last))
+            spans[code] = (min(old[0], first), max(old[1], last))
+    return spans
+
+
 def ground_truth_record(study: Study, study_uid: str, folder: str, series: list[dict], broken: list[dict]) -> dict:
     traits = []
     for code in sorted(study.volume.traits):

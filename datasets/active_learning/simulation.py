@@ -65,6 +65,7 @@ class Pool:
     traits: list[dict]
     studies: pd.DataFrame  # study_id, patient_id, shard, offset, n_slices, spacing, role (pool/calibration/test)
     truth: dict[str, set[str]]
+    spans: dict[str, dict[str, tuple[int, int]]]  # where the visible findings lie: the readers' slice ranges
 
     @property
     def codes(self) -> list[str]:
@@ -84,12 +85,13 @@ def _axial_volume(study_dir: Path, folder: str) -> tuple[np.ndarray, float, floa
 def pool_build(cohort_dir: Path, root: Path, *, test_fraction: float, calibration_fraction: float) -> Pool:
     """Decode every study's axial series once into a shard; assign test/calibration by patient, the rest pool."""
     from curation.default_taxonomy import DEFAULT_TRAITS  # plain data, no Django
+    from curation.synth.study import finding_spans
 
     records = [json.loads(line) for line in (cohort_dir / "ground_truth.jsonl").read_text().splitlines()]
     traits = [{"code": t.code, "name": t.name, "significance": t.significance, "parent": t.parent,
                "prevalence": t.prevalence} for t in DEFAULT_TRAITS]
     root.mkdir(parents=True, exist_ok=True)
-    rows, truth = [], {}
+    rows, truth, spans = [], {}, {}
     patients = sorted({r["patient_id"] for r in records})
     order = np.random.default_rng(12345).permutation(len(patients))
     n_test, n_cal = int(len(patients) * test_fraction), int(len(patients) * calibration_fraction)
@@ -107,8 +109,9 @@ def pool_build(cohort_dir: Path, root: Path, *, test_fraction: float, calibratio
                      "shard": "volumes/shard-00000.npy", "offset": offset, "n_slices": len(hu),
                      "pixel_spacing_mm": spacing, "slice_thickness_mm": thickness, "role": role_of[r["patient_id"]]})
         truth[r["study_instance_uid"]] = {t["code"] for t in r["traits"]}
+        spans[r["study_instance_uid"]] = finding_spans(r)
     writer.close()
-    return Pool(root, traits, pd.DataFrame(rows), truth)
+    return Pool(root, traits, pd.DataFrame(rows), truth, spans)
 
 
 def simulated_consensus(truth: set[str], codes: list[str], rng: np.random.Generator, *, n_readers: int,
@@ -137,7 +140,9 @@ def _write_round(pool: Pool, out: Path, labeled: dict[str, set[str]], *, split_o
         positives = labeled.get(study_id) if split == "train" else pool.truth.get(study_id)
         if positives is None:
             continue  # unlabeled: predicted, never trained or scored on
-        labels += [LabelInput(study_id, code, int(code in positives), float(code in positives), 1, False)
+        marked = pool.spans.get(study_id, {})
+        labels += [LabelInput(study_id, code, int(code in positives), float(code in positives), 1, False,
+                              (marked[code],) if code in positives and code in marked else ())
                    for code in pool.codes]
     write_labels(labels, out / "labels.parquet")
     write_reads([], out / "reads.parquet")

@@ -7,9 +7,11 @@ import pytest
 from django.core.management import call_command
 
 from annotation.management.commands.simulate_readers import run_simulation
-from annotation.simulation import load_ground_truth
+from annotation.models import Consensus, ReadLabel
+from annotation.simulation import load_ground_truth, load_truth_slices
 from curation.dicom.deidentify import map_uid
 from curation.models import Study
+from curation.synth.study import finding_spans
 from tests.annotation.conftest import make_campaign, make_studies
 
 
@@ -67,3 +69,38 @@ def test_command_plays_readers_and_prints_recovery(taxonomy, tmp_path, capsys, s
     out = capsys.readouterr().out
     assert "reads submitted" in out and "sim-reader-3" in out and "consensus" in out
     assert "studies scored 4 x 35 traits" in out
+
+
+def test_readers_mark_the_slice_ranges_they_see_when_the_campaign_collects_them(taxonomy):
+    studies = make_studies(3, slices=20)
+    truth = {s.study_uid: {"subdural_hemorrhage", "intracranial_hemorrhage"} for s in studies}
+    spans = {s.study_uid: {"subdural_hemorrhage": (5, 9), "intracranial_hemorrhage": (5, 9)} for s in studies}
+    campaign = make_campaign(taxonomy, studies=studies, readers=[], activate=False, min_reads=2, max_reads=2,
+                             slice_ranges=True)
+    run_simulation(campaign=campaign, truth=truth, n_readers=2, sensitivity=0.999, specificity=0.999, spread=0.0,
+                   seed=2, slices=spans)
+    marked = ReadLabel.objects.filter(read__assignment__campaign=campaign, trait__code="subdural_hemorrhage",
+                                      state="present")
+    assert marked.count() == 6
+    for label in marked:
+        (first, last), = label.slice_ranges
+        assert 4 <= first <= 6 and 8 <= last <= 10  # each edge off by at most one slice
+    consensus = Consensus.objects.filter(campaign_study__campaign=campaign, trait__code="subdural_hemorrhage")
+    assert all(c.label == "present" and c.slice_ranges for c in consensus)
+    # without slice scope the same readers send study-level labels only
+    plain = make_campaign(taxonomy, studies=make_studies(1), readers=[], activate=False, min_reads=2, max_reads=2)
+    run_simulation(campaign=plain, truth={}, n_readers=2, seed=2, slices=spans)
+    assert not ReadLabel.objects.filter(read__assignment__campaign=plain).exclude(slice_ranges=[]).exists()
+
+
+def test_finding_spans_give_a_parent_the_span_of_its_children(tmp_path, db, settings):
+    record = {"study_instance_uid": "1.2.3", "traits": [
+        {"code": "subdural_hemorrhage", "parent": "intracranial_hemorrhage", "slices": [4, 8]},
+        {"code": "intraventricular_hemorrhage", "parent": "intracranial_hemorrhage", "slices": [10, 12]},
+        {"code": "old_infarct", "parent": None, "slices": None},  # not visible: nothing to mark
+    ]}
+    assert finding_spans(record) == {"subdural_hemorrhage": (4, 8), "intraventricular_hemorrhage": (10, 12),
+                                     "intracranial_hemorrhage": (4, 12)}
+    path = tmp_path / "ground_truth.jsonl"
+    path.write_text(json.dumps(record) + "\n")
+    assert load_truth_slices(path) == {map_uid("1.2.3", key=settings.RADCURATE_DEID_KEY): finding_spans(record)}

@@ -15,6 +15,7 @@ from annotation.simulation import (
     ReaderProfile,
     SimulatedReader,
     load_ground_truth,
+    load_truth_slices,
     simulate_campaign,
 )
 from curation.roles import RADIOLOGIST
@@ -60,19 +61,19 @@ class Command(BaseCommand):
         if campaign is None:
             raise CommandError(f"No campaign {opts['campaign']}.")
         try:
-            truth = load_ground_truth(opts["truth"])
+            truth, slices = load_ground_truth(opts["truth"]), load_truth_slices(opts["truth"])
         except (OSError, ValueError) as exc:
             raise CommandError(str(exc)) from exc
         summary = run_simulation(campaign=campaign, truth=truth, n_readers=opts["readers"],
                                  sensitivity=opts["sensitivity"], specificity=opts["specificity"],
                                  spread=opts["spread"], adjudicate=not opts["no_adjudicator"],
-                                 base_url=opts["base_url"], seed=opts["seed"])
+                                 base_url=opts["base_url"], seed=opts["seed"], slices=slices)
         for line in summary_lines(summary):
             self.stdout.write(line)
 
 
 def run_simulation(*, campaign, truth, n_readers=5, sensitivity=0.85, specificity=0.98, spread=0.05,
-                   adjudicate=True, base_url=None, seed=0, out=None) -> dict:
+                   adjudicate=True, base_url=None, seed=0, out=None, slices=None) -> dict:
     """Create (or reuse) sim-reader-1..N and sim-senior, put them in the pool, read everything, run Dawid–Skene."""
     rng = np.random.default_rng(seed)
     users = [simulated_user(f"sim-reader-{i + 1}") for i in range(n_readers)]
@@ -84,7 +85,7 @@ def run_simulation(*, campaign, truth, n_readers=5, sensitivity=0.85, specificit
     clip = lambda x: float(np.clip(x, 0.5, 0.999))  # noqa: E731
     profiles = [ReaderProfile(clip(sensitivity + rng.normal(0, spread)), clip(specificity + rng.normal(0, spread / 5)),
                               seconds_per_study=float(rng.uniform(60, 150))) for _ in users]
-    readers = [SimulatedReader(_api(u, base_url), p, truth, np.random.default_rng([seed, i]))
+    readers = [SimulatedReader(_api(u, base_url), p, truth, np.random.default_rng([seed, i]), slices)
                for i, (u, p) in enumerate(zip(users, profiles, strict=True))]
     adjudicator = None
     if adjudicate:
