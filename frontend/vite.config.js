@@ -14,6 +14,7 @@ export default defineConfig({
     rollupOptions: {
       input: {
         reading: resolve(import.meta.dirname, 'src/pages/reading.js'),
+        'early-frames': resolve(import.meta.dirname, 'src/pages/early-frames.js'),
         adjudication: resolve(import.meta.dirname, 'src/pages/adjudication.js'),
       },
     },

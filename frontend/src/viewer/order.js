@@ -28,6 +28,25 @@ export function sliceSortKey(instance) {
   return Number(value(instance, TAG.instanceNumber)?.[0] ?? 0);
 }
 
+// Every frame of a series in slice order: its WADO-RS frame URL under `seriesBase` and its instance's metadata.
+export function orderedFrames(seriesBase, instances) {
+  const ordered = [...instances].sort((a, b) => sliceSortKey(a) - sliceSortKey(b));
+  const frames = [];
+  for (const instance of ordered) {
+    const sop = value(instance, TAG.sopInstanceUid)?.[0];
+    const count = Number(value(instance, TAG.numberOfFrames)?.[0] ?? 1) || 1;
+    for (let frame = 1; frame <= count; frame += 1) {
+      frames.push({ url: `${seriesBase}/instances/${sop}/frames/${frame}`, instance });
+    }
+  }
+  return frames;
+}
+
+// The slice a study opens on: the middle of the head, where most findings are.
+export function openingSlice(count) {
+  return Math.floor(count / 2);
+}
+
 // Center-out from the slice on screen, so the slices a reader scrolls to next arrive first.
 export function prefetchOrder(count, start) {
   const order = [];

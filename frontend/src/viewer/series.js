@@ -1,18 +1,18 @@
 // One series from DICOMweb: its metadata once (WADO-RS), registered for the wadors: loader, as image ids in slice order.
 import { wadors } from '@cornerstonejs/dicom-image-loader';
 
-import { sliceSortKey, TAG, value } from './order.js';
+import { orderedFrames } from './order.js';
 
 export function seriesUrl({ root, studyUid, seriesUid }) {
   return `${root.replace(/\/$/, '')}/studies/${studyUid}/series/${seriesUid}`;
 }
 
+const sameUrl = (a, b) => new URL(a, window.location.href).href === new URL(b, window.location.href).href;
+
 // The page may have asked for the metadata in an inline script, before this bundle was even parsed.
 function earlyMetadata(url) {
   const early = window.radcurateEarlyMetadata;
-  return early && new URL(early.url, window.location.href).href === new URL(url, window.location.href).href
-    ? early.promise
-    : null;
+  return early && sameUrl(early.url, url) ? early.promise : null;
 }
 
 export async function fetchSeriesMetadata(series, { signal } = {}) {
@@ -32,20 +32,17 @@ export async function fetchSeriesMetadata(series, { signal } = {}) {
 // Registers each instance's metadata under its wadors: image id (one id per frame) and returns the ids in slice order.
 export function registerImageIds(series, instances) {
   const base = new URL(seriesUrl(series), window.location.href).href;
-  const ordered = [...instances].sort((a, b) => sliceSortKey(a) - sliceSortKey(b));
-  const imageIds = [];
-  for (const instance of ordered) {
-    const sop = value(instance, TAG.sopInstanceUid)?.[0];
-    const frames = Number(value(instance, TAG.numberOfFrames)?.[0] ?? 1) || 1;
-    for (let frame = 1; frame <= frames; frame += 1) {
-      const imageId = `wadors:${base}/instances/${sop}/frames/${frame}`;
-      wadors.metaDataManager.add(imageId, instance);
-      imageIds.push(imageId);
-    }
-  }
-  return imageIds;
+  return orderedFrames(base, instances).map(({ url, instance }) => {
+    const imageId = `wadors:${url}`;
+    wadors.metaDataManager.add(imageId, instance);
+    return imageId;
+  });
 }
 
-export async function loadSeriesImageIds(series, options) {
-  return registerImageIds(series, await fetchSeriesMetadata(series, options));
+// The frames the page head started fetching for this series (early-frames.js), taken once; null when none.
+export async function takeEarlyFrames(series) {
+  const early = window.radcurateEarlyMetadata;
+  if (!early?.frames || early.taken || !sameUrl(early.url, `${seriesUrl(series)}/metadata`)) return null;
+  early.taken = true;
+  return early.frames;
 }

@@ -1,21 +1,30 @@
 // The reading viewer: one Cornerstone3D stack viewport with presets, HU probe, prefetch and (lazily) mouse tools.
-import { Enums, RenderingEngine } from '@cornerstonejs/core';
+import { cache, Enums, RenderingEngine } from '@cornerstonejs/core';
+import { wadors } from '@cornerstonejs/dicom-image-loader';
 
 import { startCornerstone } from './cornerstone.js';
+import { registerFrameStore, releaseFrame } from './frame-store.js';
+import { SeriesSource } from './frames.js';
 import { huAtCanvasPoint } from './hounsfield.js';
-import { prefetchSeries } from './prefetch.js';
+import { openingSlice, orderedFrames } from './order.js';
+import { frameFromSource, prefetchSeries } from './prefetch.js';
 import { DEFAULT_PRESET, voiRange, windowLevel } from './presets.js';
-import { loadSeriesImageIds } from './series.js';
+import { fetchSeriesMetadata, registerImageIds, seriesUrl, takeEarlyFrames } from './series.js';
 
 let instances = 0;
 
 export class StackViewer {
   constructor(element, { onSlice = () => {}, onWindow = () => {}, onHu = () => {}, onProgress = () => {} } = {}) {
     startCornerstone();
+    registerFrameStore();
     instances += 1;
     this.element = element;
     this.callbacks = { onSlice, onWindow, onHu, onProgress };
     this.id = `rc-viewer-${instances}`;
+    this.imageIds = [];
+    this.generation = 0;
+    this.source = null;
+    this.leaving = [...(this.leaving || []), ...this.imageIds];
     this.imageIds = [];
     this.timings = { openedAt: performance.now(), firstImageAt: null, seriesLoadedAt: null };
     this.engine = new RenderingEngine(`${this.id}-engine`);
@@ -46,10 +55,11 @@ export class StackViewer {
     el.addEventListener(Enums.Events.STACK_NEW_IMAGE, () => this.callbacks.onSlice(this.slice()));
     el.addEventListener(Enums.Events.VOI_MODIFIED, () => this.callbacks.onWindow(this.window()));
     el.addEventListener(Enums.Events.IMAGE_RENDERED, () => {
-      if (this.timings.firstImageAt === null && this.imageIds.length) {
+      // Only an image of the study being opened counts (the last study's stays on screen until then).
+      if (this.timings.firstImageAt === null && this.imageIds.includes(this.viewport.getCurrentImageId())) {
         this.timings.firstImageAt = performance.now();
         el.dataset.firstImage = 'shown';
-        this.toolsReady = this._attachTools();
+        this.toolsReady ??= this._attachTools();
       }
     });
     el.addEventListener('mousemove', (event) => {
@@ -66,17 +76,30 @@ export class StackViewer {
     new ResizeObserver(() => this.engine.resize(true, false)).observe(el);
   }
 
-  // Opens a series: metadata once, the middle of the head first (where most findings are), then the rest.
+  // Opens a series (again and again on one page: the rendering engine and the tools stay): metadata once, the middle
+  // of the head first, then the rest, the pixels from the page's own requests (SeriesSource).
   async open(series, { startIndex = null } = {}) {
-    this.timings.openedAt = performance.now();
-    this.imageIds = await loadSeriesImageIds(series);
+    const generation = this._leave();
+    const instances = await fetchSeriesMetadata(series);
+    if (generation !== this.generation) return null;
+    const previous = this.leaving;
+    this.imageIds = registerImageIds(series, instances);
     if (!this.imageIds.length) throw new Error('The series has no images.');
-    const start = startIndex ?? Math.floor(this.imageIds.length / 2);
-    await this.viewport.setStack(this.imageIds, Math.min(start, this.imageIds.length - 1));
+    const start = Math.min(startIndex ?? openingSlice(this.imageIds.length), this.imageIds.length - 1);
+    this.source = (await takeEarlyFrames(series)) || this._source(series, instances, start);
+    await frameFromSource(this.imageIds[start], this.source);
+    if (generation !== this.generation) return null;
+    await this.viewport.setStack(this.imageIds, start);
+    releaseFrame(this.imageIds[start]);
     this.setWindow(DEFAULT_PRESET);
     this.callbacks.onSlice(this.slice());
+    this.leaving = [];
+    this._forget(previous);
+    const current = () => generation === this.generation;
     this.loaded = prefetchSeries(this.imageIds, {
       start,
+      source: this.source,
+      current,
       onProgress: (progress) => {
         if (progress.loaded + progress.failed === progress.total && this.timings.seriesLoadedAt === null) {
           this.timings.seriesLoadedAt = performance.now();
@@ -86,6 +109,35 @@ export class StackViewer {
       },
     });
     return this.imageIds;
+  }
+
+  _source(series, instances, start) {
+    const base = new URL(seriesUrl(series), window.location.href).href;
+    const frames = orderedFrames(base, instances);
+    return new SeriesSource(base, frames, { first: [frames[start].url] });
+  }
+
+  // Before another study opens: its requests stop, and the timings and flags start again.
+  _leave() {
+    this.generation += 1;
+    this.source?.stop();
+    this.source = null;
+    this.leaving = [...(this.leaving || []), ...this.imageIds];
+    this.imageIds = [];
+    this.timings = { openedAt: performance.now(), firstImageAt: null, seriesLoadedAt: null };
+    delete this.element.dataset.firstImage;
+    delete this.element.dataset.seriesLoaded;
+    return this.generation;
+  }
+
+  // The last study's images leave the cache and the loader's metadata once the next one is on screen.
+  _forget(imageIds) {
+    const keep = new Set(this.imageIds);
+    for (const imageId of imageIds) {
+      if (keep.has(imageId)) continue;
+      if (cache.getImageLoadObject(imageId)) cache.removeImageLoadObject(imageId, { force: true });
+      wadors.metaDataManager.remove(imageId);
+    }
   }
 
   slice() {
