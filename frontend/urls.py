@@ -14,6 +14,7 @@ urlpatterns = [
     path("reading/", reading.worklist, name="reading-worklist"),
     path("reading/campaigns/<int:campaign_id>/next/", reading.reading_next, name="reading-next"),
     path("reading/assignments/<int:assignment_id>/", reading.reading_read, name="reading-read"),
+    path("reading/reads/<int:read_id>/amend/", reading.reading_amend, name="reading-amend"),
     path("reading/adjudication/next/", adjudication.adjudicate_next, name="reading-adjudicate-next"),
     path("reading/adjudication/<int:task_id>/", adjudication.adjudicate, name="reading-adjudicate"),
     path("campaigns/", campaign_overview.campaign_index, name="reading-campaigns"),

@@ -7,13 +7,14 @@ annotation REST API, so the page and any other client follow the same rules.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from annotation.models import Assignment, Campaign
+from annotation.models import Assignment, Campaign, Read
 from annotation.selectors.campaigns import campaign_progress
+from annotation.selectors.reads import reads_current_qs, with_labels
 from annotation.selectors.worklist import assignment_context, assignments_for_reader, worklist_summary
 from annotation.services.audit import AuditSource
 from annotation.services.worklist import worklist_next
@@ -41,26 +42,60 @@ def worklist(request):
     ]
     return render(request, "frontend/reading/worklist.html", {
         "campaigns": campaigns,
+        "recent_reads": _recent_reads(request.user),
         "adjudications": adjudications_for(request.user),
         "second_opinions": second_opinions_ready(user=request.user),
     })
 
 
+def _wants_json(request) -> bool:
+    return request.headers.get("Accept", "").startswith("application/json")
+
+
+RECENT_READS = 15
+
+
+def _own_current_reads(reader):
+    # The latest version of each of the reader's submitted reads: the only ones an amendment may replace.
+    return reads_current_qs().filter(assignment__reader=reader).select_related(
+        "assignment__campaign", "assignment__campaign_study__study__primary_series"
+    )
+
+
+def _recent_reads(reader) -> list[Read]:
+    return list(_own_current_reads(reader).order_by("-submitted_at", "-id")[:RECENT_READS])
+
+
 @login_required
 @require_POST
 def reading_next(request, campaign_id: int):
-    """Reserve the reader's next study of the campaign and open it; back to the worklist when none is left."""
+    """Reserve the reader's next study of the campaign and open it; back to the worklist when none is left.
+
+    Asked for JSON (the reading page after a submit), it answers where to go and, for a study, the page's data,
+    so the page opens the next study in place: no new page, no second start of the viewer.
+    """
     _require_reader(request)
     campaign = get_object_or_404(Campaign, pk=campaign_id)
     try:
         assignment = worklist_next(reader=request.user, campaign=campaign, source=audit_source(request))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect("reading-worklist")
+        assignment = None
+    else:
+        if assignment is None:
+            messages.info(request, f"Nothing left for you to read in {campaign.name}. Thank you.")
     if assignment is None:
-        messages.info(request, f"Nothing left for you to read in {campaign.name}. Thank you.")
-        return redirect("reading-worklist")
-    return redirect("reading-read", assignment_id=assignment.pk)
+        return JsonResponse({"url": reverse("reading-worklist")}) if _wants_json(request) else redirect("reading-worklist")
+    if not _wants_json(request):
+        return redirect("reading-read", assignment_id=assignment.pk)
+    page = _reading_page(request, assignment)
+    return JsonResponse({
+        "url": reverse("reading-read", args=[assignment.pk]),
+        # A page that shows other reads, or a study that cannot be read here, is rendered by the server.
+        "page": None if page is None or page["other_reads"] else {
+            k: page[k] for k in ("study_label", "progress", "config")
+        },
+    })
 
 
 def _reading_config(request, ctx: dict, campaign: Campaign) -> dict:
@@ -71,6 +106,7 @@ def _reading_config(request, ctx: dict, campaign: Campaign) -> dict:
         "series": series_config(study_uid=ctx["study_uid"], series_uid=ctx["primary_series_uid"]),
         "draft_url": reverse("annotation:assignment-draft", args=[assignment_id]),
         "submit_url": reverse("annotation:assignment-submit", args=[assignment_id]),
+        "next_url": reverse("reading-next", args=[campaign.pk]),
         "slice_ranges": ctx["slice_ranges"],
         "n_slices": ctx["n_slices"],
         # Labels, note and time only: the draft's ids and timestamps stay on the server.
@@ -79,6 +115,30 @@ def _reading_config(request, ctx: dict, campaign: Campaign) -> dict:
         },
         # Per reader and assignment, so two readers on one browser never restore each other's work.
         "storage_key": f"radcurate-draft-{request.user.pk}-{assignment_id}",
+    }
+
+
+def _reading_page(request, assignment: Assignment) -> dict | None:
+    """What the reading page shows for one reserved assignment; None when the study has no series to read."""
+    ctx = assignment_context(assignment=assignment)
+    if not ctx["primary_series_uid"]:
+        return None
+    campaign = assignment.campaign
+    # Aggregates only: this page is on the submit-and-next path, so it avoids the per-study worklist summary.
+    done = assignments_for_reader(reader=request.user, campaign=campaign, status=Assignment.Status.SUBMITTED).count()
+    return {
+        "assignment": assignment,
+        "campaign": campaign,
+        "study_label": assignment.campaign_study_id,
+        "progress": {"done": done, "outstanding": campaign_progress(campaign=campaign)["reads_outstanding"]},
+        "config": _reading_config(request, ctx, campaign),
+        # Only when the campaign allows it (the selector gives None otherwise): the other readers, names hidden.
+        "other_reads": [
+            {"reader": r["reader"], "called": sorted(c for c, state in r["labels"].items() if state != "absent"),
+             "note": r["note"]}
+            for r in ctx["other_reads"] or []
+        ],
+        "metadata_url": series_metadata_url(study_uid=ctx["study_uid"], series_uid=ctx["primary_series_uid"]),
     }
 
 
@@ -94,24 +154,46 @@ def reading_read(request, assignment_id: int):
     if assignment.status == Assignment.Status.SUBMITTED:
         messages.info(request, "That study is already submitted.")
         return redirect("reading-worklist")
-    ctx = assignment_context(assignment=assignment)
-    if not ctx["primary_series_uid"]:
+    page = _reading_page(request, assignment)
+    if page is None:
         messages.error(request, "This study has no axial series to read; please tell a curator.")
         return redirect("reading-worklist")
-    campaign = assignment.campaign
-    # Aggregates only: this page is on the submit-and-next path, so it avoids the per-study worklist summary.
-    done = assignments_for_reader(reader=request.user, campaign=campaign, status=Assignment.Status.SUBMITTED).count()
+    return render(request, "frontend/reading/read.html", page)
+
+
+def _amend_config(ctx: dict, read: Read) -> dict:
+    return {
+        "mode": "amend",
+        "read_id": read.pk,
+        "version": read.version,
+        "amend_url": reverse("annotation:read-amend", args=[read.pk]),
+        "done_url": reverse("reading-worklist"),
+        "taxonomy_url": reverse("curation:taxonomy-detail", args=[ctx["taxonomy_id"]]),
+        "series": series_config(study_uid=ctx["study_uid"], series_uid=ctx["primary_series_uid"]),
+        "slice_ranges": ctx["slice_ranges"],
+        "n_slices": ctx["n_slices"],
+        "read": {
+            "labels": {label.trait.code: {"state": label.state, "slice_ranges": label.slice_ranges,
+                                          "key_images": label.key_images} for label in read.labels.all()},
+            "note": read.note,
+        },
+    }
+
+
+@login_required
+def reading_amend(request, read_id: int):
+    """One of the reader's own submitted reads, reopened in the reading page; saving it adds a new version."""
+    _require_reader(request)
+    read = with_labels(_own_current_reads(request.user)).filter(pk=read_id).first()
+    if read is None:
+        messages.info(request, "Only the latest version of one of your submitted reads can be amended.")
+        return redirect("reading-worklist")
+    ctx = assignment_context(assignment=read.assignment)
     return render(request, "frontend/reading/read.html", {
-        "assignment": assignment,
-        "campaign": campaign,
-        "study_label": assignment.campaign_study_id,
-        "progress": {"done": done, "outstanding": campaign_progress(campaign=campaign)["reads_outstanding"]},
-        "config": _reading_config(request, ctx, campaign),
-        # Only when the campaign allows it (the selector gives None otherwise): the other readers, names hidden.
-        "other_reads": [
-            {"reader": r["reader"], "called": sorted(c for c, state in r["labels"].items() if state != "absent"),
-             "note": r["note"]}
-            for r in ctx["other_reads"] or []
-        ],
+        "assignment": read.assignment,
+        "campaign": read.assignment.campaign,
+        "study_label": read.assignment.campaign_study_id,
+        "amending": read,
+        "config": _amend_config(ctx, read),
         "metadata_url": series_metadata_url(study_uid=ctx["study_uid"], series_uid=ctx["primary_series_uid"]),
     })

@@ -1,4 +1,5 @@
-// A read being filled in: per trait present/absent/uncertain and slice ranges, with the taxonomy's hierarchy rules.
+// A read being filled in: per trait present/absent/uncertain, slice ranges and key images, with the taxonomy's
+// hierarchy rules.
 //
 // The engine enforces the same rules on submit; applying them here lets the reader see the result as they type.
 
@@ -39,6 +40,7 @@ export class ReadState {
     this.byCode = new Map(this.traits.map((t) => [t.code, t]));
     this.status = new Map();
     this.slices = new Map();
+    this.keyImages = new Map();
     this.listeners = [];
   }
 
@@ -61,7 +63,10 @@ export class ReadState {
   _put(code, status, touched) {
     if (status === undefined) this.status.delete(code);
     else this.status.set(code, status);
-    if (status !== 'present') this.slices.delete(code);
+    if (status !== 'present') {
+      this.slices.delete(code);
+      this.keyImages.delete(code);
+    }
     touched.add(code);
   }
 
@@ -107,6 +112,20 @@ export class ReadState {
     this._changed(new Set([code]));
   }
 
+  // A key image is a slice that shows the finding best; choosing one also says the finding is there.
+  toggleKeyImage(code, index) {
+    if (this.get(code) !== 'present') this.set(code, 'present');
+    if (!this.keyImages.has(code)) this.keyImages.set(code, new Set());
+    const set = this.keyImages.get(code);
+    if (set.has(index)) set.delete(index);
+    else set.add(index);
+    this._changed(new Set([code]));
+  }
+
+  keyImageList(code) {
+    return [...(this.keyImages.get(code) || [])].sort((a, b) => a - b);
+  }
+
   markRange(code, from, to) {
     if (this.get(code) !== 'present') this.set(code, 'present');
     const set = this.sliceSet(code);
@@ -128,28 +147,34 @@ export class ReadState {
     return this.status.size === 0;
   }
 
-  // The labels as the engine takes them: trait code -> {state, slice_ranges}; unset traits are left out
-  // (a submitted read counts them absent).
+  // The labels as the engine takes them: trait code -> {state, slice_ranges, key_images}; unset traits are left
+  // out (a submitted read counts them absent).
   toLabels() {
     const labels = {};
     for (const trait of this.traits) {
       const state = this.get(trait.code);
       if (!state) continue;
+      const label = { state };
       const ranges = this.ranges(trait.code);
-      labels[trait.code] = ranges.length ? { state, slice_ranges: ranges } : { state };
+      const keys = this.keyImageList(trait.code);
+      if (ranges.length) label.slice_ranges = ranges;
+      if (keys.length) label.key_images = keys;
+      labels[trait.code] = label;
     }
     return labels;
   }
 
-  // Accepts what the engine gives back: code -> state, or code -> {state, slice_ranges}.
+  // Accepts what the engine gives back: code -> state, or code -> {state, slice_ranges, key_images}.
   load(labels) {
     this.status.clear();
     this.slices.clear();
+    this.keyImages.clear();
     for (const [code, raw] of Object.entries(labels || {})) {
-      const { state, slice_ranges: ranges } = typeof raw === 'string' ? { state: raw } : raw || {};
+      const { state, slice_ranges: ranges, key_images: keys } = typeof raw === 'string' ? { state: raw } : raw || {};
       if (!this.byCode.has(code) || !STATUSES.includes(state)) continue;
       this.status.set(code, state);
       if (state === 'present' && ranges?.length) this.slices.set(code, fromRanges(ranges));
+      if (state === 'present' && keys?.length) this.keyImages.set(code, new Set(keys));
     }
     this._changed(new Set(this.byCode.keys()));
   }

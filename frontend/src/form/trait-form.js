@@ -21,7 +21,9 @@ export function formatRanges(ranges) {
 }
 
 export class TraitForm {
-  constructor(container, state, { onActivate = () => {}, onMarkSlice = () => {}, slices = true, readOnly = false } = {}) {
+  constructor(container, state, {
+    onActivate = () => {}, onMarkSlice = () => {}, onKeyImage = () => {}, slices = true, readOnly = false,
+  } = {}) {
     this.slices = slices;
     this.container = container;
     this.state = state;
@@ -29,6 +31,7 @@ export class TraitForm {
     this.active = null;
     this.onActivate = onActivate;
     this.onMarkSlice = onMarkSlice;
+    this.onKeyImage = onKeyImage;
     this.readOnly = readOnly;
   }
 
@@ -67,11 +70,18 @@ export class TraitForm {
       this.activate(trait.code);
       this.onMarkSlice(trait.code);
     });
+    const key = el('button', { type: 'button', class: 'mark', title: 'the current slice as a key image (,)',
+      disabled: this.readOnly }, 'key');
+    key.addEventListener('click', (event) => {
+      event.stopPropagation();
+      this.activate(trait.code);
+      this.onKeyImage(trait.code);
+    });
     const row = el('div', { class: `trait depth-${depth}`, 'data-code': trait.code, 'data-significance': trait.significance },
       el('kbd', {}, trait.hotkey || ''),
       el('span', { class: 'name', title: trait.description || trait.name }, trait.name),
       el('span', { class: 'tri' }, ...buttons),
-      this.slices ? mark : el('span'),
+      this.slices ? el('span', { class: 'marks' }, mark, key) : el('span'),
       el('span', { class: 'slices' }));
     row.addEventListener('click', () => this.activate(trait.code));
     this.rows.set(trait.code, row);
@@ -93,13 +103,18 @@ export class TraitForm {
       button.classList.toggle('on', button.dataset.set === status);
     }
     const ranges = this.state.ranges(code);
-    row.querySelector('.slices').textContent = ranges.length ? `slices ${formatRanges(ranges)}` : '';
+    const keys = this.state.keyImageList(code);
+    row.querySelector('.slices').textContent = [
+      ranges.length ? `slices ${formatRanges(ranges)}` : '',
+      keys.length ? `key ${keys.map((i) => i + 1).join(', ')}` : '',
+    ].filter(Boolean).join(' · ');
+    row.querySelector('.slices').dataset.keyImages = keys.join(',');
   }
 
   activate(code) {
     if (this.active) this.rows.get(this.active)?.classList.remove('active');
     this.active = code;
-    const row = this.rows.get(code);
+    const row = code && this.rows.get(code);
     if (row) {
       row.classList.add('active');
       row.scrollIntoView({ block: 'nearest' });

@@ -1,4 +1,5 @@
-// The reading page: the viewer, the trait form, drafts kept on the server, time on study, submit-and-next.
+// The reading page: the viewer, the trait form, drafts kept on the server, time on study, submit-and-next (the
+// next study opens in place, on the same viewer), and amending one of the reader's submitted reads.
 import '../styles/reading.css';
 
 import { api, readConfig } from '../api.js';
@@ -16,105 +17,175 @@ const status = (text, kind = '') => {
   box.textContent = text;
   box.dataset.kind = kind;
 };
+const DRAFT_STATUS = {
+  saving: 'saving…',
+  saved: 'draft saved',
+  unsaved: 'unsaved',
+  offline: 'offline: kept in this browser, retrying',
+};
 
 // Exposed for the browser tests and the benchmark: what the viewer and the read are doing, nothing more.
 const probe = { ready: false, submitted: false, error: null };
 window.radcurateReading = probe;
 
+function draftKeeper(cfg, payload) {
+  if (cfg.mode === 'amend') {
+    // An amendment is one request: nothing is saved until it is sent (a draft belongs to an open assignment).
+    return { changed: () => status('unsaved: save the amendment to keep it', 'unsaved'), close() {}, restorable: () => null };
+  }
+  return new DraftKeeper({
+    url: cfg.draft_url,
+    storageKey: cfg.storage_key,
+    payload,
+    onStatus: (s, detail) => status(s === 'rejected' ? `draft not saved: ${detail}` : DRAFT_STATUS[s],
+      s === 'rejected' ? 'error' : s),
+  });
+}
+
+// What the page starts with: a submitted read's labels when amending, else the draft to restore.
+function restoredFrom(cfg, draft) {
+  if (cfg.mode === 'amend') return { ...cfg.read, time_spent_s: 0, source: 'read' };
+  return draft.restorable(cfg.draft);
+}
+
 async function start() {
   const viewer = mountViewer(page);
   probe.viewer = viewer;
-  const opened = viewer.open(config.series).catch((error) => {
+  const openSeries = (series) => viewer.open(series).catch((error) => {
     probe.error = String(error);
     status(`Images could not be loaded: ${error.message}`, 'error');
   });
+  const opened = openSeries(config.series);
 
   const taxonomy = await api(config.taxonomy_url);
   const state = new ReadState(taxonomy.traits);
+  probe.state = state;
   const hotkeys = new Map(state.traits.filter((t) => t.hotkey).map((t) => [t.hotkey, t.code]));
   const note = page.querySelector('[data-note]');
-  const draft = new DraftKeeper({
-    url: config.draft_url,
-    storageKey: config.storage_key,
-    payload: () => ({ labels: state.toLabels(), note: note.value, time_spent_s: timer.seconds() }),
-    onStatus: (s, detail) => status({
-      saving: 'saving…',
-      saved: 'draft saved',
-      unsaved: 'unsaved',
-      offline: 'offline: kept in this browser, retrying',
-      rejected: `draft not saved: ${detail}`,
-    }[s], s === 'rejected' ? 'error' : s),
-  });
-  const restored = draft.restorable(config.draft);
-  const timer = new StudyTimer(restored?.time_spent_s || 0);
-  probe.timer = timer;
-  probe.state = state;
-
-  let rangeAnchor = null;
+  const reason = page.querySelector('[data-reason]');
+  const submitButton = page.querySelector('[data-submit]');
   const rangeBox = page.querySelector('[data-range]');
+  const counts = page.querySelector('[data-counts]');
+  // The read on screen: its config, draft, timer and its one submission. Replaced when the next study opens.
+  let read = null;
+  let loading = false;
+  let rangeAnchor = null;
+
   const showRange = () => {
     rangeBox.textContent = rangeAnchor === null ? '' : `range from slice ${rangeAnchor + 1}… press ] to close`;
   };
-  const form = new TraitForm(page.querySelector('[data-form]'), state, {
-    slices: config.slice_ranges,
-    onMarkSlice: (code) => state.toggleSlice(code, viewer.slice().index),
-  });
-  form.render(taxonomy.traits);
-  if (restored) {
-    probe.restoredFrom = restored.source;
-    state.load(restored.labels);
-    note.value = restored.note || '';
-    status(restored.source === 'browser' ? 'restored unsaved changes from this browser' : 'draft restored', 'saved');
-    if (restored.source === 'browser') draft.changed();
-  }
-  const counts = page.querySelector('[data-counts]');
   const showCounts = () => {
     const c = state.counts();
     counts.textContent = `${c.present} present · ${c.uncertain} uncertain · ${c.absent} absent · ${c.unset} unmarked (count as absent)`;
   };
-  showCounts();
+  const payload = () => ({ labels: state.toLabels(), note: note.value, time_spent_s: read.timer.seconds() });
+  const form = new TraitForm(page.querySelector('[data-form]'), state, {
+    slices: config.slice_ranges,
+    onMarkSlice: (code) => state.toggleSlice(code, viewer.slice().index),
+    onKeyImage: (code) => state.toggleKeyImage(code, viewer.slice().index),
+  });
+  form.render(taxonomy.traits);
   state.onChange(() => {
     showCounts();
-    draft.changed();
+    if (!loading) read.draft.changed();
   });
-  note.addEventListener('input', () => draft.changed());
+  note.addEventListener('input', () => read.draft.changed());
 
-  const needActive = (fn) => () => {
-    if (!config.slice_ranges) return status('This campaign labels whole studies; it does not collect slice ranges.', 'error');
-    if (!form.active) return status('Pick a trait first (its key or a click), then mark slices.', 'error');
-    return fn(form.active);
+  const begin = (cfg) => {
+    const draft = draftKeeper(cfg, payload);
+    const restored = restoredFrom(cfg, draft);
+    read = { config: cfg, draft, timer: new StudyTimer(restored?.time_spent_s || 0), submitting: null };
+    probe.timer = read.timer;
+    probe.submitted = false;
+    probe.restoredFrom = restored?.source ?? null;
+    rangeAnchor = null;
+    showRange();
+    form.activate(null);
+    loading = true;
+    state.load(restored?.labels || {});
+    loading = false;
+    note.value = restored?.note || '';
+    showCounts();
+    submitButton.disabled = false;
+    if (restored?.source === 'browser') {
+      status('restored unsaved changes from this browser', 'saved');
+      draft.changed();
+    } else if (restored?.source === 'server') {
+      status('draft restored', 'saved');
+    } else {
+      status(cfg.mode === 'amend' ? `amending version ${cfg.version}` : 'new read', '');
+    }
   };
-  const submitButton = page.querySelector('[data-submit]');
-  // The next study is reserved by the page route (a POST with the CSRF token), which redirects to it.
-  const goNext = () => {
+  begin(config);
+
+  // The next study in place: the same viewer (no second start of Cornerstone), its images requested at once.
+  // Anything the page cannot show in place (the worklist, a page with other reads) is a plain navigation.
+  const openNext = async () => {
+    let next;
+    try {
+      next = await api(read.config.next_url, { method: 'POST' });
+    } catch {
+      document.querySelector('form[data-next-form]').submit();
+      return;
+    }
+    if (!next.page || next.page.config.taxonomy_url !== config.taxonomy_url) {
+      window.location.assign(next.url);
+      return;
+    }
+    probe.ready = false;
+    const opening = openSeries(next.page.config.series);
+    history.pushState(null, '', next.url);
+    page.querySelector('[data-study-label]').textContent = next.page.study_label;
+    page.querySelector('[data-progress]').textContent =
+      `${next.page.progress.done} read by you · ${next.page.progress.outstanding} reads to go`;
+    page.dataset.assignment = String(next.page.config.assignment_id);
+    begin(next.page.config);
+    await opening;
+    probe.ready = true;
+  };
+  const afterSubmit = (result) => {
     probe.submitted = true;
-    document.querySelector('form[data-next-form]').submit();
+    if (read.config.mode === 'amend') {
+      status(`amendment saved as version ${result.version}`, 'saved');
+      window.location.assign(read.config.done_url);
+      return null;
+    }
+    return openNext();
   };
-  let submitting = null;
   // One submission per read: the button and the key share this guard, and the engine refuses a second one.
+  // Nothing is sent while a study is still opening (a second Ctrl+Enter must not submit the next study).
   const submit = () => {
-    if (submitting) return submitting;
+    if (read.submitting || !probe.ready) return read.submitting;
+    const body = payload();
+    if (read.config.mode === 'amend') {
+      if (!reason.value.trim()) return status('Say why the read is amended (the reason box) first.', 'error');
+      body.reason = reason.value;
+    }
     submitButton.disabled = true;
-    status('submitting…', 'saving');
-    draft.close();
-    submitting = api(config.submit_url, {
-      method: 'POST',
-      body: { labels: state.toLabels(), note: note.value, time_spent_s: timer.seconds() },
-    })
-      .then(goNext, (error) => {
-        if (error.status === 409) { // already submitted (a repeat): the read is in, move on
-          goNext();
-          return;
+    status(read.config.mode === 'amend' ? 'saving the amendment…' : 'submitting…', 'saving');
+    read.draft.close();
+    const current = read;
+    read.submitting = api(read.config.mode === 'amend' ? read.config.amend_url : read.config.submit_url,
+      { method: 'POST', body })
+      .then(afterSubmit, (error) => {
+        const already = error.status === 409; // the read was submitted before (a repeat)
+        if (already && current.config.mode !== 'amend') {
+          return afterSubmit({});
         }
-        submitting = null;
-        draft.closed = false;
-        draft.changed();
+        current.submitting = null;
+        if (current.draft instanceof DraftKeeper) {
+          current.draft.closed = false;
+          current.draft.changed();
+        }
         submitButton.disabled = false;
-        status(`Not submitted: ${error.body?.detail || error.message}`, 'error');
+        status(`Not ${current.config.mode === 'amend' ? 'saved' : 'submitted'}: ${error.body?.detail || error.message}`,
+          'error');
+        return null;
       });
-    return submitting;
+    return read.submitting;
   };
   submitButton.addEventListener('click', submit);
+  window.addEventListener('popstate', () => window.location.reload());
   // "No findings" is one key on a blank read; over positive or uncertain calls it asks for the key again.
   let confirmUntil = 0;
   const noFindings = () => {
@@ -129,6 +200,11 @@ async function start() {
   };
   page.querySelector('[data-no-findings]').addEventListener('click', noFindings);
 
+  const needActive = (fn) => () => {
+    if (!config.slice_ranges) return status('This campaign labels whole studies; it does not collect slices.', 'error');
+    if (!form.active) return status('Pick a trait first (its key or a click), then mark slices.', 'error');
+    return fn(form.active);
+  };
   bindReadingKeys({
     viewer,
     hotkeys,
@@ -140,6 +216,7 @@ async function start() {
         form.activate(code);
       },
       markSlice: needActive((code) => state.toggleSlice(code, viewer.slice().index)),
+      keyImage: needActive((code) => state.toggleKeyImage(code, viewer.slice().index)),
       rangeStart: needActive(() => {
         rangeAnchor = viewer.slice().index;
         showRange();

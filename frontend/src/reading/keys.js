@@ -1,5 +1,6 @@
 // The reading page's keyboard: presets 1-5, n (no findings), r (reset), arrows to scroll, trait hotkeys,
-// "." marks the current slice for the active trait, "[" then "]" mark a slice range, Ctrl+Enter submits.
+// "." marks the current slice for the active trait, "," makes it a key image of that trait, "[" then "]" mark a
+// slice range, Ctrl+Enter submits. (Letters belong to the 35 traits, so slice keys are punctuation.)
 import { presetByKey } from '../viewer/presets.js';
 
 const SCROLL = { ArrowUp: -1, ArrowDown: 1, ArrowLeft: -1, ArrowRight: 1, PageUp: -5, PageDown: 5 };
@@ -32,6 +33,8 @@ export function bindReadingKeys({ viewer, hotkeys = new Map(), actions = {} }) {
       actions.noFindings();
     } else if (event.key === '.' && actions.markSlice) {
       actions.markSlice();
+    } else if (event.key === ',' && actions.keyImage) {
+      actions.keyImage();
     } else if (event.key === '[' && actions.rangeStart) {
       actions.rangeStart();
     } else if (event.key === ']' && actions.rangeEnd) {

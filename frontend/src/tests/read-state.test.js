@@ -78,3 +78,22 @@ test('ranges and sets convert both ways', () => {
   assert.deepEqual(toRanges(new Set([5, 1, 2, 3, 9])), [[1, 3], [5, 5], [9, 9]]);
   assert.deepEqual([...fromRanges([[1, 3], [9, 9]])], [1, 2, 3, 9]);
 });
+
+test('a key image makes its trait present, toggles, goes out sorted and comes back; a non-positive call drops it', () => {
+  const s = new ReadState(TREE);
+  s.toggleKeyImage('subdural_hemorrhage', 9);
+  s.toggleKeyImage('subdural_hemorrhage', 4);
+  s.toggleKeyImage('subdural_hemorrhage', 7);
+  s.toggleKeyImage('subdural_hemorrhage', 7);
+  assert.equal(s.get('subdural_hemorrhage'), 'present');
+  assert.equal(s.get('intracranial_hemorrhage'), 'present');
+  const labels = s.toLabels();
+  assert.deepEqual(labels.subdural_hemorrhage, { state: 'present', key_images: [4, 9] });
+  assert.deepEqual(labels.intracranial_hemorrhage, { state: 'present' });
+  const back = new ReadState(TREE);
+  back.load(labels);
+  assert.deepEqual(back.keyImageList('subdural_hemorrhage'), [4, 9]);
+  back.set('subdural_hemorrhage', 'uncertain');
+  assert.deepEqual(back.keyImageList('subdural_hemorrhage'), []);
+  assert.deepEqual(back.toLabels().subdural_hemorrhage, { state: 'uncertain' });
+});
