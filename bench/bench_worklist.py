@@ -10,8 +10,8 @@ a few random positives, so adaptive overlap and adjudication happen as in a real
 baseline is one process doing the same calls in a plain loop over the same number of readers, with
 no concurrency. The concurrent run is done twice: back to back (every reader asks again at once: the
 worst case, CPU-bound on a small machine) and paced (each reader pauses between studies, as people do).
-Printed: p50/p95/p99 latency of next-study and submit-read, throughput, and the
-integrity checks: double assignments (a reader twice on a study), over-filled studies (more reads than
+Printed: the SQL statements of one submit (leaving a study open, and completing it), p50/p95/p99 latency
+of next-study and submit-read, throughput, and the integrity checks: double assignments (a reader twice on a study), over-filled studies (more reads than
 the target), and lost reads (acknowledged to a reader but not in the database). All must be zero.
 """
 
@@ -142,6 +142,25 @@ def run_baseline(campaign_id: int, readers: list) -> tuple[dict, float]:
     return out, time.perf_counter() - start
 
 
+def submit_statements() -> tuple[int, int]:
+    """Statements of a submit that leaves its study open, and of the one that completes it (runs consensus)."""
+    from django.test.utils import CaptureQueriesContext
+
+    from annotation.models import Campaign
+    from annotation.services.reads import read_submit
+    from annotation.services.worklist import worklist_next
+
+    readers = _readers("cost-reader-", 2)
+    campaign = Campaign.objects.get(pk=_make_campaign("bench-cost", 1, readers))
+    counts = []
+    for reader in readers:
+        assignment = worklist_next(reader=reader, campaign=campaign)
+        with CaptureQueriesContext(connection) as ctx:
+            read_submit(reader=reader, assignment=assignment, labels={"lacune": "present"}, time_spent_s=60.0)
+        counts.append(len(ctx.captured_queries))
+    return counts[0], counts[1]
+
+
 def integrity(campaign_id: int, acknowledged: list[int]) -> dict:
     from annotation.models import Assignment, CampaignStudy, Read
 
@@ -203,6 +222,8 @@ def main() -> None:
         base_campaign = _make_campaign("bench-baseline", args.baseline_studies, base_readers)
         out, seconds = run_baseline(base_campaign, base_readers)
         report("baseline (single-reader loop, no concurrency)", out, seconds, integrity(base_campaign, out["reads"]))
+        leaves_open, completes = submit_statements()
+        print(f"  statements per submit (BEGIN and COMMIT included): {leaves_open}, {completes} on a study's last read (consensus)")
         readers = _readers("load-reader-", args.readers)
         campaign = _make_campaign("bench-load", args.studies, readers)
         out, seconds = run_concurrent(campaign, readers, processes=args.readers)
