@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from annotation.apis.common import Radiologist, RadiologistOrCurator, audit_source, conflict_response
 from annotation.apis.worklist import own_assignment
 from annotation.models import Read
-from annotation.selectors.reads import reads_for_reader, with_labels
+from annotation.selectors.reads import labels_loaded, reads_for_reader, with_labels
 from annotation.services.reads import read_amend, read_draft_save, read_submit
 from curation.roles import CURATOR, has_role
 
@@ -53,10 +53,6 @@ class _ReadInput(serializers.Serializer):
     time_spent_s = serializers.FloatField(required=False, min_value=0, default=0.0)
 
 
-def _reloaded(read: Read) -> Read:
-    return with_labels(Read.objects.select_related("assignment__campaign_study__study")).get(pk=read.pk)
-
-
 class DraftApi(APIView):
     permission_classes = [Radiologist]
 
@@ -66,7 +62,7 @@ class DraftApi(APIView):
         data.is_valid(raise_exception=True)
         read = read_draft_save(reader=request.user, assignment=own_assignment(request, assignment_id),
                                source=audit_source(request), **data.validated_data)
-        return Response(ReadOutputSerializer(_reloaded(read)).data)
+        return Response(ReadOutputSerializer(labels_loaded(read)).data)
 
 
 class ConflictSerializer(serializers.Serializer):
@@ -92,7 +88,7 @@ class SubmitApi(APIView):
         data.is_valid(raise_exception=True)
         read = read_submit(reader=request.user, assignment=own_assignment(request, assignment_id),
                            source=audit_source(request), **data.validated_data)
-        return Response(ReadOutputSerializer(_reloaded(read)).data, status=status.HTTP_201_CREATED)
+        return Response(ReadOutputSerializer(labels_loaded(read)).data, status=status.HTTP_201_CREATED)
 
 
 class MyReadsApi(APIView):
@@ -135,4 +131,4 @@ class ReadAmendApi(APIView):
         if read.assignment.reader_id != request.user.pk:
             raise NotFound("No such read.")
         new = read_amend(reader=request.user, read=read, source=audit_source(request), **data.validated_data)
-        return Response(ReadOutputSerializer(_reloaded(new)).data, status=status.HTTP_201_CREATED)
+        return Response(ReadOutputSerializer(labels_loaded(new)).data, status=status.HTTP_201_CREATED)

@@ -1,6 +1,6 @@
 """Read queries: the current (latest submitted) version of each read, a reader's own reads, read detail."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
 from annotation.models import Read, ReadLabel
 
@@ -10,10 +10,18 @@ def reads_current_qs() -> QuerySet[Read]:
     return Read.objects.filter(status=Read.Status.SUBMITTED, amended_by__isnull=True)
 
 
+def _labels() -> Prefetch:
+    return Prefetch("labels", queryset=ReadLabel.objects.select_related("trait").order_by("trait__display_order"))
+
+
 def with_labels(reads: QuerySet[Read]) -> QuerySet[Read]:
-    return reads.prefetch_related(
-        Prefetch("labels", queryset=ReadLabel.objects.select_related("trait").order_by("trait__display_order"))
-    )
+    return reads.prefetch_related(_labels())
+
+
+def labels_loaded(read: Read) -> Read:
+    """The read a service just wrote, with its labels in one query (the rest is already in memory)."""
+    prefetch_related_objects([read], _labels())
+    return read
 
 
 def reads_current(*, campaign_study) -> list[Read]:

@@ -69,7 +69,8 @@ def _locked_entry(campaign_study_id: int) -> CampaignStudy:
 def _locked_assignment(pk: int, entry: CampaignStudy) -> Assignment:
     """The assignment, locked, with the autosaved draft's fields (`draft`, a dict or None) in the same round trip."""
     drafts = Read.objects.filter(assignment=OuterRef("pk"), status=Read.Status.DRAFT)
-    draft = JSONObject(id="id", version="version", note="note", time_spent_s="time_spent_s")
+    draft = JSONObject(id="id", version="version", note="note", time_spent_s="time_spent_s", amends_id="amends_id",
+                       amendment_reason="amendment_reason")
     assignment = (Assignment.objects.select_for_update()
                   .annotate(draft=Subquery(drafts.values(json=draft)[:1], output_field=JSONField()))
                   .get(pk=pk))
