@@ -12,6 +12,7 @@ It works in a throwaway test database (created and dropped here) and never asser
 """
 
 import argparse
+import math
 import os
 import statistics
 import sys
@@ -166,8 +167,10 @@ def wait_loaded(page, probe="radcurateReading") -> dict:
     page.wait_for_selector("[data-viewer][data-series-loaded]", timeout=60_000)
     timings = page.evaluate(f"window.{probe}.viewer.timings")
     origin = page.evaluate("performance.timeOrigin")
+    # The page head draws the opening slice itself when its bytes beat the viewer (src/viewer/preview.js).
+    preview = page.evaluate("window.radcurateEarlyMetadata && window.radcurateEarlyMetadata.previewAt")
     return {"first": timings["firstImageAt"], "series": timings["seriesLoadedAt"], "origin": origin,
-            "first_abs": origin + timings["firstImageAt"]}
+            "first_abs": origin + timings["firstImageAt"], "shown": min(preview or math.inf, timings["firstImageAt"])}
 
 
 TIMELINE = """() => {
@@ -179,7 +182,7 @@ TIMELINE = """() => {
   const bundle = res.filter((r) => r.name.includes('/static/dist/') && r.name.endsWith('.js'))
     .reduce((m, r) => Math.max(m, r.responseEnd), 0);
   const t = window.radcurateReading.viewer.timings;
-  return { html: nav.responseEnd, scripts_fetched: bundle, dom_ready: nav.domContentLoadedEventEnd,
+  return { html: nav.responseEnd, preview: window.radcurateEarlyMetadata.previewAt, scripts_fetched: bundle, dom_ready: nav.domContentLoadedEventEnd,
            metadata: meta && meta.responseEnd, viewer_opened: t.openedAt, first_frame: frame && frame.responseEnd,
            first_image: t.firstImageAt, series_loaded: t.seriesLoadedAt };
 }"""
@@ -329,8 +332,12 @@ def main() -> None:
     print(f"Reading room, {args.studies} synthetic studies of 40 slices 512x512 (uncompressed, 0.5 MB a slice); "
           "headless Chromium, live server on 127.0.0.1. Milliseconds.")
     print(f"{'':52} {'median':>8} {'min':>8} {'max':>8} {'n':>4}")
-    print(row("browser: open study -> first image (cold cache)", [r["first"] for r in results["cold"]], "target < 500"))
-    print(row("browser: open study -> first image (warm cache)", [r["first"] for r in results["warm"]], "target < 500"))
+    print(row("browser: open study -> first image shown (cold cache)", [r["shown"] for r in results["cold"]],
+              "target < 500"))
+    print(row("browser: open study -> first image shown (warm cache)", [r["shown"] for r in results["warm"]],
+              "target < 500"))
+    print(row("browser: open study -> first image in the viewer (cold)", [r["first"] for r in results["cold"]]))
+    print(row("browser: open study -> first image in the viewer (warm)", [r["first"] for r in results["warm"]]))
     print(row("browser: open study -> series loaded (cold cache)", [r["series"] for r in results["cold"]]))
     print(row("browser: open study -> series loaded (warm cache)", [r["series"] for r in results["warm"]],
               "target < 1500"))
@@ -342,7 +349,7 @@ def main() -> None:
     print(row("baseline (requests): metadata + 40 frames, one by one", [b["sequential"] for b in base_runs]))
     print(row("baseline (requests): metadata + 40 frames, 6 connections", [b["parallel"] for b in base_runs]))
     print(row("baseline (requests): metadata + series retrieve, 1 request", [b["retrieve"] for b in base_runs]))
-    warm_first = statistics.median(r["first"] for r in results["warm"])
+    warm_first = statistics.median(r["shown"] for r in results["warm"])
     warm_series = statistics.median(r["series"] for r in results["warm"])
     print(f"ratio first image (warm) / baseline metadata + middle frame: "
           f"{warm_first / statistics.median(b['first'] for b in base_runs):.1f}x; "

@@ -5,6 +5,15 @@ export const TAG = {
   imagePosition: '00200032',
   imageOrientation: '00200037',
   numberOfFrames: '00280008',
+  samplesPerPixel: '00280002',
+  photometric: '00280004',
+  rows: '00280010',
+  columns: '00280011',
+  pixelSpacing: '00280030',
+  bitsAllocated: '00280100',
+  pixelRepresentation: '00280103',
+  rescaleIntercept: '00281052',
+  rescaleSlope: '00281053',
 };
 
 export function value(instance, tag) {

@@ -59,6 +59,7 @@ export class StackViewer {
       if (this.timings.firstImageAt === null && this.imageIds.includes(this.viewport.getCurrentImageId())) {
         this.timings.firstImageAt = performance.now();
         el.dataset.firstImage = 'shown';
+        el.parentElement?.querySelector('canvas[data-preview]')?.remove();
         this.toolsReady ??= this._attachTools();
       }
     });
