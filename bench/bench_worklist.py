@@ -209,6 +209,9 @@ def main() -> None:
     parser.add_argument("--baseline-studies", type=int, default=200)
     parser.add_argument("--think-ms", type=float, default=5000.0,
                         help="Mean pause per reader between studies in the paced run (real readers take minutes).")
+    parser.add_argument("--baseline-only", action="store_true",
+                        help="Only the single-process loop: a short per-call cost, to compare two versions of the "
+                             "code run alternately on a busy machine.")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to a PostgreSQL server: this benchmark measures PostgreSQL row locking.")
@@ -224,6 +227,8 @@ def main() -> None:
         report("baseline (single-reader loop, no concurrency)", out, seconds, integrity(base_campaign, out["reads"]))
         leaves_open, completes = submit_statements()
         print(f"  statements per submit (BEGIN and COMMIT included): {leaves_open}, {completes} on a study's last read (consensus)")
+        if args.baseline_only:
+            return
         readers = _readers("load-reader-", args.readers)
         campaign = _make_campaign("bench-load", args.studies, readers)
         out, seconds = run_concurrent(campaign, readers, processes=args.readers)
