@@ -156,8 +156,10 @@ export class SeriesSource {
     }
     this.fetchOne = fetchOne;
     this.pending = new Set();
-    for (const url of first) this._frame(url, { last: false });
-    this.done = this._stream(seriesBase, bySop, fetchImpl)
+    // The stream waits for the opening frames: sent together, the server shares itself between them, and the
+    // reader waits for the one image they need first.
+    const opening = Promise.all(first.map((url) => this._frame(url, { last: false })));
+    this.done = opening.then(() => this._stream(seriesBase, bySop, fetchImpl))
       .catch(() => {})
       .then(() => {
         this.streamDone = true;
@@ -185,6 +187,7 @@ export class SeriesSource {
   }
 
   async _stream(url, bySop, fetchImpl) {
+    if (this.controller.signal.aborted) return;
     const response = await fetchImpl(url, {
       headers: { Accept: INSTANCES_ACCEPT }, credentials: 'same-origin', signal: this.controller.signal,
     });

@@ -90,13 +90,9 @@ export class StackViewer {
     this.source = (await takeEarlyFrames(series)) || this._source(series, instances, start);
     await frameFromSource(this.imageIds[start], this.source);
     if (generation !== this.generation) return null;
-    await this.viewport.setStack(this.imageIds, start);
-    releaseFrame(this.imageIds[start]);
-    this.setWindow(DEFAULT_PRESET);
-    this.callbacks.onSlice(this.slice());
-    this.leaving = [];
-    this._forget(previous);
+    const shown = this.viewport.setStack(this.imageIds, start);
     const current = () => generation === this.generation;
+    // The rest of the series is decoded while the first image is drawn (the loader decodes it first).
     this.loaded = prefetchSeries(this.imageIds, {
       start,
       source: this.source,
@@ -109,6 +105,12 @@ export class StackViewer {
         this.callbacks.onProgress(progress);
       },
     });
+    await shown;
+    releaseFrame(this.imageIds[start]);
+    this.setWindow(DEFAULT_PRESET);
+    this.callbacks.onSlice(this.slice());
+    this.leaving = [];
+    this._forget(previous);
     return this.imageIds;
   }
 
