@@ -73,6 +73,7 @@ class TrainConfig:
     member_models: list[str] = field(default_factory=list)  # optional per-member architecture names
     seed: int = 0
     patience: int = 5  # early stopping on the calibration split (epochs without improvement)
+    select_min_cases: int = 10  # a trait counts in the calibration AUROC with this many positives and negatives
     device: str = "auto"  # auto | cpu | cuda
     amp: bool = True  # bf16 autocast on CUDA
     channels_last: bool = True

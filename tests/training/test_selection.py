@@ -1,0 +1,31 @@
+"""Which epoch is kept: the calibration AUROC only where a trait has enough cases to rank, else the loss."""
+
+import numpy as np
+import pytest
+from sklearn.metrics import roc_auc_score
+
+from training.train import calibration_score
+
+
+def _result(labels, probs, loss=0.4):
+    return {"labels": np.asarray(labels, float), "probs": np.asarray(probs, float), "loss": loss}
+
+
+def test_a_trait_with_few_cases_does_not_steer_the_choice():
+    # three positives among fifteen: an AUROC of 1.0 here says little, so the loss decides
+    labels = np.zeros((15, 2))
+    labels[:3, 0] = 1
+    probs = np.random.default_rng(0).random((15, 2))
+    assert calibration_score(_result(labels, probs, loss=0.4), min_cases=10) == pytest.approx(-0.4)
+
+
+def test_traits_with_enough_cases_are_ranked_and_unlabelled_studies_ignored():
+    rng = np.random.default_rng(1)
+    labels = (rng.random((60, 3)) < 0.4).astype(float)
+    labels[:5, 1] = np.nan  # no consensus for these studies on trait 1
+    labels[:, 2] = 0  # one class only: never counted
+    probs = np.clip(labels * 0.3 + rng.random((60, 3)) * 0.7, 0, 1)
+    known = ~np.isnan(labels[:, 1])
+    expected = np.mean([roc_auc_score(labels[:, 0], probs[:, 0]),
+                        roc_auc_score(labels[known, 1], probs[known, 1])])
+    assert calibration_score(_result(np.nan_to_num(labels, nan=np.nan), probs), min_cases=10) == pytest.approx(expected)
