@@ -12,16 +12,25 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from dicomanonymizer.dicom_anonymization_databases import dicomfields_2026c as annex_e
+from pydicom import config
+from pydicom.datadict import dictionary_has_tag, dictionary_VR
+from pydicom.dataelem import DataElement, RawDataElement
 from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.filebase import DicomBytesIO
+from pydicom.filewriter import write_data_element
 from pydicom.multival import MultiValue
 from pydicom.sequence import Sequence
 from pydicom.tag import BaseTag, Tag
 from pydicom.uid import PYDICOM_IMPLEMENTATION_UID
 
+from . import header
+from .encode import PIXEL_DATA, Spans
 from .errors import InstanceRejected
 
 ANNEX_E_TABLE = "dicomfields_2026c"
@@ -117,7 +126,7 @@ class Identity:
 
 @dataclass
 class Deidentified:
-    dataset: Dataset
+    dataset: Dataset | None  # None once only the identifiers are kept (a batch waiting for the index)
     identity: Identity
     patient_pseudonym: str
     accession_pseudonym: str
@@ -126,6 +135,8 @@ class Deidentified:
     station: str = ""  # scanner make and model: equipment, not a person or a place
     original_uids: dict[str, str] = field(default_factory=dict)
     changed: set[int] = field(default_factory=set)  # top-level tags whose value changed or was added
+    parts: dict[int, bytes | memoryview] | None = None  # each output element's bytes, when de-identified raw
+    json: dict[str, dict] | None = None  # and its DICOM JSON (pixel data left to the caller)
 
 
 class _Cleaner:
@@ -159,26 +170,48 @@ class _Cleaner:
                 elem.value = Sequence()
                 return True
             return any([self.clean(item) for item in elem.value])
-        if action == "U" or (action == "D" and elem.VR == "UI"):
-            elem.value = self._map_uids(elem.value)
-        elif elem.VR in ("DA", "DT") and tag != PATIENT_BIRTH_DATE:
-            elem.value = self._map_values(elem.value, lambda v: _shift_date(v, self.days))
-        elif action == "Z" or (action == "D" and elem.VR == "TM"):
-            elem.value = elem.empty_value
-        elif action == "D":
-            elem.value = _dummy(elem.VR, elem.empty_value)
-        else:
+        new = self.new_values(elem.VR, int(tag), action, lambda: _listed(elem.value))
+        if new is None:
             return False
+        elem.value = new[0] if len(new) == 1 else (new or elem.empty_value)
         return True
 
-    def _map_uids(self, value):
-        return self._map_values(value, lambda v: map_uid(str(v), key=self.key) if str(v).strip() else v)
+    def new_values(self, vr: str, tag: int, action: str | None, values: Callable[[], list]) -> list | None:
+        """The profile's new values for a non-sequence element, or None when it keeps its value."""
+        rule = _rule(vr, tag, action)
+        if rule is None:
+            return None
+        if rule == "uid":
+            return [map_uid(str(v), key=self.key) if str(v).strip() else v for v in values()]
+        if rule == "shift":
+            return [_shift_date(v, self.days) for v in values()]
+        if rule == "empty":
+            return []
+        dummy = _dummy(vr, None)
+        return [] if dummy is None else [dummy]
 
-    @staticmethod
-    def _map_values(value, fn):
-        if isinstance(value, MultiValue | list):
-            return [fn(v) for v in value]
-        return fn(value) if value not in (None, "") else value
+
+def _rule(vr: str, tag: int, action: str | None) -> str | None:
+    """What the profile does to a non-sequence element: map UIDs, shift dates, empty it, dummy it, or nothing.
+
+    Every date and date-time is shifted, whatever the table says, so intervals survive (the option we claim);
+    the birth date is the exception the table blanks.
+    """
+    if action == "U" or (action == "D" and vr == "UI"):
+        return "uid"
+    if vr in ("DA", "DT") and tag != PATIENT_BIRTH_DATE:
+        return "shift"
+    if action == "Z" or (action == "D" and vr == "TM"):
+        return "empty"
+    if action == "D":
+        return "dummy"
+    return None
+
+
+def _listed(value) -> list:
+    if isinstance(value, MultiValue | list | tuple):
+        return list(value)
+    return [] if value in (None, "", b"") else [value]
 
 
 def _dummy(vr: str, empty):
@@ -187,20 +220,45 @@ def _dummy(vr: str, empty):
     return _DUMMY_BY_VR.get(vr, empty)
 
 
-def _identity(ds: Dataset) -> Identity:
+def _text(ds: Dataset, keyword: str, encoding: str | None) -> str:
+    """An original single value as stripped text; from the raw bytes when `header` can decode them."""
+    elem = ds._dict.get(_TAG_OF[keyword])
+    if encoding is not None and isinstance(elem, RawDataElement) and elem.VR in header.TEXT_VRS:
+        values = header.decode(elem, elem.VR, encoding)
+        if values is not None and len(values) <= 1:
+            return values[0].strip() if values else ""
+    return str(ds.get(keyword, "")).strip()
+
+
+_TAG_OF = {k: int(Tag(k)) for k in (
+    "PatientID", "PatientName", "PatientBirthDate", "AccessionNumber", "StudyInstanceUID", "SeriesInstanceUID",
+    "SOPInstanceUID", "InstitutionName", "Manufacturer", "ManufacturerModelName", *_SET_BY_US,
+    "MediaStorageSOPClassUID", "MediaStorageSOPInstanceUID", "TransferSyntaxUID", "ImplementationClassUID",
+    "ImplementationVersionName")}
+
+
+def _identity(ds: Dataset, encoding: str | None = None) -> Identity:
+    def text(keyword):
+        return _text(ds, keyword, encoding)
+
     return Identity(
-        patient_id=str(ds.get("PatientID", "")).strip(),
-        patient_name=str(ds.get("PatientName", "")).strip(),
-        patient_birth_date=str(ds.get("PatientBirthDate", "")).strip(),
-        accession_number=str(ds.get("AccessionNumber", "")).strip(),
-        study_uid=str(ds.get("StudyInstanceUID", "")).strip(),
-        institution=str(ds.get("InstitutionName", "")).strip(),
+        patient_id=text("PatientID"),
+        patient_name=text("PatientName"),
+        patient_birth_date=text("PatientBirthDate"),
+        accession_number=text("AccessionNumber"),
+        study_uid=text("StudyInstanceUID"),
+        institution=text("InstitutionName"),
     )
 
 
 def _mark(ds: Dataset) -> None:
     ds.PatientIdentityRemoved = "YES"
     ds.DeidentificationMethod = METHOD
+    _mark_codes(ds)
+    ds.LongitudinalTemporalInformationModified = "MODIFIED"
+
+
+def _mark_codes(ds: Dataset) -> None:
     items = []
     for value, meaning in METHOD_CODES:
         item = Dataset()
@@ -209,42 +267,196 @@ def _mark(ds: Dataset) -> None:
         item.CodeMeaning = meaning
         items.append(item)
     ds.DeidentificationMethodCodeSequence = Sequence(items)
-    ds.LongitudinalTemporalInformationModified = "MODIFIED"
 
 
 def _new_file_meta(ds: Dataset, transfer_syntax: str) -> FileMetaDataset:
     """A fresh meta header: the received one names the sender's AE title and implementation."""
     meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID = ds.SOPClassUID
-    meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
-    meta.TransferSyntaxUID = transfer_syntax
-    meta.ImplementationClassUID = PYDICOM_IMPLEMENTATION_UID
-    meta.ImplementationVersionName = "RADCURATE_1"
+    values = (
+        ("MediaStorageSOPClassUID", "UI", ds.SOPClassUID),
+        ("MediaStorageSOPInstanceUID", "UI", ds.SOPInstanceUID),
+        ("TransferSyntaxUID", "UI", transfer_syntax),
+        ("ImplementationClassUID", "UI", PYDICOM_IMPLEMENTATION_UID),
+        ("ImplementationVersionName", "SH", "RADCURATE_1"),
+    )
+    # Our own values or ones read (and checked) already: validating them again cost as much as the rest of the
+    # header's de-identification.
+    for keyword, vr, value in values:
+        tag = _TAG_OF[keyword]
+        meta[tag] = DataElement(tag, vr, value, validation_mode=config.IGNORE)
     return meta
 
 
-def deidentify(ds: Dataset, *, key: str, name: str = "instance") -> Deidentified:
-    """De-identify a validated dataset in place and return it with its original identifiers kept apart."""
+def _check_burned_in(ds: Dataset, name: str) -> None:
     if str(ds.get("BurnedInAnnotation", "")).upper() == "YES":
         raise InstanceRejected(
             "burned_in_annotation",
             f"{name}: BurnedInAnnotation (0028,0301) is YES; identifying text in the pixels cannot be removed.",
             tag="BurnedInAnnotation",
         )
-    identity = _identity(ds)
+
+
+def raw_capable(ds: Dataset, spans: Spans | None) -> bool:
+    """Whether `deidentify` can work from the received bytes (little endian, spans known, a text encoding
+    `header` decodes); then validation need not convert elements that de-identification removes."""
+    return (spans is not None and ds.original_encoding[1] is True
+            and header.text_encoding(ds.get("SpecificCharacterSet")) is not None)
+
+
+def deidentify(ds: Dataset, *, key: str, name: str = "instance", raw: bytes | None = None,
+               spans: Spans | None = None) -> Deidentified:
+    """De-identify a validated dataset in place and return it with its original identifiers kept apart.
+
+    With the received bytes and their element spans (little endian, a character set `header` decodes),
+    the top level is de-identified element by element from the raw values, and the result carries each
+    output element's bytes and DICOM JSON; otherwise pydicom converts and cleans the whole data set.
+    """
+    _check_burned_in(ds, name)
+    from_raw = raw is not None and raw_capable(ds, spans)
+    encoding = header.text_encoding(ds.get("SpecificCharacterSet")) if from_raw else None
+    identity = _identity(ds, encoding)
     days = date_shift_days(identity.patient_id, key=key)
-    station = " ".join(str(ds.get(k, "")).strip() for k in ("Manufacturer", "ManufacturerModelName")).strip()
+    station = " ".join(_text(ds, k, encoding) for k in ("Manufacturer", "ManufacturerModelName")).strip()
     transfer_syntax = ds.file_meta.TransferSyntaxUID
-    originals = {k: str(ds.get(k, "")) for k in ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID")}
-    cleaner = _Cleaner(key, days)
-    cleaner.clean(ds, top=True)
+    originals = {k: _text(ds, k, encoding) for k in ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID")}
     patient = pseudonymize(identity.patient_id, key=key, kind="patient")
     accession = pseudonymize(identity.accession_number, key=key, kind="accession") if identity.accession_number else ""
     site = pseudonymize(identity.institution, key=key, kind="site") if identity.institution else ""
-    ds.PatientID = patient
-    ds.PatientName = patient
-    ds.AccessionNumber = accession
-    _mark(ds)
+    ours = {"PatientID": patient, "PatientName": patient, "AccessionNumber": accession}
+    if from_raw:
+        cleaner = _HeaderCleaner(key, days, ds, raw, spans, encoding, name)
+        cleaner.clean_top(ours)
+    else:
+        cleaner = _Cleaner(key, days)
+        cleaner.clean(ds, top=True)
+        for keyword, value in ours.items():
+            setattr(ds, keyword, value)
+        _mark(ds)
     ds.file_meta = _new_file_meta(ds, transfer_syntax)
     changed = cleaner.changed | {int(Tag(k)) for k in _SET_BY_US}
-    return Deidentified(ds, identity, patient, accession, site, days, station[:64], originals, changed)
+    result = Deidentified(ds, identity, patient, accession, site, days, station[:64], originals, changed)
+    if isinstance(cleaner, _HeaderCleaner):
+        result.parts, result.json = cleaner.parts, cleaner.json
+    return result
+
+
+_MARKS = {"PatientIdentityRemoved": "YES", "DeidentificationMethod": METHOD,
+          "LongitudinalTemporalInformationModified": "MODIFIED"}
+_CODE_SEQUENCE = int(Tag("DeidentificationMethodCodeSequence"))
+
+
+class _HeaderCleaner(_Cleaner):
+    """The profile over the top level's raw values: elements `header` handles never become pydicom objects.
+
+    Removed elements are never decoded. Kept ones are decoded once to plain values, changed in plain values,
+    written back as bytes (and as raw elements into the Dataset, which converts them only if asked), and
+    described as DICOM JSON from the same values. Sequences and anything `header` declines go through
+    pydicom and the base class, as before.
+    """
+
+    def __init__(self, key: str, days: int, ds: Dataset, raw: bytes, spans: Spans, encoding: str, name: str):
+        super().__init__(key, days)
+        self.ds, self.spans, self.encoding, self.name = ds, spans, encoding, name
+        self.received = memoryview(raw)
+        self.implicit = bool(ds.original_encoding[0])
+        self.parts: dict[int, bytes | memoryview] = {}  # output bytes of each top-level element
+        self.json: dict[str, dict] = {}
+
+    def clean_top(self, ours: dict[str, str]) -> None:
+        elements = self.ds._dict
+        for t in sorted(map(int, elements)):  # plain ints: BaseTag compares in Python
+            group, action = t >> 16, ACTIONS.get(t)
+            if group & 1 or (group & 0xFF00) in _REMOVED_GROUPS or action == "X":
+                del elements[t]  # private tags, overlays, curves and "X": never decoded
+            elif not self._plain(t, action):
+                self._through_pydicom(BaseTag(t), action)
+        for keyword, value in {**ours, **_MARKS}.items():
+            t = _TAG_OF[keyword]
+            self._put(t, dictionary_VR(t), [value] if value else [])
+        self._put_code_sequence()
+
+    def _plain(self, tag: int, action: str | None) -> bool:
+        """De-identify one element from its plain values; False when `header` cannot handle it."""
+        elem = self.ds._dict[tag]
+        vr = elem.VR or (dictionary_VR(tag) if dictionary_has_tag(tag) else None)
+        if vr not in header.SIMPLE_VRS:
+            return False
+        if isinstance(elem, RawDataElement):
+            values = header.decode(elem, vr, self.encoding)
+        else:  # converted while validating: its value is already there
+            values = [str(v) if vr in header.TEXT_VRS else v for v in _listed(elem.value)]
+        if values is None:
+            return False
+        new = self.new_values(vr, tag, action, lambda: values)
+        if new is None or new == values:
+            described = header.to_json(vr, values)
+            if described is None:
+                return False
+            self.parts[tag] = self._received(tag)
+            self.json[f"{tag:08X}"] = described
+            return True
+        return self._put(tag, vr, new)
+
+    def _put(self, tag: int, vr: str, values: list) -> bool:
+        encoded = header.encode(tag, vr, values, implicit=self.implicit, encoding=self.encoding)
+        described = header.to_json(vr, values)
+        if encoded is None or described is None:
+            return False
+        self.ds._dict[BaseTag(tag)] = header.raw_element(tag, vr, *encoded, implicit=self.implicit)
+        self.parts[tag] = encoded[0]
+        self.json[f"{tag:08X}"] = described
+        self.changed.add(tag)
+        return True
+
+    def _received(self, tag: int) -> memoryview:
+        start, end = self.spans[tag]
+        return self.received[start:end]
+
+    def _through_pydicom(self, tag: BaseTag, action: str | None) -> None:
+        t = int(tag)
+        try:
+            changed = self._apply(self.ds, tag, action)
+            elem = self.ds[tag]
+            if changed:
+                self.changed.add(t)
+                self.parts[t] = _written(elem, self.implicit)
+            else:
+                self.parts[t] = self._received(t)
+            if t != PIXEL_DATA:
+                with config.strict_reading():
+                    self.json[f"{t:08X}"] = elem.to_json_dict(None, 1024)
+        except InstanceRejected:
+            raise
+        except Exception as exc:
+            if t in self.json or t in self.parts:  # only its JSON failed: pydicom's to_json_dict leaves it out
+                return
+            raise InstanceRejected(
+                "corrupt_header", f"{self.name}: corrupt header at tag ({tag.group:04X},{tag.element:04X}): "
+                f"{type(exc).__name__}.", tag=str(tag)
+            ) from exc
+
+    def _put_code_sequence(self) -> None:
+        element, value_start, described = _code_sequence(self.implicit)
+        self.ds._dict[BaseTag(_CODE_SEQUENCE)] = header.raw_element(
+            _CODE_SEQUENCE, "SQ", element, value_start, implicit=self.implicit
+        )
+        self.parts[_CODE_SEQUENCE] = element
+        self.json[f"{_CODE_SEQUENCE:08X}"] = json.loads(described)
+        self.changed.add(_CODE_SEQUENCE)
+
+
+@lru_cache(maxsize=2)
+def _code_sequence(implicit: bool) -> tuple[bytes, int, str]:
+    """DeidentificationMethodCodeSequence is the same in every instance: encoded and described once."""
+    ds = Dataset()
+    _mark_codes(ds)
+    elem = ds[_CODE_SEQUENCE]
+    element = _written(elem, implicit)
+    return element, 8 if implicit else 12, json.dumps(elem.to_json_dict(None, 1024))
+
+
+def _written(elem, implicit: bool) -> bytes:
+    fp = DicomBytesIO()
+    fp.is_implicit_VR, fp.is_little_endian = implicit, True
+    write_data_element(fp, elem)
+    return fp.getvalue()

@@ -14,10 +14,14 @@ from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset
 from pydicom.filebase import DicomBytesIO
 from pydicom.filewriter import write_data_element, write_file_meta_info
+from pydicom.tag import Tag
 from pydicom.uid import UID
+
+from . import header
 
 _LONG_HEADER_VRS = {"OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV"}
 Spans = dict[int, tuple[int, int]]
+PIXEL_DATA = 0x7FE00010
 
 
 def _tag_bytes(tag: int, little: bool) -> bytes:
@@ -36,16 +40,16 @@ def element_spans(ds: Dataset, raw: bytes) -> Spans | None:
     if implicit is None:
         return None
     starts = []
-    for tag in sorted(ds.keys()):
+    for tag in sorted(map(int, ds.keys())):  # as ints: BaseTag compares in Python
         elem = ds.get_item(tag)
         value_tell = elem.value_tell if isinstance(elem, RawDataElement) else getattr(elem, "file_tell", None)
         if value_tell is None:
             return None
         header = 8 if implicit or elem.VR not in _LONG_HEADER_VRS else 12
         start = value_tell - header
-        if start < 0 or raw[start : start + 4] != _tag_bytes(int(tag), little):
+        if start < 0 or raw[start : start + 4] != _tag_bytes(tag, little):
             return None
-        starts.append((int(tag), start))
+        starts.append((tag, start))
     if not starts:
         return {}
     ends = [start for _tag, start in starts[1:]] + [len(raw)]
@@ -59,16 +63,42 @@ def _encoded(ds: Dataset, tag: int, implicit: bool, little: bool) -> bytes:
     return fp.getvalue()
 
 
+_META_KEYWORDS = ("MediaStorageSOPClassUID", "MediaStorageSOPInstanceUID", "TransferSyntaxUID",
+                  "ImplementationClassUID", "ImplementationVersionName")
+
+
 def _meta(ds: Dataset) -> bytes:
-    fp = DicomBytesIO()
-    fp.is_implicit_VR, fp.is_little_endian = False, True
-    fp.write(b"\x00" * 128 + b"DICM")
-    write_file_meta_info(fp, ds.file_meta, enforce_standard=True)
-    return fp.getvalue()
+    """Preamble and file meta; written here when it holds what `deidentify` puts there (pydicom's writer
+    costs as much as the rest of the encoding)."""
+    meta = ds.file_meta
+    if set(meta.keys()) - {0x00020000, 0x00020001} != {Tag(k) for k in _META_KEYWORDS}:
+        fp = DicomBytesIO()
+        fp.is_implicit_VR, fp.is_little_endian = False, True
+        fp.write(b"\x00" * 128 + b"DICM")
+        write_file_meta_info(fp, meta, enforce_standard=True)
+        return fp.getvalue()
+    elements = [b"\x02\x00\x01\x00OB\x00\x00\x02\x00\x00\x00\x00\x01"]  # FileMetaInformationVersion
+    for keyword in _META_KEYWORDS:
+        tag = int(Tag(keyword))
+        vr = "SH" if keyword == "ImplementationVersionName" else "UI"
+        elements.append(header.encode(tag, vr, [str(meta[tag].value)], implicit=False, encoding="latin_1")[0])
+    body = b"".join(elements)
+    group_length = b"\x02\x00\x00\x00UL\x04\x00" + len(body).to_bytes(4, "little")
+    return b"\x00" * 128 + b"DICM" + group_length + body
 
 
-def encode(ds: Dataset, raw: bytes, spans: Spans | None, changed: set[int]) -> bytes:
-    """The instance as a DICOM file: patched from `raw` where possible, else written by pydicom."""
+def encode(ds: Dataset, raw: bytes, spans: Spans | None, changed: set[int],
+           parts: dict[int, bytes | memoryview] | None = None) -> bytes:
+    """The instance as a DICOM file: patched from `raw` where possible, else written by pydicom.
+
+    `parts` are the output elements' bytes when de-identification already made them.
+    """
+    return encode_file(ds, raw, spans, changed, parts)[0]
+
+
+def encode_file(ds: Dataset, raw: bytes, spans: Spans | None, changed: set[int],
+                parts: dict[int, bytes | memoryview] | None = None) -> tuple[bytes, int | None]:
+    """`encode`, and where the pixel data value starts in the file when patching knows it (else None)."""
     ts = UID(ds.file_meta.TransferSyntaxUID)
     implicit, little = ds.original_encoding
     patchable = (
@@ -78,13 +108,27 @@ def encode(ds: Dataset, raw: bytes, spans: Spans | None, changed: set[int]) -> b
     if not patchable:
         buf = BytesIO()
         dcmwrite(buf, ds, enforce_file_format=True)
-        return buf.getvalue()
-    parts: list = [_meta(ds)]
-    received = memoryview(raw)  # slices without copying; join copies each byte once
-    for tag in sorted(ds.keys()):
+        return buf.getvalue(), None
+    if parts is None:
+        parts = _patched(ds, raw, spans, changed)
+    out: list = [_meta(ds)]
+    size, pixel_offset = len(out[0]), None
+    for tag in sorted(parts):
+        if tag == PIXEL_DATA:
+            pixel_offset = size + (8 if implicit else 12)
+        out.append(parts[tag])
+        size += len(parts[tag])
+    return b"".join(out), pixel_offset  # join copies each received byte once
+
+
+def _patched(ds: Dataset, raw: bytes, spans: Spans, changed: set[int]) -> dict[int, bytes | memoryview]:
+    implicit, little = ds.original_encoding
+    received = memoryview(raw)  # slices without copying
+    parts = {}
+    for tag in ds.keys():
         span = spans.get(int(tag))
         if span is None or int(tag) in changed:
-            parts.append(_encoded(ds, tag, implicit, little))
+            parts[int(tag)] = _encoded(ds, tag, implicit, little)
         else:
-            parts.append(received[span[0] : span[1]])
-    return b"".join(parts)
+            parts[int(tag)] = received[span[0] : span[1]]
+    return parts

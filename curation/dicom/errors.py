@@ -17,3 +17,16 @@ class InstanceRejected(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+class StudyMismatch(InstanceRejected):
+    """An instance sent to one study's STOW-RS URL that belongs to another study: refused and not kept.
+
+    Not a bad file (it is not quarantined): the sender addressed it to the wrong study. `sop_uid` is the
+    archive's (mapped) SOP Instance UID, so the response names the instance without original UIDs.
+    """
+
+    def __init__(self, message: str, *, sop_uid: str, sop_class_uid: str):
+        super().__init__("study_mismatch", message, tag="StudyInstanceUID")
+        self.sop_uid = sop_uid
+        self.sop_class_uid = sop_class_uid

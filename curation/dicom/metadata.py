@@ -23,14 +23,20 @@ def frames_uri(public_url: str, study_uid: str, series_uid: str, sop_uid: str, n
     return f"{retrieve_url(public_url, study_uid, series_uid, sop_uid)}/frames/{frames}"
 
 
-def instance_json(ds: Dataset, *, public_url: str, n_frames: int = 1) -> dict:
-    """The instance's DICOM JSON; pixel data is referenced by its frames URL, never inlined."""
-    pixel = ds.pop(PIXEL_DATA, None)
-    try:
-        data = ds.to_json_dict(suppress_invalid_tags=True)
-    finally:
-        if pixel is not None:
-            ds[PIXEL_DATA] = pixel
+def instance_json(ds: Dataset, *, public_url: str, n_frames: int = 1, described: dict | None = None) -> dict:
+    """The instance's DICOM JSON; pixel data is referenced by its frames URL, never inlined.
+
+    `described` is the JSON of every other element when de-identification already wrote it.
+    """
+    if described is not None:
+        data, pixel = dict(described), ds.get_item(PIXEL_DATA)
+    else:
+        pixel = ds.pop(PIXEL_DATA, None)
+        try:
+            data = ds.to_json_dict(suppress_invalid_tags=True)
+        finally:
+            if pixel is not None:
+                ds[PIXEL_DATA] = pixel
     if pixel is not None:
         uri = frames_uri(public_url, ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.SOPInstanceUID, n_frames)
         data["7FE00010"] = {"vr": pixel.VR if pixel.VR in ("OB", "OW") else "OW", "BulkDataURI": uri}

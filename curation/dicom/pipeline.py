@@ -6,7 +6,7 @@ series-level work (classification, ordering, metadata) happens when the service 
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.files.storage import Storage
 from pydicom.dataset import Dataset
@@ -14,9 +14,9 @@ from pydicom.pixels.utils import get_expected_length
 from pydicom.uid import UID
 
 from .classify import InstanceGeometry, instance_geometry
-from .deidentify import Deidentified, deidentify
-from .encode import Spans, element_spans, encode
-from .errors import InstanceRejected
+from .deidentify import Deidentified, deidentify, map_uid, raw_capable
+from .encode import Spans, element_spans, encode_file
+from .errors import InstanceRejected, StudyMismatch
 from .metadata import PIXEL_DATA, instance_json
 from .store import sha256_hex, store_bytes
 from .validate import parse, validate_dataset
@@ -49,22 +49,27 @@ class PreparedInstance:
     dicom_json: dict | None = None
 
 
-def _encode(ds: Dataset, name: str, raw: bytes, spans: Spans | None, changed: set[int]) -> bytes:
+def _encode(ds: Dataset, name: str, raw: bytes, spans: Spans | None, deid: Deidentified) -> tuple[bytes, int | None]:
     try:
-        return encode(ds, raw, spans, changed)
+        return encode_file(ds, raw, spans, deid.changed, deid.parts)
     except Exception as exc:
         raise InstanceRejected("unwritable", f"{name}: cannot be written back after de-identification: {exc}") from exc
 
 
-def _pixel_layout(ds: Dataset, data: bytes, ts: UID, n_frames: int) -> tuple[int | None, int | None]:
-    """Byte offset of native pixel data in the stored file and one frame's length, so frames are served by seek."""
-    if ts.is_compressed or ts.is_deflated or max(ds.keys()) != PIXEL_DATA or int(ds.BitsAllocated) % 8:
+def _pixel_layout(ds: Dataset, data: bytes, ts: UID, n_frames: int,
+                  offset: int | None) -> tuple[int | None, int | None]:
+    """Byte offset of native pixel data in the stored file and one frame's length, so frames are served by seek.
+
+    `offset` is where the encoder put the pixel data value; when it does not know, the value is looked for
+    at the end of the file.
+    """
+    if ts.is_compressed or ts.is_deflated or max(map(int, ds.keys())) != PIXEL_DATA or int(ds.BitsAllocated) % 8:
         return None, None
-    pixels = ds.PixelData
-    padded = len(pixels) + len(pixels) % 2
-    offset = len(data) - padded
-    if data[offset : offset + len(pixels)] != pixels:
-        return None, None
+    if offset is None:
+        pixels = ds.PixelData
+        offset = len(data) - len(pixels) - len(pixels) % 2
+        if data[offset : offset + len(pixels)] != pixels:
+            return None, None
     return offset, get_expected_length(ds, unit="bytes") // n_frames
 
 
@@ -83,6 +88,18 @@ def _date(value) -> dt.date | None:
         return None
 
 
+def _check_study(ds: Dataset, target_study: str, *, key: str, name: str) -> None:
+    study_uid = str(ds.StudyInstanceUID).strip()
+    if target_study in (study_uid, map_uid(study_uid, key=key)):
+        return
+    raise StudyMismatch(
+        f"{name}: StudyInstanceUID (0020,000D) is not the study named in the request URL; the instance was "
+        "not stored.",
+        sop_uid=map_uid(str(ds.SOPInstanceUID), key=key),
+        sop_class_uid=str(ds.SOPClassUID),
+    )
+
+
 def process_instance(
     raw: bytes,
     *,
@@ -92,21 +109,30 @@ def process_instance(
     is_duplicate: Callable[[str, str], bool],
     storage: Storage | None = None,
     decode_compressed: bool = True,
+    target_study: str | None = None,
 ) -> PreparedInstance:
-    """Run one received instance through the pipeline; raises `InstanceRejected` with the reason."""
+    """Run one received instance through the pipeline; raises `InstanceRejected` with the reason.
+
+    `target_study` (STOW-RS to /studies/{uid}: the sender's UID or the archive's) refuses an instance of
+    another study before anything of it is stored.
+    """
     ds = parse(raw, name)
     spans = element_spans(ds, raw)
-    validate_dataset(ds, name=name, decode_compressed=decode_compressed)
-    deid = deidentify(ds, key=key, name=name)
+    from_raw = raw_capable(ds, spans)
+    # Elements de-identification removes are never decoded on the raw path; the rest are decoded there.
+    validate_dataset(ds, name=name, decode_compressed=decode_compressed, convert_all=not from_raw)
+    if target_study:
+        _check_study(ds, target_study, key=key, name=name)
+    deid = deidentify(ds, key=key, name=name, raw=raw if from_raw else None, spans=spans)
     prepared = PreparedInstance(str(ds.SOPInstanceUID), str(ds.SeriesInstanceUID), str(ds.StudyInstanceUID))
     if is_duplicate(prepared.series_uid, prepared.sop_uid):
         prepared.duplicate = True
         return prepared
     ts = UID(ds.file_meta.TransferSyntaxUID)
     n_frames = _int(ds.get("NumberOfFrames")) or 1
-    prepared.dicom_json = instance_json(ds, public_url=public_url, n_frames=n_frames)
-    data = _encode(ds, name, raw, spans, deid.changed)
-    prepared.deid = deid
+    prepared.dicom_json = instance_json(ds, public_url=public_url, n_frames=n_frames, described=deid.json)
+    data, pixel_offset = _encode(ds, name, raw, spans, deid)
+    prepared.deid = replace(deid, dataset=None, parts=None, json=None)  # a batch holds only identifiers
     prepared.sop_class_uid = str(ds.SOPClassUID)
     prepared.transfer_syntax = str(ts)
     prepared.modality = str(ds.get("Modality", "") or "")[:16]
@@ -116,7 +142,7 @@ def process_instance(
     prepared.study_time = str(ds.get("StudyTime", "") or "")[:16]
     prepared.sha256 = sha256_hex(data)
     prepared.size = len(data)
-    prepared.pixel_offset, prepared.frame_length = _pixel_layout(ds, data, ts, n_frames)
+    prepared.pixel_offset, prepared.frame_length = _pixel_layout(ds, data, ts, n_frames, pixel_offset)
     prepared.geometry = instance_geometry(ds)
     prepared.storage_path = store_bytes(data, digest=prepared.sha256, storage=storage)
     return prepared

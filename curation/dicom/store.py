@@ -27,7 +27,9 @@ def store_bytes(data: bytes, *, digest: str | None = None, prefix: str = DICOM_P
     storage = storage or default_storage
     path = content_path(digest or sha256_hex(data), prefix=prefix, suffix=suffix)
     if not storage.exists(path):
-        saved = storage.save(path, ContentFile(data))
+        content = ContentFile(data)
+        content.DEFAULT_CHUNK_SIZE = max(len(data), 1)  # one write: the bytes are in memory already
+        saved = storage.save(path, content)
         if saved != path:  # a concurrent writer stored the same bytes first; keep one copy
             storage.delete(saved)
     return path
@@ -44,6 +46,14 @@ def read_bytes(path: str, *, storage: Storage | None = None) -> bytes:
 
 def read_range(path: str, offset: int, length: int, *, storage: Storage | None = None) -> bytes:
     """Bytes [offset, offset+length) of a stored file: a native frame without parsing the file."""
+    return read_ranges(path, [(offset, length)], storage=storage)[0]
+
+
+def read_ranges(path: str, ranges: list[tuple[int, int]], *, storage: Storage | None = None) -> list[bytes]:
+    """Several (offset, length) ranges of one stored file, through one open file (frames 1,2,3 of a request)."""
+    parts = []
     with (storage or default_storage).open(path, "rb") as fh:
-        fh.seek(offset)
-        return fh.read(length)
+        for offset, length in ranges:
+            fh.seek(offset)
+            parts.append(fh.read(length))
+    return parts

@@ -7,6 +7,7 @@ DICOM headers were excluded". Every failure raises `InstanceRejected` naming the
 from io import BytesIO
 
 from pydicom import dcmread
+from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.errors import InvalidDicomError
 from pydicom.pixels import get_decoder
@@ -25,6 +26,7 @@ from pydicom.uid import (
     SecondaryCaptureImageStorage,
 )
 
+from . import header
 from .errors import InstanceRejected
 
 # A head-CT archive: CT images, and secondary captures (scanner screenshots, dose pages) that come with them.
@@ -112,16 +114,24 @@ def _ensure_transfer_syntax(ds: Dataset) -> UID:
     return ts
 
 
+def _present(ds: Dataset, keyword: str) -> bool:
+    """Present with a value that is not blank; read from the raw bytes when the element is not decoded yet."""
+    elem = ds.get_item(keyword)
+    if isinstance(elem, RawDataElement) and elem.VR in header.TEXT_VRS and elem.value is not None:
+        return bool(elem.value.strip(b" \0\t\r\n"))  # what pydicom's decoding and str.strip() leave
+    value = ds.get(keyword)
+    return not (value is None or (isinstance(value, str) and not value.strip()))
+
+
 def _check_required(ds: Dataset, name: str) -> None:
     for keyword in REQUIRED_TAGS:
-        value = ds.get(keyword)
-        if value is None or (isinstance(value, str) and not value.strip()):
+        if not _present(ds, keyword):
             raise InstanceRejected(
                 "missing_tag", f"{name}: required attribute {tag_name(keyword)} is missing or empty.", tag=keyword
             )
     if ds.SOPClassUID == CTImageStorage:
         for keyword in REQUIRED_CT_TAGS:
-            if ds.get(keyword) in (None, ""):
+            if not _present(ds, keyword):
                 raise InstanceRejected(
                     "missing_tag", f"{name}: CT image without {tag_name(keyword)} (type 1 in the CT IOD).", tag=keyword
                 )
@@ -170,9 +180,14 @@ def _check_pixels(ds: Dataset, ts: UID, name: str, decode_compressed: bool) -> N
             ) from exc
 
 
-def validate_dataset(ds: Dataset, *, name: str, decode_compressed: bool = True) -> Dataset:
-    """Check a parsed instance; give it a file meta carrying its transfer syntax."""
-    _convert_all(ds, name)
+def validate_dataset(ds: Dataset, *, name: str, decode_compressed: bool = True, convert_all: bool = True) -> Dataset:
+    """Check a parsed instance; give it a file meta carrying its transfer syntax.
+
+    `convert_all=False` leaves the decoding of the other elements to de-identification, which decodes what
+    it keeps and catches a corrupt one there.
+    """
+    if convert_all:
+        _convert_all(ds, name)
     _check_sop_class(ds, name)
     _check_required(ds, name)
     ts = _ensure_transfer_syntax(ds)

@@ -21,11 +21,11 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
-from curation.dicom.deidentify import map_uid
 from curation.dicom.metadata import retrieve_url
-from curation.dicom.store import read_bytes, read_range
+from curation.dicom.store import read_bytes, read_ranges
 from curation.models import Instance, Series, Study
 from curation.roles import ADMIN, CURATOR, RADIOLOGIST, TRAINER, user_roles
+from curation.selectors.archive import instance_frame_source
 from curation.services.archive import ACCEPTED, DUPLICATE, ingest_bytes
 
 from . import multipart, qido
@@ -140,7 +140,9 @@ class StudyStoreView(DicomwebView):
 
 _FAILURE_PROCESSING = 0x0110  # Processing failure
 _FAILURE_NOT_DICOM = 0xC000  # Cannot understand
-_FAILURE_WRONG_STUDY = 0xA900  # Data set does not match SOP class / study in the request URL: refused
+# PS3.18 Table I.2-2 has no code of its own for an instance of another study than the URL's (10.5.3 lists
+# "Study Instance UID mismatch" under 409): we answer A900, the A9xx "Data Set does not match" refusal.
+_FAILURE_WRONG_STUDY = 0xA900
 
 
 def _sop_item(outcome, *, reason: int | None = None) -> dict:
@@ -155,6 +157,12 @@ def _sop_item(outcome, *, reason: int | None = None) -> dict:
         item["00081190"] = {"vr": "UR", "Value": [retrieve_url(_public(), outcome.study_uid, outcome.series_uid,
                                                                 outcome.sop_uid)]}
     return item
+
+
+def _failure_reason(rule: str) -> int:
+    if rule == "study_mismatch":
+        return _FAILURE_WRONG_STUDY
+    return _FAILURE_NOT_DICOM if rule in ("unreadable", "not_dicom") else _FAILURE_PROCESSING
 
 
 def _public() -> str:
@@ -172,18 +180,13 @@ def stow(request, study_uid: str | None) -> HttpResponse:
         return dicom_json_response({"error": f"Bad multipart body: {exc}"}, status=400)
     dicom_parts = [(f"STOW-RS part {n}", p.body) for n, p in enumerate(parts, start=1)
                    if multipart.content_type_params(p.content_type or "application/dicom")[0] == "application/dicom"]
-    _summary, outcomes = ingest_bytes(dicom_parts, source="stow")
-    # A sender names its own (original) study UID in the URL; the archive knows it by its mapped UID.
-    allowed = {study_uid, map_uid(study_uid, key=settings.RADCURATE_DEID_KEY)} if study_uid else set()
+    _summary, outcomes = ingest_bytes(dicom_parts, source="stow", target_study=study_uid)
     referenced, failed = [], []
     for outcome in outcomes:
-        if outcome.status in (ACCEPTED, DUPLICATE) and (not study_uid or outcome.study_uid in allowed):
+        if outcome.status in (ACCEPTED, DUPLICATE):
             referenced.append(_sop_item(outcome))
-        elif outcome.status in (ACCEPTED, DUPLICATE):
-            failed.append(_sop_item(outcome, reason=_FAILURE_WRONG_STUDY))
         else:
-            failed.append(_sop_item(outcome, reason=_FAILURE_NOT_DICOM if outcome.rule in (
-                "unreadable", "not_dicom") else _FAILURE_PROCESSING))
+            failed.append(_sop_item(outcome, reason=_failure_reason(outcome.rule)))
     skipped = len(parts) - len(dicom_parts)
     result = {"00081190": {"vr": "UR", "Value": [retrieve_url(_public(), study_uid)]}} if study_uid else {}
     if referenced:
@@ -277,32 +280,44 @@ def _frame_numbers(text: str, n_frames: int) -> list[int]:
     return numbers
 
 
-def instance_frames(instance: Instance, numbers: list[int]) -> list[bytes]:
-    """Frames as stored: native frames by seek, compressed frames as their encapsulated bytes."""
-    if instance.pixel_offset is not None and instance.frame_length:
-        length = instance.frame_length
-        return [read_range(instance.storage_path, instance.pixel_offset + (n - 1) * length, length) for n in numbers]
-    ds = dcmread(BytesIO(read_bytes(instance.storage_path)))
+def instance_frames(source: dict, numbers: list[int]) -> list[bytes]:
+    """Frames as stored: native frames by seek (one open file), compressed frames as their encapsulated bytes.
+
+    `source` holds an instance's FRAME_SOURCE_FIELDS (see `instance_frame_source`).
+    """
+    path, n_frames = source["storage_path"], source["n_frames"]
+    if source["pixel_offset"] is not None and source["frame_length"]:
+        offset, length = source["pixel_offset"], source["frame_length"]
+        return read_ranges(path, [(offset + (n - 1) * length, length) for n in numbers])
+    ds = dcmread(BytesIO(read_bytes(path)))
     if ds.file_meta.TransferSyntaxUID.is_compressed:
-        frames = [b"".join(f) for f in generate_fragmented_frames(ds.PixelData, number_of_frames=instance.n_frames)]
+        frames = [b"".join(f) for f in generate_fragmented_frames(ds.PixelData, number_of_frames=n_frames)]
         return [frames[n - 1] for n in numbers]
-    data, length = ds.PixelData, len(ds.PixelData) // instance.n_frames
+    data, length = ds.PixelData, len(ds.PixelData) // n_frames
     return [data[(n - 1) * length : n * length] for n in numbers]
 
 
 class FramesView(DicomwebView):
+    """Frames: the role check rides on the instance query (viewers fetch one request per slice)."""
+
+    def check_permissions(self, request):
+        if not getattr(request.user, "is_authenticated", False) or request.method not in SAFE_METHODS:
+            super().check_permissions(request)
+
     def get(self, request, study_uid, series_uid, sop_uid, frames):
-        instance = get_object_or_404(
-            Instance.objects.defer("dicom_json"),
-            sop_uid=sop_uid, series__series_uid=series_uid, series__study__study_uid=study_uid,
-        )
+        source = instance_frame_source(study_uid=study_uid, series_uid=series_uid, sop_uid=sop_uid,
+                                       reader=request.user)
+        if source is None or not (source["reader_has_role"] or request.user.is_superuser):
+            super().check_permissions(request)  # denies a user without a role, whether the instance exists or not
+        if source is None:
+            raise Http404("No such instance in the archive.")
         try:
-            numbers = _frame_numbers(frames, instance.n_frames)
+            numbers = _frame_numbers(frames, source["n_frames"])
         except ValueError as exc:
             return dicom_json_response({"error": str(exc)}, status=400)
-        content_type = f"application/octet-stream; transfer-syntax={instance.transfer_syntax}"
+        content_type = f"application/octet-stream; transfer-syntax={source['transfer_syntax']}"
         boundary = multipart.new_boundary()
-        body = b"".join(multipart.encode([(content_type, f) for f in instance_frames(instance, numbers)], boundary))
+        body = b"".join(multipart.encode([(content_type, f) for f in instance_frames(source, numbers)], boundary))
         return HttpResponse(
             body,
             content_type=f'multipart/related; type="application/octet-stream"; boundary={boundary}',

@@ -12,6 +12,7 @@ from pydicom.pixels import apply_rescale
 
 from curation.dicom.store import read_bytes
 from curation.models import IdentityLink, IngestJob, Instance, Rejection, Series, Study
+from curation.roles import holds_a_role
 
 
 def study_list(*, patient: str = "", accession: str = "", kind: str = "") -> QuerySet[Study]:
@@ -55,6 +56,22 @@ def series_volume_hu(series: Series) -> np.ndarray:
     if not slices:
         return np.zeros((0, series.rows, series.columns), dtype=np.int16)
     return np.concatenate(slices, axis=0)
+
+
+FRAME_SOURCE_FIELDS = ("storage_path", "transfer_syntax", "n_frames", "pixel_offset", "frame_length")
+
+
+def instance_frame_source(*, study_uid: str, series_uid: str, sop_uid: str, reader=None) -> dict | None:
+    """What serving frames needs of one instance, in one query that fetches nothing else (no JSON columns).
+
+    With `reader`, the row also says whether that user holds a RadCurate role ("reader_has_role"): a viewer
+    fetches a study slice by slice, and the role check then costs no query of its own.
+    """
+    rows = Instance.objects.filter(sop_uid=sop_uid, series__series_uid=series_uid, series__study__study_uid=study_uid)
+    if reader is not None:
+        rows = rows.annotate(reader_has_role=holds_a_role(reader))
+    fields = (*FRAME_SOURCE_FIELDS, "reader_has_role") if reader is not None else FRAME_SOURCE_FIELDS
+    return next(iter(rows.values(*fields)[:1]), None)
 
 
 def rejection_list(*, rule: str = "") -> QuerySet[Rejection]:

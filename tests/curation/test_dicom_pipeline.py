@@ -202,3 +202,43 @@ def test_patched_encoding_equals_a_full_rewrite(source):
     full = encode(ds, raw, None, deid.changed)  # no spans: pydicom writes every element
     assert _elements(patched) == _elements(full)
     assert dcmread(BytesIO(patched)).file_meta.MediaStorageSOPInstanceUID == ds.SOPInstanceUID
+
+
+def _utf8_slice():
+    ds = _slice()
+    ds.SpecificCharacterSet = "ISO_IR 192"
+    ds.SeriesDescription = "Schädel nativ 5mm"
+    ds.ImageComments = "Kopf\\Hals"  # a backslash is a value delimiter in LO, not in LT
+    ds.ImageType = ["ORIGINAL", "PRIMARY ", "AXIAL"]
+    return ds
+
+
+@pytest.mark.parametrize("source", ["fixture", "utf8", "CT_small.dcm", "JPEG-LL.dcm", "MR_small.dcm",
+                                    "SC_rgb_small_odd.dcm", "rtplan.dcm", "rtdose.dcm"])
+def test_deidentifying_from_raw_values_equals_deidentifying_with_pydicom(source):
+    """The raw path (plain values, no pydicom objects) writes the same file and the same JSON as pydicom."""
+    from curation.dicom.deidentify import raw_capable
+    from curation.dicom.encode import element_spans, encode
+    from curation.dicom.validate import parse, validate_dataset
+
+    made = {"fixture": _slice, "utf8": _utf8_slice}
+    raw = _bytes(made[source]()) if source in made else open(get_testdata_file(source), "rb").read()
+    results = []
+    for from_raw in (True, False):
+        ds = parse(raw, source)
+        spans = element_spans(ds, raw)
+        assert raw_capable(ds, spans) or not from_raw, "the raw path should cover this file"
+        rejected = None
+        try:
+            validate_dataset(ds, name=source, convert_all=not from_raw)
+        except InstanceRejected as exc:
+            rejected = exc.rule  # not CT or secondary capture: the de-identification must still agree
+        deid = deidentify(ds, key=KEY, raw=raw if from_raw else None, spans=spans)
+        assert (deid.parts is not None) == from_raw
+        data = encode(ds, raw, spans, deid.changed, deid.parts)
+        described = instance_json(ds, public_url="https://archive.example.org", described=deid.json)
+        results.append((rejected, _elements(data), described, deid.identity))
+    assert results[0] == results[1]
+    assert results[0][0] is None or source not in ("fixture", "utf8", "CT_small.dcm")
+    for marker in PHI_MARKERS if source in made else ():
+        assert marker not in repr(results[0][1]) and marker not in repr(results[0][2]), marker

@@ -11,7 +11,7 @@ from pydicom.uid import generate_uid
 from rest_framework.authtoken.models import Token
 
 from curation.dicom.deidentify import map_uid, pseudonymize
-from curation.models import Instance, Series
+from curation.models import Instance, Rejection, Series, Study
 from curation.services.archive import ingest_paths
 
 from .conftest import ACCESSION, PATIENT_ID, axial_series
@@ -187,3 +187,47 @@ def test_wado_uri_returns_the_stored_instance_and_a_rendering(client_for, live_s
     jpeg = requests.get(f"{live_server.url}/dicomweb/wado", params={**params, "contentType": "image/jpeg"},
                         headers=headers)
     assert jpeg.status_code == 200 and jpeg.content[:2] == b"\xff\xd8"
+
+
+def _stored_files() -> list[str]:
+    from django.core.files.storage import default_storage
+
+    def walk(prefix):
+        dirs, files = default_storage.listdir(prefix)
+        return [f"{prefix}/{f}" for f in files] + [p for d in dirs for p in walk(f"{prefix}/{d}")]
+
+    return walk("dicom") if default_storage.exists("dicom") else []
+
+
+def test_stow_to_a_study_refuses_an_instance_of_another_study_without_storing_it(client_for, settings):
+    key = settings.RADCURATE_DEID_KEY
+    own, (foreign,) = _study(2), _study(1)
+    files_before = len(_stored_files())
+    result = client_for("curator").store_instances(  # 202: partly stored
+        datasets=[own[0], foreign, own[1]], study_instance_uid=str(own[0].StudyInstanceUID)
+    )
+    assert sorted(i.ReferencedSOPInstanceUID for i in result.ReferencedSOPSequence) == sorted(
+        map_uid(str(ds.SOPInstanceUID), key=key) for ds in own
+    )
+    (failed,) = result.FailedSOPSequence
+    assert failed.FailureReason == 0xA900
+    assert failed.ReferencedSOPInstanceUID == map_uid(str(foreign.SOPInstanceUID), key=key)
+    assert failed.ReferencedSOPClassUID == foreign.SOPClassUID
+    assert not Instance.objects.filter(sop_uid=map_uid(str(foreign.SOPInstanceUID), key=key)).exists()
+    assert not Study.objects.filter(study_uid=map_uid(str(foreign.StudyInstanceUID), key=key)).exists()
+    assert Instance.objects.count() == 2 and len(_stored_files()) == files_before + 2
+    assert not Rejection.objects.exists()  # the sender's addressing error: nothing quarantined either
+
+
+def test_stow_to_a_study_accepts_the_archive_uid_and_refuses_all_foreign_with_409(client_for, settings):
+    key = settings.RADCURATE_DEID_KEY
+    own, foreign = _study(1), _study(1)
+    files_before = len(_stored_files())
+    archive_uid = map_uid(str(own[0].StudyInstanceUID), key=key)
+    stored = client_for("curator").store_instances(datasets=own, study_instance_uid=archive_uid)
+    assert len(stored.ReferencedSOPSequence) == 1 and "FailedSOPSequence" not in stored
+    with pytest.raises(requests.HTTPError) as info:
+        client_for("curator").store_instances(datasets=foreign, study_instance_uid=archive_uid)
+    assert info.value.response.status_code == 409
+    assert info.value.response.json()["00081198"]["Value"][0]["00081197"]["Value"] == [0xA900]
+    assert Instance.objects.count() == 1 and len(_stored_files()) == files_before + 1
