@@ -247,9 +247,9 @@ DEMO_AL_WEIGHTS = {"rare_significant": 1.0, "entropy": 1.0, "report_disagreement
 
 
 def _worklist_head(campaign, n: int = 5) -> list[str]:
-    from annotation.models import CampaignStudy
+    from annotation.selectors.campaigns import campaign_queue
 
-    rows = CampaignStudy.objects.filter(campaign=campaign).order_by("-priority", "id")[:n]
+    rows = campaign_queue(campaign=campaign)[:n]
     return [f"study {r.study_id} priority {r.priority:.2f} ({r.priority_reason or 'no score yet'})" for r in rows]
 
 

@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from annotation.apis.common import AnyRole, Curator, CuratorOrTrainer, audit_source, visible_campaign
 from annotation.models import Campaign
-from annotation.selectors.campaigns import campaign_list, campaign_progress
+from annotation.selectors.campaigns import campaign_list, campaign_progress, campaign_queue
 from annotation.services.campaigns import (
     campaign_activate,
     campaign_add_candidates,
@@ -173,7 +173,7 @@ class CampaignStudiesApi(APIView):
     @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request, campaign_id):
         campaign = visible_campaign(request, campaign_id)
-        rows = campaign.campaign_studies.select_related("study").order_by("-priority", "id")
+        rows = campaign_queue(campaign=campaign)
         return Response(self.OutputSerializer(rows, many=True).data)
 
     @extend_schema(request=InputSerializer, responses={201: AddedSerializer})

@@ -1,4 +1,4 @@
-"""Campaign queries: who sees which campaigns, and a campaign's progress."""
+"""Campaign queries: who sees which campaigns, their studies in worklist order, and their progress."""
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
@@ -17,6 +17,11 @@ def campaign_list(*, user) -> QuerySet[Campaign]:
 
 def campaign_visible(*, user, campaign: Campaign) -> bool:
     return campaign_list(user=user).filter(pk=campaign.pk).exists()
+
+
+def campaign_queue(*, campaign: Campaign) -> QuerySet[CampaignStudy]:
+    """The campaign's studies in the order the worklist hands them out: highest priority first."""
+    return campaign.campaign_studies.select_related("study").order_by("-priority", "id")
 
 
 def campaign_progress(*, campaign: Campaign) -> dict:
