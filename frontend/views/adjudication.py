@@ -32,7 +32,8 @@ def _rows(view: dict) -> list[dict]:
             "significance": row["significance"],
             "disputed": bool(row["disputed"]),
             "reason": str(row["disputed"] or "").replace("_", " "),
-            "votes": [{"state": s, "slice_ranges": r} for s, r in zip(row["states"], row["slice_ranges"], strict=True)],
+            "votes": [{"state": s, "slice_ranges": r, "key_images": k}
+                      for s, r, k in zip(row["states"], row["slice_ranges"], row["key_images"], strict=True)],
         })
     rows.sort(key=lambda r: (not r["disputed"], r["significance"] != "high"))
     return rows

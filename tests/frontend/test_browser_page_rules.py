@@ -108,3 +108,25 @@ def test_other_reads_show_only_where_the_campaign_allows(world):
     html = client_for("reader2").get(f"/reading/assignments/{second.pk}/").content.decode()
     assert "Reader A</strong>: intracranial_hemorrhage, subdural_hemorrhage" in html
     assert "reader1" not in html
+
+
+def test_adjudication_page_shows_each_readers_ranges_and_key_images_without_names(world):
+    from annotation.models import AdjudicationTask
+
+    people = world["people"]
+    campaign = campaign_create(name="marks", taxonomy=taxonomy_latest_published(name="head-ct"), min_reads=2,
+                               max_reads=2, gold_every=0, priority_policy="sequential", slice_ranges=True,
+                               readers=[people["reader1"], people["reader2"]], adjudicators=[people["senior"]])
+    campaign_add_studies(campaign=campaign, study_ids=[world["studies"][0].pk])
+    campaign_activate(campaign=campaign)
+    marked = {"state": "present", "slice_ranges": [[1, 3]], "key_images": [2, 4]}
+    read_submit(reader=people["reader1"], assignment=worklist_next(reader=people["reader1"], campaign=campaign),
+                labels={"subdural_hemorrhage": marked})
+    read_submit(reader=people["reader2"], assignment=worklist_next(reader=people["reader2"], campaign=campaign),
+                labels={"subdural_hemorrhage": "absent"})
+    task = AdjudicationTask.objects.get(campaign_study__campaign=campaign)
+    html = client_for("senior").get(f"/reading/adjudication/{task.pk}/").content.decode()
+    row = re.search(r'<tr data-trait="subdural_hemorrhage".*?</tr>', html, re.S).group(0)
+    assert re.findall(r'class="jump key-image" data-slice="(\d+)"', row) == ["2", "4"]
+    assert re.findall(r'class="jump" data-slice="(\d+)"', row) == ["1"]
+    assert "reader1" not in html and "reader2" not in html

@@ -31,7 +31,7 @@ async function start() {
   const viewer = mountViewer(page);
   probe.viewer = viewer;
   bindReadingKeys({ viewer });
-  // A reader's slice range jumps the viewer to its first slice.
+  // A reader's slice range (or key image) jumps the viewer to its first slice.
   page.querySelectorAll('a.jump').forEach((link) => link.addEventListener('click', (event) => {
     event.preventDefault();
     viewer.jumpTo(Number(link.dataset.slice));
