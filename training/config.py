@@ -51,6 +51,8 @@ class LossConfig:
     class_weight_power: float = 0.5  # pos_weight = ((1-p)/p) ** power, from prevalence
     class_weight_max: float = 50.0
     slice_weight: float = 0.5  # weight of the slice-level term where readers marked slice ranges
+    # per-trait weight by clinical significance: what selective reporting certifies is the high traits' miss rate
+    significance_weight: dict[str, float] = field(default_factory=lambda: {"high": 1.0, "moderate": 1.0, "low": 1.0})
 
 
 @dataclass
@@ -139,7 +141,7 @@ def _coerce(current: Any, value: Any, where: str) -> Any:
             return int(value)
         if isinstance(current, float):
             return float(value)
-        if isinstance(current, list) and isinstance(value, str):
+        if isinstance(current, (list, dict)) and isinstance(value, str):
             return json.loads(value)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{where}: cannot use {value!r} ({exc})") from None

@@ -16,7 +16,8 @@ DEMO_PRESET: dict = {
     "window": {"windows": [[40.0, 80.0]]},
     "augment": {"rotation_deg": 8.0, "scale": [0.95, 1.05], "mirror_p": 0.5},
     "model": {"name": "inception_small", "aggregation": "max", "width": 0.25, "dropout": 0.1},
-    "loss": {"slice_weight": 1.0},
+    # leaning on the high-significance traits: with equal shares, ten learnable minor traits drowned hemorrhage
+    "loss": {"slice_weight": 1.0, "significance_weight": {"high": 1.0, "moderate": 0.2, "low": 0.1}},
     "optim": {"name": "adamw", "lr": 1e-3, "weight_decay": 1e-4, "schedule": "cosine"},
     "train": {"epochs": 6, "batch_size": 4, "members": 2, "patience": 6, "device": "cpu", "amp": False,
               "channels_last": False, "cpu_threads": 1},

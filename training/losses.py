@@ -33,10 +33,12 @@ class HierarchicalLoss(nn.Module):
     """Study-level term on every labelled trait, plus a slice-level term where slice supervision exists."""
 
     def __init__(self, descendants: torch.Tensor, pos_weight: torch.Tensor, *, kind: str = "bce",
-                 gamma: float = 2.0, slice_weight: float = 0.5):
+                 gamma: float = 2.0, slice_weight: float = 0.5, trait_weight: torch.Tensor | None = None):
         super().__init__()
         self.register_buffer("descendants", torch.as_tensor(descendants, dtype=torch.bool), persistent=False)
         self.register_buffer("pos_weight", pos_weight.float(), persistent=False)
+        trait_weight = torch.ones_like(self.pos_weight) if trait_weight is None else torch.as_tensor(trait_weight)
+        self.register_buffer("trait_weight", trait_weight.float(), persistent=False)
         self.kind = kind
         self.gamma = gamma
         self.slice_weight = slice_weight
@@ -44,12 +46,13 @@ class HierarchicalLoss(nn.Module):
     def forward(self, out: dict[str, torch.Tensor], batch: dict[str, torch.Tensor]) -> torch.Tensor:
         label, mask = batch["label"], batch["label_mask"]
         study = max_constraint_train(out["study_raw"], label, self.descendants)
-        loss = (binary_loss(study, label, self.pos_weight, kind=self.kind, gamma=self.gamma) * mask).sum()
+        weight = mask * self.trait_weight
+        loss = (binary_loss(study, label, self.pos_weight, kind=self.kind, gamma=self.gamma) * weight).sum()
         loss = loss / mask.sum().clamp(min=1)
         if self.slice_weight > 0:
             targets = batch["slice_targets"]
             slice_logits = max_constraint_train(out["slice_raw"], targets, self.descendants)
             m = batch["slice_valid"].unsqueeze(-1) * (batch["slice_mask"] * mask).unsqueeze(1)
             term = binary_loss(slice_logits, targets, self.pos_weight, kind=self.kind, gamma=self.gamma)
-            loss = loss + self.slice_weight * (term * m).sum() / m.sum().clamp(min=1)
+            loss = loss + self.slice_weight * (term * m * self.trait_weight).sum() / m.sum().clamp(min=1)
         return loss

@@ -18,7 +18,7 @@ from torch.nn.parallel import DistributedDataParallel
 
 from training import __version__
 from training.augment import Preprocess
-from training.config import Config
+from training.config import Config, ConfigError
 from training.data import DatasetDir, StudyDataset, make_loader
 from training.engine import evaluate, train_one_epoch
 from training.losses import HierarchicalLoss, prevalence_pos_weight
@@ -71,8 +71,13 @@ def build_criterion(cfg: Config, dataset: DatasetDir) -> HierarchicalLoss:
     prevalence = np.where(np.isfinite(observed) & (observed > 0), observed, taxonomy)
     pos_weight = prevalence_pos_weight(torch.tensor(prevalence, dtype=torch.float32),
                                        power=cfg.loss.class_weight_power, cap=cfg.loss.class_weight_max)
+    significance = cfg.loss.significance_weight
+    unknown = set(dataset.traits.significance) - set(significance)
+    if unknown:
+        raise ConfigError(f"loss.significance_weight: no weight for significance {sorted(unknown)}")
+    trait_weight = torch.tensor([float(significance[s]) for s in dataset.traits.significance])
     return HierarchicalLoss(torch.from_numpy(dataset.traits.descendants()), pos_weight, kind=cfg.loss.kind,
-                            gamma=cfg.loss.focal_gamma, slice_weight=cfg.loss.slice_weight)
+                            gamma=cfg.loss.focal_gamma, slice_weight=cfg.loss.slice_weight, trait_weight=trait_weight)
 
 
 def build_optimizer(cfg: Config, model: torch.nn.Module) -> torch.optim.Optimizer:

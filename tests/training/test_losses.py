@@ -1,6 +1,7 @@
 """The hierarchical loss: focal and class weighting terms, and a loss that goes down when training on real data."""
 
 import numpy as np
+import pytest
 import torch
 import torch.nn.functional as F
 
@@ -50,3 +51,35 @@ def test_loss_decreases_on_a_tiny_dataset(tiny_dataset, tiny_config):
         losses.append(loss.item())
     assert np.isfinite(losses).all()
     assert losses[-1] < 0.7 * losses[0]
+
+
+def test_significance_weights_scale_each_traits_share_of_the_loss(tiny_dataset, tiny_config):
+    ds = DatasetDir(tiny_dataset)
+    cfg = tiny_config
+    levels = sorted(set(ds.traits.significance))
+    assert len(levels) >= 2, "the toy taxonomy mixes significance levels"
+    items = StudyDataset(ds, ds.split_indices("train")[:6], max_slices=4, neighbours=1, train=False)
+    batch = items.collate([items[i] for i in range(len(items))])
+    b, s = batch["slice_valid"].shape
+    torch.manual_seed(0)
+    out = {"study_raw": torch.randn(b, len(ds.traits)), "slice_raw": torch.randn(b, s, len(ds.traits))}
+
+    cfg.loss.significance_weight = dict.fromkeys(levels, 1.0)
+    even = build_criterion(cfg, ds)
+    cfg.loss.significance_weight = {**dict.fromkeys(levels, 1.0), levels[0]: 0.0}
+    weighted = build_criterion(cfg, ds)
+    muted = [j for j, level in enumerate(ds.traits.significance) if level == levels[0]]
+    # a muted trait with no ancestor or descendant of another level: moving its logits costs nothing
+    descendants = ds.traits.descendants()
+    free = [j for j in muted if not (descendants[:, j] | descendants[j, :])[[i for i in range(len(ds.traits))
+                                                                               if i not in muted]].any()]
+    assert free
+    moved = {k: v.clone() for k, v in out.items()}
+    moved["study_raw"][:, free] += 5.0
+    moved["slice_raw"][..., free] -= 5.0
+    torch.testing.assert_close(weighted(moved, batch), weighted(out, batch))
+    assert not torch.isclose(even(moved, batch), even(out, batch))
+
+    cfg.loss.significance_weight = {levels[0]: 1.0}
+    with pytest.raises(ValueError, match=f"no weight for significance.*{levels[1]}"):
+        build_criterion(cfg, ds)
