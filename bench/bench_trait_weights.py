@@ -5,7 +5,7 @@ Both runs use the same seed, data order and augmentation, so the only difference
 the equal-share run is the baseline printed beside it. Scored on the calibration and test splits together
 (more studies than either alone; a diagnostic, not a certified evaluation). No Django: a dataset directory in.
 
-    .venv/bin/python bench/bench_trait_weights.py --data var/demo/datasets/demo-head-ct/v1 --epochs 8 --seed 0
+    .venv/bin/python bench/bench_trait_weights.py --data var/datasets/demo-head-ct/v1 --epochs 8 --seed 0
 """
 
 import argparse
