@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from annotation.apis.common import Radiologist, RadiologistOrCurator, audit_source, conflict_response
 from annotation.apis.worklist import own_assignment
 from annotation.models import Read
-from annotation.selectors.reads import labels_loaded, reads_for_reader, with_labels
+from annotation.selectors.reads import labels_loaded, read_labels, reads_for_reader, with_labels
 from annotation.services.reads import read_amend, read_draft_save, read_submit
 from curation.roles import CURATOR, has_role
 
@@ -40,11 +40,7 @@ class ReadOutputSerializer(serializers.Serializer):
         "subtype made its parent positive)."))
 
     def get_labels(self, read) -> dict:
-        return {
-            label.trait.code: {"state": label.state, "slice_ranges": label.slice_ranges,
-                               "key_images": label.key_images, "note": label.note, "implied": label.implied}
-            for label in read.labels.all()
-        }
+        return read_labels(read, "note", "implied")
 
 
 class _ReadInput(serializers.Serializer):

@@ -6,7 +6,7 @@ from django.db.models import Q
 
 from annotation.models import Campaign, CampaignStudy, Consensus
 from annotation.pseudonyms import reader_pseudonym
-from annotation.selectors.reads import reads_for_campaign
+from annotation.selectors.reads import read_labels, reads_for_campaign
 
 
 def _trait_row(row: Consensus) -> dict:
@@ -51,11 +51,7 @@ def _reads_by_entry(campaign: Campaign) -> dict[int, list[dict]]:
             "submitted_at": read.submitted_at,
             "time_spent_s": read.time_spent_s,
             "no_findings": read.no_findings,
-            "labels": {
-                label.trait.code: {"state": label.state, "slice_ranges": label.slice_ranges,
-                                   "key_images": label.key_images}
-                for label in read.labels.all()
-            },
+            "labels": read_labels(read),
         })
     return out
 

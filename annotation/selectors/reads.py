@@ -48,6 +48,22 @@ def read_states(read: Read) -> dict[str, str]:
     return {label.trait.code: label.state for label in read.labels.all()}
 
 
+def read_labels(read: Read, *extra: str) -> dict[str, dict]:
+    """Trait code -> {state, slice_ranges, key_images} plus the `extra` label fields named, in display order."""
+    return {
+        label.trait.code: {"state": label.state, "slice_ranges": label.slice_ranges, "key_images": label.key_images,
+                           **{name: getattr(label, name) for name in extra}}
+        for label in read.labels.all()
+    }
+
+
+def reads_amendable(*, reader) -> QuerySet[Read]:
+    """The latest version of each of the reader's submitted reads: the only ones an amendment may replace."""
+    return reads_current_qs().filter(assignment__reader=reader).select_related(
+        "assignment__campaign", "assignment__campaign_study__study__primary_series"
+    )
+
+
 def reads_for_reader(*, reader, campaign=None) -> QuerySet[Read]:
     """A radiologist's own reads (every version), newest first."""
     reads = Read.objects.filter(assignment__reader=reader)

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from annotation.models import Assignment, Campaign, CampaignStudy
 from annotation.pseudonyms import blind_letter
-from annotation.selectors.reads import read_draft, read_states, reads_current
+from annotation.selectors.reads import read_draft, read_labels, read_states, reads_current
 
 
 def live_assignments(now) -> Q:
@@ -103,11 +103,7 @@ def assignment_context(*, assignment: Assignment) -> dict:
         },
         "draft": None if draft is None else {
             "read_id": draft.pk,
-            "labels": {
-                label.trait.code: {"state": label.state, "slice_ranges": label.slice_ranges,
-                                   "key_images": label.key_images, "note": label.note}
-                for label in draft.labels.all()
-            },
+            "labels": read_labels(draft, "note"),
             "note": draft.note,
             "time_spent_s": draft.time_spent_s,
             "updated_at": draft.updated_at,

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from annotation.models import Assignment, Campaign, Read
 from annotation.selectors.campaigns import campaign_progress
-from annotation.selectors.reads import reads_current_qs, with_labels
+from annotation.selectors.reads import read_labels, reads_amendable, with_labels
 from annotation.selectors.worklist import assignment_context, assignments_for_reader, worklist_summary
 from annotation.services.audit import AuditSource
 from annotation.services.worklist import worklist_next
@@ -55,15 +55,8 @@ def _wants_json(request) -> bool:
 RECENT_READS = 15
 
 
-def _own_current_reads(reader):
-    # The latest version of each of the reader's submitted reads: the only ones an amendment may replace.
-    return reads_current_qs().filter(assignment__reader=reader).select_related(
-        "assignment__campaign", "assignment__campaign_study__study__primary_series"
-    )
-
-
 def _recent_reads(reader) -> list[Read]:
-    return list(_own_current_reads(reader).order_by("-submitted_at", "-id")[:RECENT_READS])
+    return list(reads_amendable(reader=reader).order_by("-submitted_at", "-id")[:RECENT_READS])
 
 
 @login_required
@@ -172,11 +165,7 @@ def _amend_config(ctx: dict, read: Read) -> dict:
         "series": series_config(study_uid=ctx["study_uid"], series_uid=ctx["primary_series_uid"]),
         "slice_ranges": ctx["slice_ranges"],
         "n_slices": ctx["n_slices"],
-        "read": {
-            "labels": {label.trait.code: {"state": label.state, "slice_ranges": label.slice_ranges,
-                                          "key_images": label.key_images} for label in read.labels.all()},
-            "note": read.note,
-        },
+        "read": {"labels": read_labels(read), "note": read.note},
     }
 
 
@@ -184,7 +173,7 @@ def _amend_config(ctx: dict, read: Read) -> dict:
 def reading_amend(request, read_id: int):
     """One of the reader's own submitted reads, reopened in the reading page; saving it adds a new version."""
     _require_reader(request)
-    read = with_labels(_own_current_reads(request.user)).filter(pk=read_id).first()
+    read = with_labels(reads_amendable(reader=request.user)).filter(pk=read_id).first()
     if read is None:
         messages.info(request, "Only the latest version of one of your submitted reads can be amended.")
         return redirect("reading-worklist")
