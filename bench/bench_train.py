@@ -41,12 +41,12 @@ def bench(name: str, args, device: torch.device) -> dict:
     neighbours = 1
     model = SliceNet(name, (2 * neighbours + 1) * len(WINDOWS), 30).to(device)
     cuda = device.type == "cuda"
-    if cuda and not args.no_channels_last:
+    if not args.no_channels_last:
         model = model.to(memory_format=torch.channels_last)
     step_model = torch.compile(model) if args.compile else model
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
     pre = Preprocess(windows=WINDOWS, size=args.size, rotation_deg=10, scale=(0.9, 1.1), mirror_p=0.5,
-                     channels_last=cuda and not args.no_channels_last)
+                     channels_last=not args.no_channels_last)
     studies = max(1, args.batch // args.slices_per_study)
     volume = torch.randint(-1024, 2000, (studies, args.slices_per_study, 2 * neighbours + 1, args.size, args.size),
                            dtype=torch.int16, device=device)
@@ -118,7 +118,7 @@ def main() -> None:
     card = torch.cuda.get_device_name(device) if cuda else "CPU"
     print(f"device: {card} | torch {torch.__version__} | {args.size}x{args.size}, 9 channels (3 slices x 3 windows), "
           f"batch {args.batch} slices, bf16 autocast {'on' if cuda and not args.no_bf16 else 'off'}, "
-          f"channels_last {'on' if cuda and not args.no_channels_last else 'off'}, "
+          f"channels_last {'off' if args.no_channels_last else 'on'}, "
           f"compile {'on' if args.compile else 'off'}, {args.seconds:g} s per model")
     if not cuda:
         print("NOTE: CPU run: a small version (small images and batch), not comparable with the GPU target "

@@ -42,6 +42,7 @@ class ModelConfig:
     gru_hidden: int = 128
     dropout: float = 0.2
     width: float = 1.0  # channel multiplier for the Inception net
+    pool: str = "avg"  # global pooling of the Inception net: avg (GoogLeNet) | max
 
 
 @dataclass
@@ -82,6 +83,7 @@ class TrainConfig:
     compile: bool = False
     max_steps_per_epoch: int = 0  # 0 = whole epoch; small values for smoke tests
     cpu_threads: int = 0  # torch threads on CPU; 0 = torch's default. 1 on a shared box: idle OpenMP threads spin
+    member_processes: int = 1  # CPU only: ensemble members trained side by side, one process each
 
 
 @dataclass

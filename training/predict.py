@@ -38,7 +38,7 @@ def predict_ensemble(run_dir: Path, dataset: DatasetDir, indices: np.ndarray, de
                       train=False)
     loader = make_loader(ds, batch_size=cfg.train.batch_size, shuffle=False, seed=0,
                          num_workers=cfg.data.num_workers)
-    preprocess = build_preprocess(cfg, channels_last=device.type == "cuda" and cfg.train.channels_last)
+    preprocess = build_preprocess(cfg, channels_last=cfg.train.channels_last)
     probs, embeddings, result = [], [], None
     for member in run["members"]:
         model = load_member(run_dir, member, cfg, dataset, device)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from training.train import calibration_score
+from training.train import calibration_score, is_improvement
 
 
 def _result(labels, probs, loss=0.4):
@@ -29,3 +29,11 @@ def test_traits_with_enough_cases_are_ranked_and_unlabelled_studies_ignored():
     expected = np.mean([roc_auc_score(labels[:, 0], probs[:, 0]),
                         roc_auc_score(labels[known, 1], probs[known, 1])])
     assert calibration_score(_result(np.nan_to_num(labels, nan=np.nan), probs), min_cases=10) == pytest.approx(expected)
+
+
+def test_a_tied_score_is_broken_by_the_calibration_loss():
+    # a 30-study calibration split ranks perfectly from epoch 6 on; the later, lower-loss epoch must win
+    assert is_improvement(1.0, 0.24, best=1.0, best_loss=0.26)
+    assert not is_improvement(1.0, 0.27, best=1.0, best_loss=0.26)
+    assert not is_improvement(0.99, 0.10, best=1.0, best_loss=0.26)
+    assert is_improvement(0.5, 9.0, best=-float("inf"), best_loss=float("inf"))
