@@ -4,6 +4,7 @@ A step is a function `step(ctx) -> None` that prints what it did; `ctx` carries 
 demo users and anything a later step needs from an earlier one.
 """
 
+import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -61,9 +62,10 @@ def step_taxonomy(ctx: DemoContext) -> None:
 
 
 # The demo cohort: small enough for a 2-core laptop, enriched so that rare and significant traits appear
-# and a CPU-trained model has enough hemorrhages to learn from.
+# and a CPU-trained model has enough hemorrhages to learn from. 320 studies, not 160: a 29-study test split
+# could not tell an AUROC of 0.8 from 0.9, a 62-study one can nearly.
 DEMO_COHORT = {
-    "studies": 160,
+    "studies": 320,
     "seed": 2026,
     "size": 128,
     "slices": 24,
@@ -87,6 +89,7 @@ def step_cohort(ctx: DemoContext) -> None:
         ctx.out(f"cohort of {params['studies']} studies written to {cohort_dir} "
                 f"({len(manifest['files'])} files)")
     ctx.state["cohort_dir"] = cohort_dir
+    ctx.state["cohort_size"] = json.loads(manifest_path.read_text())["parameters"]["size"]
 
 
 def step_ingest(ctx: DemoContext) -> None:
@@ -198,8 +201,10 @@ def step_export(ctx: DemoContext) -> None:
         ctx.out("no annotation campaign to export: skipped")
         return
     if version is None:
+        size = ctx.state.get("cohort_size", 256)  # the scanner's own matrix: no resampling up and back down
         version = dataset_version_create(name=DEMO_DATASET, taxonomy=campaign.taxonomy, campaign_ids=[campaign.pk],
-                                         created_by=ctx.users[TRAINER], description="The demo pilot campaign.")
+                                         created_by=ctx.users[TRAINER], description="The demo pilot campaign.",
+                                         image_size=(size, size))
         dataset_export_run(version=version, user=ctx.users[TRAINER])
         version.refresh_from_db()
     ctx.out(f"dataset {version.name} v{version.version}: {version.status}, {version.n_studies} studies, "
@@ -222,8 +227,6 @@ def _training(ctx: DemoContext, *args: str) -> None:
 
 def step_training(ctx: DemoContext) -> None:
     """Train the small CPU ensemble on the exported dataset, certify an operating point, evaluate on test."""
-    import json
-
     dataset_dir = ctx.state.get("dataset_dir")
     if dataset_dir is None:
         ctx.out("no dataset to train on: skipped")
