@@ -53,13 +53,15 @@ def main() -> None:
         elapsed = time.perf_counter() - started
     plot(summary, args.figure)
     print()
-    print(f"{'strategy':16} " + " ".join(f"{'n=' + str(p['labeled']):>14}" for p in
-                                          summary["strategies"]["random"]["curve"]) + "   labels to reach random")
-    for strategy, data in sorted(summary["strategies"].items(), key=lambda kv: kv[0] != "random"):
-        cells = " ".join(f"{p['high_auroc']:.3f}/{p['coverage']:.0%}".rjust(14) for p in data["curve"])
-        print(f"{strategy:16} {cells}   {data['labels_to_reach_random_final']}")
-    print(f"(cells: mean test AUROC of high-significance traits / certified coverage; random's final AUROC "
-          f"{summary['random_final_high_auroc']:.3f}; {len(args.seeds)} seeds; {elapsed:.0f} s)")
+    for metric, name in (("high_auroc", "high-significance traits (mean)"), ("ich_auroc", "intracranial hemorrhage")):
+        key = "labels_to_reach_random_final" + ("_ich" if metric == "ich_auroc" else "")
+        print(f"\ntest AUROC, {name} / certified coverage; random's final {summary['random_final_' + metric]:.3f}")
+        print(f"{'strategy':16} " + " ".join(f"{'n=' + str(p['labeled']):>14}" for p in
+                                              summary["strategies"]["random"]["curve"]) + "   labels to reach random")
+        for strategy, data in sorted(summary["strategies"].items(), key=lambda kv: kv[0] != "random"):
+            cells = " ".join(f"{p[metric]:.3f}/{p['coverage']:.0%}".rjust(14) for p in data["curve"])
+            print(f"{strategy:16} {cells}   {data[key]}")
+    print(f"({len(args.seeds)} seeds; {elapsed:.0f} s)")
     print(f"figure: {args.figure}")
     print(json.dumps({k: v for k, v in summary.items() if k != "points"}, default=str)[:2000])
 

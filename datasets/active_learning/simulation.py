@@ -10,6 +10,7 @@ No Django here: the cohort is read from its files and the model is trained in it
 """
 
 import json
+import math
 import shutil
 import subprocess
 import sys
@@ -34,10 +35,7 @@ STRATEGY_WEIGHTS = {
     "combined": {"entropy": 1.0, "rare_significant": 1.0, "threshold": 0.5, "diversity": 0.5},
 }
 
-TRAINING_OVERRIDES = (
-    "data.image_size=64", "data.max_slices=8", "train.members=2", "train.epochs=4", "train.patience=4",
-    "eval.n_bootstrap=200",
-)
+TRAINING_OVERRIDES = ("data.max_slices=8", "train.members=2", "eval.n_bootstrap=200")
 
 
 @dataclass
@@ -55,6 +53,10 @@ class SimulationConfig:
     reader_specificity: float = 0.97
     n_readers: int = 3
     training_overrides: tuple[str, ...] = TRAINING_OVERRIDES
+    # every round trains for about this many optimizer steps, so a round with more labels is not also a longer
+    # training (with a fixed epoch count the 24-study seed round got 24 steps and learned nothing); None: as set
+    steps_per_round: int | None = 240
+    train_batch_size: int = 4
 
 
 @dataclass
@@ -154,6 +156,15 @@ def _write_round(pool: Pool, out: Path, labeled: dict[str, set[str]], *, split_o
     return out
 
 
+def round_overrides(cfg: SimulationConfig, n_labeled: int) -> tuple[str, ...]:
+    """The training overrides of a round with `n_labeled` training studies: its epochs from the step budget."""
+    extra = (f"train.batch_size={cfg.train_batch_size}",)
+    if cfg.steps_per_round:
+        epochs = max(1, math.ceil(cfg.steps_per_round / math.ceil(n_labeled / cfg.train_batch_size)))
+        extra += (f"train.epochs={epochs}", f"train.patience={epochs}")
+    return (*cfg.training_overrides, *extra)
+
+
 def _training(*args: str, overrides: tuple[str, ...] = ()) -> None:
     command = [sys.executable, "-m", "training", *args, "--no-progress"]
     for item in overrides:
@@ -166,8 +177,10 @@ def _training(*args: str, overrides: tuple[str, ...] = ()) -> None:
 def _score(report: dict) -> dict:
     high = [t["auroc"] for t in report["traits"] if t.get("high") and t.get("auroc") is not None
             and not np.isnan(t["auroc"])]
+    ich = next((t["auroc"] for t in report["traits"] if t["code"] == "intracranial_hemorrhage"), None)
     test = report["operating_point"]["test"]
-    return {"high_auroc": float(np.mean(high)) if high else float("nan"), "coverage": float(test["coverage"]),
+    return {"high_auroc": float(np.mean(high)) if high else float("nan"),
+            "ich_auroc": float("nan") if ich is None else float(ich), "coverage": float(test["coverage"]),
             "csmr_upper": float(test["csmr_upper"])}
 
 
@@ -203,12 +216,13 @@ def run_strategy(pool: Pool, cfg: SimulationConfig, strategy: str, seed: int, lo
         run = work / f"round{round_index}-run"
         shutil.rmtree(run, ignore_errors=True)
         _training("train", "--preset", "demo", "--data", str(data), "--out", str(run),
-                  overrides=(*cfg.training_overrides, f"train.seed={seed}"))
+                  overrides=(*round_overrides(cfg, len(labeled)), f"train.seed={seed}"))
         report = json.loads((run / "report.json").read_text())
         point = {"strategy": strategy, "seed": seed, "round": round_index, "labeled": len(labeled), **_score(report)}
         curve.append(point)
         log(f"{strategy:16} seed {seed} round {round_index}: {len(labeled):4d} labeled, "
-            f"high-trait AUROC {point['high_auroc']:.3f}, certified coverage {point['coverage']:.1%}")
+            f"high-trait AUROC {point['high_auroc']:.3f}, hemorrhage {point['ich_auroc']:.3f}, "
+            f"certified coverage {point['coverage']:.1%}")
         unlabeled = [s for s in candidates if s not in labeled]
         if round_index == cfg.rounds - 1 or not unlabeled:
             break
@@ -222,26 +236,35 @@ def run_strategy(pool: Pool, cfg: SimulationConfig, strategy: str, seed: int, lo
     return curve
 
 
-def labels_to_reach(curves: list[dict], target: float) -> int | None:
-    """The fewest labels at which a strategy's seed-averaged AUROC reaches `target`."""
-    by_size = pd.DataFrame(curves).groupby("labeled")["high_auroc"].mean()
+def labels_to_reach(curves: list[dict], target: float, metric: str = "high_auroc") -> int | None:
+    """The fewest labels at which a strategy's seed-averaged `metric` reaches `target`."""
+    by_size = pd.DataFrame(curves).groupby("labeled")[metric].mean()
     reached = by_size[by_size >= target]
     return int(reached.index.min()) if len(reached) else None
 
 
+METRICS = ("high_auroc", "ich_auroc")
+
+
 def summarize(points: list[dict]) -> dict:
     frame = pd.DataFrame(points)
-    random_final = frame[frame.strategy == "random"].groupby("labeled")["high_auroc"].mean().iloc[-1] \
-        if (frame.strategy == "random").any() else None
-    out = {"random_final_high_auroc": None if random_final is None else float(random_final), "strategies": {}}
+    if "ich_auroc" not in frame:
+        frame["ich_auroc"] = np.nan
+    baseline = frame[frame.strategy == "random"].groupby("labeled")[list(METRICS)].mean()
+    finals = {m: float(baseline[m].iloc[-1]) for m in METRICS} if len(baseline) else {}
+    out = {"random_final_high_auroc": finals.get("high_auroc"), "random_final_ich_auroc": finals.get("ich_auroc"),
+           "strategies": {}}
     for strategy, rows in frame.groupby("strategy"):
-        curve = rows.groupby("labeled")[["high_auroc", "coverage"]].agg(["mean", "std"]).reset_index()
+        curve = rows.groupby("labeled")[[*METRICS, "coverage"]].agg(["mean", "std"]).reset_index()
+        records = rows.to_dict("records")
         out["strategies"][strategy] = {
-            "curve": [{"labeled": int(r[("labeled", "")]), "high_auroc": float(r[("high_auroc", "mean")]),
-                       "high_auroc_sd": float(np.nan_to_num(r[("high_auroc", "std")])),
+            "curve": [{"labeled": int(r[("labeled", "")]),
+                       **{m: float(r[(m, "mean")]) for m in METRICS},
+                       **{f"{m}_sd": float(np.nan_to_num(r[(m, "std")])) for m in METRICS},
                        "coverage": float(r[("coverage", "mean")])} for _, r in curve.iterrows()],
-            "labels_to_reach_random_final": labels_to_reach(rows.to_dict("records"), random_final)
-            if random_final is not None else None,
+            "labels_to_reach_random_final": labels_to_reach(records, finals["high_auroc"]) if finals else None,
+            "labels_to_reach_random_final_ich": (labels_to_reach(records, finals["ich_auroc"], "ich_auroc")
+                                                 if finals and np.isfinite(finals["ich_auroc"]) else None),
         }
     return out
 
@@ -252,19 +275,22 @@ def plot(summary: dict, path: Path) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2), dpi=110)
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2), dpi=110)
+    titles = {"high_auroc": "test AUROC, high-significance traits (mean)",
+              "ich_auroc": "test AUROC, intracranial hemorrhage"}
     for strategy, data in sorted(summary["strategies"].items()):
         x = [p["labeled"] for p in data["curve"]]
-        y = np.array([p["high_auroc"] for p in data["curve"]])
-        sd = np.array([p["high_auroc_sd"] for p in data["curve"]])
         style = {"color": "black", "linestyle": "--"} if strategy == "random" else {}
-        ax1.plot(x, y, marker="o", label=strategy, **style)
-        ax1.fill_between(x, y - sd, y + sd, alpha=0.12, **({"color": "black"} if strategy == "random" else {}))
-        ax2.plot(x, [p["coverage"] for p in data["curve"]], marker="o", label=strategy, **style)
-    ax1.set(xlabel="labeled studies", ylabel="test AUROC, high-significance traits (mean)",
-            title="Learning curves (mean ± sd over seeds)")
-    ax2.set(xlabel="labeled studies", ylabel="certified coverage at target CSMR", title="Selective reporting")
-    ax1.legend(fontsize=8)
+        for ax, metric in zip(axes, METRICS, strict=False):
+            y = np.array([p.get(metric, np.nan) for p in data["curve"]])
+            sd = np.array([p.get(f"{metric}_sd", 0.0) for p in data["curve"]])
+            ax.plot(x, y, marker="o", label=strategy, **style)
+            ax.fill_between(x, y - sd, y + sd, alpha=0.12, **({"color": "black"} if strategy == "random" else {}))
+        axes[2].plot(x, [p["coverage"] for p in data["curve"]], marker="o", label=strategy, **style)
+    for ax, metric in zip(axes, METRICS, strict=False):
+        ax.set(xlabel="labeled studies", ylabel=titles[metric], title="Learning curves (mean ± sd over seeds)")
+    axes[2].set(xlabel="labeled studies", ylabel="certified coverage at target CSMR", title="Selective reporting")
+    axes[0].legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)

@@ -25,7 +25,9 @@ class Command(BaseCommand):
                                seed_size=seed_size, batch_size=batch_size)
         summary = simulate(cfg, log=self.stdout.write)
         path = plot(summary, figure or out / "active-learning.png")
-        self.stdout.write(f"random ordering's final high-trait AUROC: {summary['random_final_high_auroc']}")
+        self.stdout.write(f"random ordering's final test AUROC: high-significance traits "
+                          f"{summary['random_final_high_auroc']}, hemorrhage {summary['random_final_ich_auroc']}")
         for strategy, data in sorted(summary["strategies"].items()):
-            self.stdout.write(f"{strategy:16} labels to reach it: {data['labels_to_reach_random_final']}")
+            self.stdout.write(f"{strategy:16} labels to reach them: {data['labels_to_reach_random_final']}, "
+                              f"{data['labels_to_reach_random_final_ich']}")
         self.stdout.write(f"figure: {path}")
