@@ -75,7 +75,8 @@ class TrainConfig:
     members: int = 5  # ensemble members; each differs in seed and data order
     member_models: list[str] = field(default_factory=list)  # optional per-member architecture names
     seed: int = 0
-    patience: int = 5  # early stopping on the calibration split (epochs without improvement)
+    patience: int = 5  # early stopping on the calibration split (evaluations without improvement)
+    eval_every: int = 1  # epochs between calibration evaluations (checkpoint choice, early stopping); the last always
     select_min_cases: int = 10  # a trait counts in the calibration AUROC with this many positives and negatives
     device: str = "auto"  # auto | cpu | cuda
     amp: bool = True  # bf16 autocast on CUDA

@@ -132,6 +132,12 @@ def calibration_score(result: dict, *, min_cases: int = 10) -> float:
     return float(np.mean(aucs)) if aucs else -float(result["loss"])
 
 
+def evaluation_due(epoch: int, cfg: Config) -> bool:
+    """Every `train.eval_every` epochs and after the last: with a few labeled studies an epoch is a handful of
+    steps, and scoring the calibration split after each cost more than the training (the active-learning rounds)."""
+    return (epoch + 1) % max(cfg.train.eval_every, 1) == 0 or epoch == cfg.train.epochs - 1
+
+
 def is_improvement(score: float, loss: float, best: float, best_loss: float) -> bool:
     """A higher calibration score, or the same score at a lower calibration loss: a small calibration split ranks
     perfectly (AUROC 1.0) long before the model stops improving, and the first such epoch is not the best."""
@@ -192,11 +198,15 @@ def train_member(cfg: Config, dataset: DatasetDir, member_dir: Path, member: int
         scheduler.step()
         stop = False
         if info.is_main:
-            result = evaluate(model, cal_loader, preprocess, device, criterion=criterion, amp=amp,
-                              progress=progress, desc="calibration")
-            score = calibration_score(result, min_cases=cfg.train.select_min_cases)
-            improved = is_improvement(score, result["loss"], best, best_loss)
-            best, best_loss, stale = (score, result["loss"], 0) if improved else (best, best_loss, stale + 1)
+            due = evaluation_due(epoch, cfg)
+            if due:
+                result = evaluate(model, cal_loader, preprocess, device, criterion=criterion, amp=amp,
+                                  progress=progress, desc="calibration")
+                score = calibration_score(result, min_cases=cfg.train.select_min_cases)
+                improved = is_improvement(score, result["loss"], best, best_loss)
+                best, best_loss, stale = (score, result["loss"], 0) if improved else (best, best_loss, stale + 1)
+            else:
+                result, score, improved = {"loss": float("nan")}, float("nan"), False
             metrics_log.write(member=member, epoch=epoch, lr=lr, train_loss=stats["loss"], steps=stats["steps"],
                               slices_per_s=stats["slices_per_s"], calibration_loss=result["loss"],
                               calibration_score=score, best=best, world_size=info.world_size)
@@ -210,11 +220,11 @@ def train_member(cfg: Config, dataset: DatasetDir, member_dir: Path, member: int
             save_checkpoint(last_path, model=model, optimizer=optimizer, scheduler=scheduler, epoch=epoch,
                             best=best, stale=stale, extra=extra)
             plot_curves(metrics_log.read(), member_dir / "curves.png")
-            stop = stale >= cfg.train.patience
+            stop = due and stale >= cfg.train.patience
         stop = _broadcast_flag(stop, info, device)
         barrier(info)
         if stop:
-            log.info("member %d: early stop after epoch %d (no improvement for %d epochs)", member, epoch, stale)
+            log.info("member %d: early stop after epoch %d (no improvement in %d evaluations)", member, epoch, stale)
             break
         if stop_after_epoch is not None and epoch >= stop_after_epoch:
             return {"member": member, "interrupted_after_epoch": epoch}

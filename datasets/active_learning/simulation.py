@@ -161,7 +161,8 @@ def round_overrides(cfg: SimulationConfig, n_labeled: int) -> tuple[str, ...]:
     extra = (f"train.batch_size={cfg.train_batch_size}",)
     if cfg.steps_per_round:
         epochs = max(1, math.ceil(cfg.steps_per_round / math.ceil(n_labeled / cfg.train_batch_size)))
-        extra += (f"train.epochs={epochs}", f"train.patience={epochs}")
+        # about 8 calibration evaluations a round, however short its epochs
+        extra += (f"train.epochs={epochs}", f"train.patience={epochs}", f"train.eval_every={max(1, epochs // 8)}")
     return (*cfg.training_overrides, *extra)
 
 

@@ -37,9 +37,10 @@ def test_labels_to_reach_uses_the_seed_average():
 
 def test_each_round_trains_for_the_same_step_budget():
     cfg = SimulationConfig(cohort_dir=Path("."), work_dir=Path("."), steps_per_round=240, train_batch_size=4)
-    for n_labeled, epochs in ((24, 40), (48, 20), (96, 10), (1000, 1)):
+    for n_labeled, epochs, every in ((24, 40, 5), (48, 20, 2), (96, 10, 1), (1000, 1, 1)):
         overrides = round_overrides(cfg, n_labeled)
         assert f"train.epochs={epochs}" in overrides and f"train.patience={epochs}" in overrides
+        assert f"train.eval_every={every}" in overrides
         assert "train.batch_size=4" in overrides
     assert not any(o.startswith("train.epochs") for o in round_overrides(
         SimulationConfig(cohort_dir=Path("."), work_dir=Path("."), steps_per_round=None), 24))

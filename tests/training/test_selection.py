@@ -1,10 +1,16 @@
 """Which epoch is kept: the calibration AUROC only where a trait has enough cases to rank, else the loss."""
 
+import json
+import math
+
 import numpy as np
 import pytest
+import torch
 from sklearn.metrics import roc_auc_score
 
-from training.train import calibration_score, is_improvement
+from training.data import DatasetDir
+from training.train import calibration_score, is_improvement, train_member
+from training.utils import DistInfo
 
 
 def _result(labels, probs, loss=0.4):
@@ -37,3 +43,15 @@ def test_a_tied_score_is_broken_by_the_calibration_loss():
     assert not is_improvement(1.0, 0.27, best=1.0, best_loss=0.26)
     assert not is_improvement(0.99, 0.10, best=1.0, best_loss=0.26)
     assert is_improvement(0.5, 9.0, best=-float("inf"), best_loss=float("inf"))
+
+
+def test_calibration_is_scored_every_eval_every_epochs_and_after_the_last(tiny_dataset, tiny_config, tmp_path):
+    cfg = tiny_config
+    cfg.train.epochs, cfg.train.eval_every, cfg.train.patience = 3, 2, 10
+    train_member(cfg, DatasetDir(tiny_dataset), tmp_path / "m", 0, info=DistInfo(), device=torch.device("cpu"),
+                 progress=False)
+    rows = [json.loads(line) for line in (tmp_path / "m" / "metrics.jsonl").read_text().splitlines()]
+    assert [r["epoch"] for r in rows] == [0, 1, 2]
+    assert [math.isnan(r["calibration_loss"]) for r in rows] == [True, False, False]
+    kept = torch.load(tmp_path / "m" / "best.pt", map_location="cpu", weights_only=False)["epoch"]
+    assert kept in (1, 2)
