@@ -9,8 +9,6 @@ import json
 from io import BytesIO
 
 from django.conf import settings
-from django.db.models import TextField
-from django.db.models.functions import Cast
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
@@ -23,9 +21,9 @@ from rest_framework.views import APIView
 
 from curation.dicom.metadata import retrieve_url
 from curation.dicom.store import read_bytes, read_ranges
-from curation.models import Instance, Series, Study
+from curation.models import Instance
 from curation.roles import ADMIN, CURATOR, RADIOLOGIST, TRAINER, user_roles
-from curation.selectors.archive import instance_frame_source
+from curation.selectors.archive import instance_frame_source, series_metadata_text, study_metadata_text
 from curation.services.archive import ACCEPTED, DUPLICATE, ingest_bytes
 
 from . import multipart, qido
@@ -236,22 +234,15 @@ class InstanceRetrieveView(DicomwebView):
 
 class StudyMetadataView(DicomwebView):
     def get(self, request, study_uid):
-        study = get_object_or_404(Study, study_uid=study_uid)
-        documents = []
-        for metadata in study.series.order_by("series_number", "series_uid").values_list("metadata_json", flat=True):
-            documents.extend(metadata)
-        return dicom_json_response(documents)
+        text = study_metadata_text(study_uid=study_uid)
+        if text is None:
+            raise Http404("No such study in the archive.")
+        return HttpResponse(text, content_type=DICOM_JSON)
 
 
 class SeriesMetadataView(DicomwebView):
     def get(self, request, study_uid, series_uid):
-        # The stored JSON goes out as the database's text: no parsing and re-serializing per request.
-        text = (
-            Series.objects.filter(series_uid=series_uid, study__study_uid=study_uid)
-            .annotate(text=Cast("metadata_json", TextField()))
-            .values_list("text", flat=True)
-            .first()
-        )
+        text = series_metadata_text(study_uid=study_uid, series_uid=series_uid)
         if text is None:
             raise Http404("No such series in the archive.")
         return HttpResponse(text, content_type=DICOM_JSON)

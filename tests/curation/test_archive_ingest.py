@@ -1,6 +1,7 @@
 """The ingest service: batches complete, rejects are quarantined with reasons, re-ingest is idempotent,
 series are classified and ordered, and studies get their primary axial series."""
 
+import json
 import zipfile
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from pydicom.data import get_testdata_file
 
 from curation.dicom.deidentify import map_uid, pseudonymize
 from curation.models import IdentityLink, Instance, Rejection, Series, Study
-from curation.selectors.archive import series_volume_hu, study_primary_axial
+from curation.selectors.archive import series_metadata_text, series_volume_hu, study_primary_axial
 from curation.services.archive import ingest_paths
 from curation.signals import study_ingested
 
@@ -90,7 +91,8 @@ def test_growing_series_is_reclassified(ct_series_files, tmp_path):
     assert series.qc_flags == {"missing_slices": 1}
     order = list(series.instances.order_by("slice_index").values_list("position", flat=True))
     assert [p[2] for p in order] == [-5, 0, 5, 10, 15, 25]
-    assert [d["00200032"]["Value"][2] for d in series.metadata_json] == [-5, 0, 5, 10, 15, 25]
+    metadata = json.loads(series_metadata_text(study_uid=series.study.study_uid, series_uid=series.series_uid))
+    assert [d["00200032"]["Value"][2] for d in metadata] == [-5, 0, 5, 10, 15, 25]
 
 
 def test_bad_files_are_quarantined_and_the_batch_completes(ct_series_files, tmp_path):
