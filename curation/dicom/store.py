@@ -18,7 +18,10 @@ def sha256_hex(data: bytes) -> str:
 
 
 def content_path(digest: str, *, prefix: str = DICOM_PREFIX, suffix: str = ".dcm") -> str:
-    return f"{prefix}/{digest[:2]}/{digest[2:4]}/{digest}{suffix}"
+    # 256 folders, as git keeps its objects: all exist after the first ~1,500 instances. With 65,536 (two
+    # levels) most of an archive's first ~100,000 files each made a folder, which cost more than the write.
+    # Paths are stored per instance, so files stored under the older two-level layout stay where they are.
+    return f"{prefix}/{digest[:2]}/{digest}{suffix}"
 
 
 def store_bytes(data: bytes, *, digest: str | None = None, prefix: str = DICOM_PREFIX, suffix: str = ".dcm",
