@@ -19,6 +19,7 @@ from .encode import Spans, element_spans, encode_file
 from .errors import InstanceRejected, StudyMismatch
 from .header import PlainValues, text_encoding
 from .metadata import PIXEL_DATA, instance_json
+from .reader import read_instance
 from .store import sha256_hex, store_bytes
 from .validate import Values, parse, validate_dataset
 
@@ -122,7 +123,7 @@ def process_instance(
     `target_study` (STOW-RS to /studies/{uid}: the sender's UID or the archive's) refuses an instance of
     another study before anything of it is stored.
     """
-    ds, spans = _parsed(raw, name)
+    ds, spans = read_instance(raw) or _parsed(raw, name)
     from_raw = raw_capable(ds, spans)
     # On the raw path elements are read from their bytes; those de-identification removes are never decoded.
     values = PlainValues(ds, text_encoding(ds.get("SpecificCharacterSet"))) if from_raw else ds

@@ -9,7 +9,6 @@ import numpy as np
 import pydicom
 import pytest
 from django.core.files.storage import default_storage
-from pydicom.data import get_testdata_file
 
 from curation.dicom.deidentify import map_uid, pseudonymize
 from curation.models import IdentityLink, Instance, Rejection, Series, Study
@@ -17,7 +16,7 @@ from curation.selectors.archive import series_metadata_text, series_volume_hu, s
 from curation.services.archive import ingest_paths
 from curation.signals import study_ingested
 
-from .conftest import ACCESSION, PATIENT_ID, ct_slice, write_series
+from .conftest import ACCESSION, PATIENT_ID, corpus_files, ct_slice, write_series
 
 pytestmark = pytest.mark.django_db
 
@@ -118,15 +117,8 @@ def test_bad_files_are_quarantined_and_the_batch_completes(ct_series_files, tmp_
     assert again.n_rejected == 1 and Rejection.objects.filter(name=str(junk)).count() == 1
 
 
-def _corpus_files() -> list[Path]:
-    pydicom_root = Path(pydicom.__file__).parent / "data" / "test_files"
-    data_store_root = Path(get_testdata_file("693_UNCR.dcm")).parent  # the pydicom-data package
-    files = [p for p in pydicom_root.rglob("*") if p.is_file()]
-    return sorted(files) + sorted(p for p in data_store_root.iterdir() if p.is_file())
-
-
 def test_every_corpus_file_is_ingested_or_rejected_with_a_reason():
-    files = _corpus_files()
+    files = corpus_files()
     assert len(files) > 150
     summary = ingest_paths(files)
     assert summary.total == len(files)
