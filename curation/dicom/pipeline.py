@@ -6,6 +6,7 @@ series-level work (classification, ordering, metadata) happens when the service 
 
 import datetime as dt
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 
 from django.core.files.storage import Storage
@@ -20,7 +21,7 @@ from .errors import InstanceRejected, StudyMismatch
 from .header import PlainValues, text_encoding
 from .metadata import PIXEL_DATA, instance_json
 from .reader import read_instance
-from .store import sha256_hex, store_bytes
+from .store import BackgroundStore, store_instance_file
 from .validate import Values, parse, validate_dataset
 
 
@@ -49,6 +50,13 @@ class PreparedInstance:
     frame_length: int | None = None
     geometry: InstanceGeometry | None = None
     dicom_json: dict | None = None
+    stored: Future | None = None  # (sha256, storage path) while a BackgroundStore writes the file
+
+    def settle(self) -> None:
+        """Wait for the file to be stored (raising what storing raised); fills sha256 and storage_path."""
+        if self.stored is not None:
+            self.sha256, self.storage_path = self.stored.result()
+            self.stored = None
 
 
 def _encode(ds: Dataset, name: str, raw: bytes, spans: Spans | None, deid: Deidentified) -> tuple[bytes, int | None]:
@@ -117,11 +125,13 @@ def process_instance(
     storage: Storage | None = None,
     decode_compressed: bool = True,
     target_study: str | None = None,
+    background: BackgroundStore | None = None,
 ) -> PreparedInstance:
     """Run one received instance through the pipeline; raises `InstanceRejected` with the reason.
 
     `target_study` (STOW-RS to /studies/{uid}: the sender's UID or the archive's) refuses an instance of
-    another study before anything of it is stored.
+    another study before anything of it is stored. With `background`, the file is hashed and stored on its
+    thread: call `settle()` on the result before using its sha256 or storage_path.
     """
     ds, spans = read_instance(raw) or _parsed(raw, name)
     from_raw = raw_capable(ds, spans)
@@ -150,9 +160,11 @@ def process_instance(
     prepared.rows, prepared.columns, prepared.n_frames = int(values.Rows), int(values.Columns), n_frames
     prepared.study_date = _date(values.get("StudyDate"))
     prepared.study_time = str(values.get("StudyTime", "") or "")[:16]
-    prepared.sha256 = sha256_hex(data)
     prepared.size = len(data)
     prepared.pixel_offset, prepared.frame_length = _pixel_layout(ds, values, data, ts, n_frames, pixel_offset)
     prepared.geometry = instance_geometry(values)
-    prepared.storage_path = store_bytes(data, digest=prepared.sha256, storage=storage)
+    if background is None:
+        prepared.sha256, prepared.storage_path = store_instance_file(data, storage=storage)
+    else:
+        prepared.stored = background.submit(data)
     return prepared

@@ -16,7 +16,7 @@ from django.db import transaction
 from curation.dicom.errors import InstanceRejected, StudyMismatch
 from curation.dicom.pipeline import PreparedInstance, process_instance
 from curation.dicom.sources import Source, iter_sources
-from curation.dicom.store import sha256_hex, store_quarantine
+from curation.dicom.store import BackgroundStore, sha256_hex, store_quarantine
 from curation.models import IngestJob, Instance, Rejection, Study
 from curation.signals import study_ingested
 
@@ -114,6 +114,8 @@ class IngestSession:
         self._known: dict[str, set[str]] = {}  # series UID -> its stored SOP UIDs, one query per series
         self._key = settings.RADCURATE_DEID_KEY
         self._public_url = settings.RADCURATE_PUBLIC_URL
+        # Files are hashed and written beside the next instance's parse; one-instance batches wait anyway.
+        self._background = BackgroundStore() if batch_size > 1 else None
 
     def __enter__(self) -> "IngestSession":
         return self
@@ -125,7 +127,7 @@ class IngestSession:
         try:
             prepared = process_instance(
                 raw, name=name, key=self._key, public_url=self._public_url, is_duplicate=self._is_duplicate,
-                target_study=self.target_study,
+                target_study=self.target_study, background=self._background,
             )
         except StudyMismatch as exc:  # the sender's addressing error, not a bad file: nothing is kept
             outcome = Outcome(REJECTED, name, exc.sop_uid, exc.sop_class_uid, rule=exc.rule, reason=exc.message)
@@ -143,6 +145,23 @@ class IngestSession:
         return outcome
 
     def flush(self) -> None:
+        failure = self._flush()
+        if failure is not None:
+            raise failure
+
+    def close(self) -> None:
+        try:
+            failure = self._flush()
+            self._refresh(self._dirty_series)
+        finally:
+            if self._background is not None:
+                self._background.close()
+        if failure is not None:
+            raise failure
+
+    def _flush(self) -> Exception | None:
+        """Index the batch; return the first error storing one of its files (that one is not indexed)."""
+        failure = self._settle_pending()
         if self._pending:
             with transaction.atomic():  # index and refresh commit together: one commit (one WAL flush) a batch
                 touched, new_studies = index_batch(self._pending)
@@ -152,10 +171,21 @@ class IngestSession:
                 self._dirty_series |= touched
             for study in new_studies:
                 study_ingested.send(sender=Study, study=study)
+        return failure
 
-    def close(self) -> None:
-        self.flush()
-        self._refresh(self._dirty_series)
+    def _settle_pending(self) -> Exception | None:
+        """Wait for the batch's files; keep the instances whose file was stored and return the first error
+        (raised once the others are indexed, as `add` raised it when files were stored in line)."""
+        stored, failure = [], None
+        for prepared in self._pending:
+            try:
+                prepared.settle()
+            except Exception as exc:  # storage errors of any backend: re-raised by flush
+                failure = failure or exc
+            else:
+                stored.append(prepared)
+        self._pending = stored
+        return failure
 
     def _refresh(self, series_ids: set[int]) -> None:
         if series_ids:

@@ -93,7 +93,8 @@ def _copy_instances(rows: list[dict]) -> None:
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(Instance._meta.db_table), sql.SQL(", ").join(map(sql.Identifier, columns))
     )
-    with connection.cursor() as cursor, cursor.copy(statement) as copy:
+    # psycopg's copy is not wrapped by Django's cursor: wrap_database_errors makes a conflict an IntegrityError.
+    with connection.cursor() as cursor, connection.wrap_database_errors, cursor.copy(statement) as copy:
         for row in rows:
             values = [json.dumps(v) if k in _JSON_FIELDS and v is not None else v for k, v in row.items()]
             copy.write_row([*values, now])

@@ -143,3 +143,39 @@ def _sop(relative: str) -> str:
 
     path = Path(pydicom.__file__).parent / "data" / "test_files" / "dicomdirtests" / relative
     return map_uid(str(pydicom.dcmread(path, stop_before_pixels=True).SOPInstanceUID), key=settings.RADCURATE_DEID_KEY)
+
+
+def test_a_sop_uid_stored_in_another_series_keeps_the_first_and_the_batch_completes(ct_series_files, tmp_path,
+                                                                                      settings):
+    paths, study_uid, _ = ct_series_files(3)
+    ingest_paths(paths)
+    original_sop = pydicom.dcmread(paths[0]).SOPInstanceUID
+    clash = ct_slice(study_uid=study_uid, series_uid=pydicom.uid.generate_uid(), sop_uid=original_sop, z=0.0,
+                     number=1)  # the same SOP Instance UID in another series: a conflicting object
+    fresh = [ct_slice(study_uid=study_uid, series_uid=str(clash.SeriesInstanceUID),
+                      sop_uid=pydicom.uid.generate_uid(), z=z, number=n) for n, z in ((2, 5.0), (3, 10.0))]
+    summary = ingest_paths(write_series(tmp_path / "clash", [clash, *fresh]))
+    assert summary.n_rejected == 0 and Instance.objects.count() == 5  # 3 + the two fresh ones, the clash kept out
+    kept = Instance.objects.get(sop_uid=map_uid(str(original_sop), key=settings.RADCURATE_DEID_KEY))
+    assert Series.objects.get(pk=kept.series_id).n_instances == 3  # still in the series stored first
+
+
+def test_a_file_that_cannot_be_stored_fails_the_ingest_after_the_rest_of_its_batch(ct_series_files, monkeypatch):
+    from curation.dicom import store
+
+    paths, _, _ = ct_series_files(4)
+    real = store.store_bytes
+    refused = []
+
+    def store_bytes(data, **kw):
+        if not refused:  # the first file of the batch: the disk is full, say
+            refused.append(1)
+            raise OSError(28, "No space left on device")
+        return real(data, **kw)
+
+    monkeypatch.setattr(store, "store_bytes", store_bytes)
+    with pytest.raises(OSError, match="No space left"):
+        ingest_paths(paths)
+    assert Instance.objects.count() == 3  # the others are stored and indexed, not the one that failed
+    assert all(default_storage.exists(p) for p in Instance.objects.values_list("storage_path", flat=True))
+    assert Series.objects.get().n_instances == 3
