@@ -31,10 +31,13 @@ from .body import BodyError, request_body
 from .render import render_instance
 
 DICOM_JSON = "application/dicom+json"
+
+
 class DicomwebPermission(BasePermission):
     """Viewers (radiologists) and exports (trainers) read; curators and admins may also store.
 
-    One role query per request: frames are fetched one request per slice.
+    Every view, frames included, checks it before anything is looked up, so a user without a role learns
+    nothing (not even whether an instance exists). One plain role query: viewers fetch a frame per request.
     """
 
     message = "DICOMweb needs a RadCurate role; storing needs the curator role."
@@ -289,17 +292,8 @@ def instance_frames(source: dict, numbers: list[int]) -> list[bytes]:
 
 
 class FramesView(DicomwebView):
-    """Frames: the role check rides on the instance query (viewers fetch one request per slice)."""
-
-    def check_permissions(self, request):
-        if not getattr(request.user, "is_authenticated", False) or request.method not in SAFE_METHODS:
-            super().check_permissions(request)
-
     def get(self, request, study_uid, series_uid, sop_uid, frames):
-        source = instance_frame_source(study_uid=study_uid, series_uid=series_uid, sop_uid=sop_uid,
-                                       reader=request.user)
-        if source is None or not (source["reader_has_role"] or request.user.is_superuser):
-            super().check_permissions(request)  # denies a user without a role, whether the instance exists or not
+        source = instance_frame_source(study_uid=study_uid, series_uid=series_uid, sop_uid=sop_uid)
         if source is None:
             raise Http404("No such instance in the archive.")
         try:
