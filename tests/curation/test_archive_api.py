@@ -150,3 +150,18 @@ def test_frames_need_a_role_whether_the_instance_exists_or_not(client, users, in
     if existing == 200:
         assert len(response.content) > instance.frame_length  # the frame inside its multipart body
     assert client.get(f"{base}/2.25.1/frames/1").status_code == missing
+
+
+def test_a_role_taken_away_counts_from_the_next_request(client, users, ingested):
+    from django.contrib.auth.models import Group
+
+    instance = Instance.objects.select_related("series__study").first()
+    url = (f"/dicomweb/studies/{instance.series.study.study_uid}/series/{instance.series.series_uid}"
+           f"/instances/{instance.sop_uid}/frames/1")
+    reader = users["radiologist"]
+    client.force_login(reader)
+    assert client.get(url).status_code == 200
+    reader.groups.remove(Group.objects.get(name="radiologist"))
+    assert client.get(url).status_code == 403
+    reader.groups.add(Group.objects.get_or_create(name="trainer")[0])
+    assert client.get(url).status_code == 200
