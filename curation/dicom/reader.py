@@ -3,10 +3,10 @@
 pydicom reads every element through a generator that takes the stream a few bytes at a time; for a CT header
 of ~90 elements that is most of the parse. Instances in the usual form (preamble and file meta, then explicit
 or implicit VR little endian, native or encapsulated pixel data) have their data set read here in one pass
-over the bytes into the same raw elements, noting where each element starts. pydicom's own functions still
-read the preamble, the file meta and every element of undefined length (sequences, encapsulated pixel data);
-any other form (no preamble, deflated, big endian, group 0000, a VR that does not fit the transfer syntax, a
-truncated value) is left to `dcmread` whole.
+over the bytes (file meta included) into the same raw elements, noting where each element starts.
+pydicom's own functions read every element of undefined length (sequences, encapsulated pixel data); any
+other form (no preamble, deflated, big endian, group 0000, a VR that does not fit the transfer syntax, tags
+out of order, a truncated value) is left to `dcmread` whole.
 """
 
 import struct
@@ -49,12 +49,12 @@ def read_instance(raw: bytes) -> tuple[FileDataset, Spans | None] | None:
         implicit = _implicit_vr(file_meta.get("TransferSyntaxUID"))
         _check_data_set_start(raw, pos, implicit)
         elements, starts, _, encoding = _elements(raw, pos, implicit)
+        dataset = Dataset(elements)
+        dataset.set_original_encoding(implicit, True, _character_set(elements, encoding))
+        ds = FileDataset(BytesIO(raw), dataset, raw[:128], file_meta, implicit, True)
+        ds.set_original_encoding(implicit, True, dataset._character_set)
     except Exception:  # _Unusual, or whatever pydicom's functions raise: dcmread reads it and says what is wrong
         return None
-    dataset = Dataset(elements)
-    dataset.set_original_encoding(implicit, True, _character_set(elements, encoding))
-    ds = FileDataset(BytesIO(raw), dataset, raw[:128], file_meta, implicit, True)
-    ds.set_original_encoding(implicit, True, dataset._character_set)
     return ds, _spans(ds, starts, raw, implicit)
 
 
