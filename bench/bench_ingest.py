@@ -1,6 +1,7 @@
 """Archive benchmark: ingest rate per 5,000 instances at 512x512, series metadata latency, frames per second.
 
-Each figure is printed beside a baseline measured in the same run on the same files:
+Each figure is printed beside a baseline measured in the same run on the same files, and the 1-minute load
+average when it was taken (the box is shared):
   ingest    end-to-end (read file, validate, de-identify, classify, store, index in the database)
             vs. plain `pydicom.dcmread` of the same files;
   metadata  WADO-RS series metadata of a 40-slice series (precomputed JSON)
@@ -187,14 +188,15 @@ def run(args, workdir: Path):
     print(f"# archive benchmark: {args.instances} instances at {args.size}x{args.size}, blocks of {args.block}")
     templates = template_datasets(workdir, args.size, args.slices)
     print(f"template study: {len(templates)} instances from the synthetic cohort")
-    print(f"{'instances':>17} {'ingest inst/s':>14} {'dcmread inst/s':>15} {'pipeline cost':>14}  summary")
+    print(f"{'instances':>17} {'ingest inst/s':>14} {'dcmread inst/s':>15} {'pipeline cost':>14} {'load':>5}  summary")
     done = 0
     while done < args.instances:
         count = min(args.block, args.instances - done)
         paths = write_block(templates, done, count, workdir / "block")
         baseline = bench_dcmread(paths)
         rate, summary = bench_ingest_block(paths)
-        print(f"{done:>8}-{done + count:<8} {rate:>14.1f} {baseline:>15.1f} {baseline / rate:>13.1f}x  {summary}")
+        print(f"{done:>8}-{done + count:<8} {rate:>14.1f} {baseline:>15.1f} {baseline / rate:>13.1f}x "
+              f"{os.getloadavg()[0]:>5.2f}  {summary}")
         shutil.rmtree(workdir / "block")
         done += count
     client = reader_client()
@@ -204,7 +206,8 @@ def run(args, workdir: Path):
           f"p95 {sorted(timings)[int(0.95 * len(timings)) - 1] * 1000:.1f} ms; "
           f"baseline (read headers + to_json_dict) median {statistics.median(baseline) * 1000:.1f} ms")
     served, read = bench_frames(client, series, args.frames)
-    print(f"frames sequential: {served:.0f} frames/s served; baseline dcmread+PixelData {read:.0f}/s")
+    print(f"frames sequential: {served:.0f} frames/s served; baseline dcmread+PixelData {read:.0f}/s; "
+          f"load {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

@@ -37,7 +37,6 @@ class SeriesAdmin(ReadOnlyAdmin):
     list_display = ["series_uid", "study", "kind", "n_instances", "qc_flags"]
     list_filter = ["kind"]
     search_fields = ["series_uid", "study__study_uid"]
-    exclude = ["metadata_json"]
 
 
 @admin.register(Rejection)

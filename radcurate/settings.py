@@ -106,6 +106,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Django's database sessions, loaded with a plain query (every frame request loads one), and Django's model
+# backend loading a session's user with its roles in one query. (Sessions made under Django's own
+# ModelBackend path end at the next request: those users log in once more.)
+SESSION_ENGINE = "radcurate.sessions"
+AUTHENTICATION_BACKENDS = ["curation.backends.RoleModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from pydicom.dataset import Dataset
 
+from .header import PlainValues
+
 AXIAL = "axial"
 LOCALIZER = "localizer"
 REFORMAT = "reformat"
@@ -58,7 +60,7 @@ def _floats(value, n: int) -> tuple[float, ...] | None:
     return values if len(values) == n and all(math.isfinite(v) for v in values) else None
 
 
-def instance_geometry(ds: Dataset) -> InstanceGeometry:
+def instance_geometry(ds: Dataset | PlainValues) -> InstanceGeometry:
     """The header facts classification needs, read once at ingest."""
     number = ds.get("InstanceNumber")
     try:

@@ -74,12 +74,14 @@ _TEXT_VRS = {"AE", "CS", "LO", "LT", "PN", "SH", "ST", "UC", "UT", "UR"}
 _REMOVED_GROUPS = (0x5000, 0x6000)  # curves, overlays (and their repeating groups)
 _SET_BY_US = ("PatientID", "PatientName", "AccessionNumber", "PatientIdentityRemoved", "DeidentificationMethod",
               "DeidentificationMethodCodeSequence", "LongitudinalTemporalInformationModified")
+_SET_BY_US_TAGS = frozenset(int(Tag(k)) for k in _SET_BY_US)
 
 
 def _hmac(key: str, message: str) -> bytes:
     return hmac.new(key.encode(), message.encode(), hashlib.sha256).digest()
 
 
+@lru_cache(maxsize=4096)  # a series repeats its patient, accession and site in every slice
 def pseudonymize(value: str, *, key: str, kind: str) -> str:
     """A keyed, stable pseudonym (16 characters, fits SH) for an identifier such as a patient id or accession.
 
@@ -96,6 +98,7 @@ def map_uid(uid: str, *, key: str) -> str:
     return "2.25." + str(int.from_bytes(_hmac(key, f"uid:{uid.strip()}")[:16], "big"))
 
 
+@lru_cache(maxsize=4096)
 def date_shift_days(patient_id: str, *, key: str) -> int:
     """Per-patient shift, 1 to 10 years back, the same for every study of that patient."""
     return -(365 + int.from_bytes(_hmac(key, f"dateshift:{patient_id.strip()}")[:4], "big") % 3286)
@@ -269,7 +272,7 @@ def _mark_codes(ds: Dataset) -> None:
     ds.DeidentificationMethodCodeSequence = Sequence(items)
 
 
-def _new_file_meta(ds: Dataset, transfer_syntax: str) -> FileMetaDataset:
+def _new_file_meta(ds: Dataset | header.PlainValues, transfer_syntax: str) -> FileMetaDataset:
     """A fresh meta header: the received one names the sender's AE title and implementation."""
     meta = FileMetaDataset()
     values = (
@@ -332,8 +335,8 @@ def deidentify(ds: Dataset, *, key: str, name: str = "instance", raw: bytes | No
         for keyword, value in ours.items():
             setattr(ds, keyword, value)
         _mark(ds)
-    ds.file_meta = _new_file_meta(ds, transfer_syntax)
-    changed = cleaner.changed | {int(Tag(k)) for k in _SET_BY_US}
+    ds.file_meta = _new_file_meta(header.PlainValues(ds, encoding) if from_raw else ds, transfer_syntax)
+    changed = cleaner.changed | _SET_BY_US_TAGS
     result = Deidentified(ds, identity, patient, accession, site, days, station[:64], originals, changed)
     if isinstance(cleaner, _HeaderCleaner):
         result.parts, result.json = cleaner.parts, cleaner.json
@@ -343,6 +346,22 @@ def deidentify(ds: Dataset, *, key: str, name: str = "instance", raw: bytes | No
 _MARKS = {"PatientIdentityRemoved": "YES", "DeidentificationMethod": METHOD,
           "LongitudinalTemporalInformationModified": "MODIFIED"}
 _CODE_SEQUENCE = int(Tag("DeidentificationMethodCodeSequence"))
+
+
+# An element's outcome: (VR, its new bytes or None when kept as received, where its value starts in them, its
+# DICOM JSON key and value). Shared between instances: never changed once made.
+_Outcome = tuple[str, bytes | None, int, str, dict]
+_REMEMBER_BYTES = 512  # longer elements (pixel data, long texts) cost more to key than to redo
+_REMEMBER_LIMIT = 20_000
+_remembered: dict[tuple, _Outcome | None] = {}
+
+
+def _remember(key: tuple | None, outcome: _Outcome | None) -> None:
+    if key is None or outcome is None:
+        return
+    if len(_remembered) >= _REMEMBER_LIMIT:
+        _remembered.clear()  # per-slice values (SOP UIDs, positions) fill it; one series' misses refill it
+    _remembered[key] = outcome
 
 
 class _HeaderCleaner(_Cleaner):
@@ -361,6 +380,7 @@ class _HeaderCleaner(_Cleaner):
         self.implicit = bool(ds.original_encoding[0])
         self.parts: dict[int, bytes | memoryview] = {}  # output bytes of each top-level element
         self.json: dict[str, dict] = {}
+        self.context = (key, days, self.implicit, encoding)  # what an element's outcome depends on besides its bytes
 
     def clean_top(self, ours: dict[str, str]) -> None:
         elements = self.ds._dict
@@ -368,45 +388,68 @@ class _HeaderCleaner(_Cleaner):
             group, action = t >> 16, ACTIONS.get(t)
             if group & 1 or (group & 0xFF00) in _REMOVED_GROUPS or action == "X":
                 del elements[t]  # private tags, overlays, curves and "X": never decoded
-            elif not self._plain(t, action):
+            elif t == PIXEL_DATA and action is None:
+                self.parts[t] = self._received(t)  # no rule touches it, and it has no JSON here
+            elif (outcome := self._plain(t, action, piece := self._received(t))) is not None:
+                self._take(t, outcome, piece)
+            else:
                 self._through_pydicom(BaseTag(t), action)
         for keyword, value in {**ours, **_MARKS}.items():
             t = _TAG_OF[keyword]
-            self._put(t, dictionary_VR(t), [value] if value else [])
+            if (outcome := self._written(t, dictionary_VR(t), [value] if value else [])) is not None:
+                self._take(t, outcome, None)
         self._put_code_sequence()
 
-    def _plain(self, tag: int, action: str | None) -> bool:
-        """De-identify one element from its plain values; False when `header` cannot handle it."""
+    def _plain(self, tag: int, action: str | None, piece: memoryview) -> _Outcome | None:
+        """What the profile makes of one element, from its plain values; None when `header` cannot handle it.
+
+        The outcome depends only on the element's received bytes (`piece`) and the context, and a series
+        repeats most of its header in every slice: outcomes are remembered by those bytes.
+        """
+        key = (self.context, tag, bytes(piece)) if len(piece) <= _REMEMBER_BYTES else None
+        outcome = _remembered.get(key)
+        if outcome is None:
+            outcome = self._plain_outcome(tag, action)
+            _remember(key, outcome)
+        return outcome
+
+    def _plain_outcome(self, tag: int, action: str | None) -> _Outcome | None:
         elem = self.ds._dict[tag]
         vr = elem.VR or (dictionary_VR(tag) if dictionary_has_tag(tag) else None)
         if vr not in header.SIMPLE_VRS:
-            return False
+            return None
         if isinstance(elem, RawDataElement):
             values = header.decode(elem, vr, self.encoding)
         else:  # converted while validating: its value is already there
             values = [str(v) if vr in header.TEXT_VRS else v for v in _listed(elem.value)]
         if values is None:
-            return False
+            return None
         new = self.new_values(vr, tag, action, lambda: values)
         if new is None or new == values:
             described = header.to_json(vr, values)
-            if described is None:
-                return False
-            self.parts[tag] = self._received(tag)
-            self.json[f"{tag:08X}"] = described
-            return True
-        return self._put(tag, vr, new)
+            return None if described is None else (vr, None, 0, f"{tag:08X}", described)
+        return self._written(tag, vr, new)
 
-    def _put(self, tag: int, vr: str, values: list) -> bool:
-        encoded = header.encode(tag, vr, values, implicit=self.implicit, encoding=self.encoding)
-        described = header.to_json(vr, values)
-        if encoded is None or described is None:
-            return False
-        self.ds._dict[BaseTag(tag)] = header.raw_element(tag, vr, *encoded, implicit=self.implicit)
-        self.parts[tag] = encoded[0]
-        self.json[f"{tag:08X}"] = described
-        self.changed.add(tag)
-        return True
+    def _written(self, tag: int, vr: str, values: list) -> _Outcome | None:
+        """The element with new values: its bytes, where its value starts in them, and its JSON."""
+        key = (self.context, tag, vr, tuple(values))
+        outcome = _remembered.get(key)
+        if outcome is None:
+            encoded = header.encode(tag, vr, values, implicit=self.implicit, encoding=self.encoding)
+            described = header.to_json(vr, values)
+            outcome = None if encoded is None or described is None else (vr, *encoded, f"{tag:08X}", described)
+            _remember(key, outcome)
+        return outcome
+
+    def _take(self, tag: int, outcome: _Outcome, piece: memoryview | None) -> None:
+        vr, element, value_start, json_key, described = outcome
+        if element is None:  # kept as received
+            self.parts[tag] = piece
+        else:
+            self.ds._dict[BaseTag(tag)] = header.raw_element(tag, vr, element, value_start, implicit=self.implicit)
+            self.parts[tag] = element
+            self.changed.add(tag)
+        self.json[json_key] = described
 
     def _received(self, tag: int) -> memoryview:
         start, end = self.spans[tag]

@@ -40,19 +40,29 @@ def element_spans(ds: Dataset, raw: bytes) -> Spans | None:
     if implicit is None:
         return None
     starts = []
-    for tag in sorted(map(int, ds.keys())):  # as ints: BaseTag compares in Python
-        elem = ds.get_item(tag)
-        value_tell = elem.value_tell if isinstance(elem, RawDataElement) else getattr(elem, "file_tell", None)
-        if value_tell is None:
-            return None
-        header = 8 if implicit or elem.VR not in _LONG_HEADER_VRS else 12
-        start = value_tell - header
-        if start < 0 or raw[start : start + 4] != _tag_bytes(tag, little):
+    elements = ds._dict  # the stored elements, raw or converted (what get_item answers, without its lookups)
+    for tag in sorted(map(int, elements)):  # as ints: BaseTag compares in Python
+        start = element_start(elements[tag], tag, raw, implicit, little)
+        if start is None:
             return None
         starts.append((tag, start))
-    if not starts:
-        return {}
-    ends = [start for _tag, start in starts[1:]] + [len(raw)]
+    return spans_from_starts(starts, len(raw))
+
+
+def element_start(elem, tag: int, raw: bytes, implicit: bool, little: bool) -> int | None:
+    """Where a top-level element starts in the received stream, found from its value offset; None when the
+    offset is unknown or the tag's bytes are not there."""
+    value_tell = elem.value_tell if isinstance(elem, RawDataElement) else getattr(elem, "file_tell", None)
+    if value_tell is None:
+        return None
+    header = 8 if implicit or elem.VR not in _LONG_HEADER_VRS else 12
+    start = value_tell - header
+    return start if start >= 0 and raw[start : start + 4] == _tag_bytes(tag, little) else None
+
+
+def spans_from_starts(starts: list[tuple[int, int]], size: int) -> Spans:
+    """Spans from (tag, start) pairs in tag order: an element ends where the next one starts."""
+    ends = [start for _tag, start in starts[1:]] + [size] if starts else []
     return {tag: (start, end) for (tag, start), end in zip(starts, ends, strict=True)}
 
 
@@ -65,22 +75,21 @@ def _encoded(ds: Dataset, tag: int, implicit: bool, little: bool) -> bytes:
 
 _META_KEYWORDS = ("MediaStorageSOPClassUID", "MediaStorageSOPInstanceUID", "TransferSyntaxUID",
                   "ImplementationClassUID", "ImplementationVersionName")
+_META_TAGS = {int(Tag(k)): "SH" if k == "ImplementationVersionName" else "UI" for k in _META_KEYWORDS}  # tag: VR
 
 
 def _meta(ds: Dataset) -> bytes:
     """Preamble and file meta; written here when it holds what `deidentify` puts there (pydicom's writer
     costs as much as the rest of the encoding)."""
     meta = ds.file_meta
-    if set(meta.keys()) - {0x00020000, 0x00020001} != {Tag(k) for k in _META_KEYWORDS}:
+    if set(map(int, meta._dict)) - {0x00020000, 0x00020001} != _META_TAGS.keys():
         fp = DicomBytesIO()
         fp.is_implicit_VR, fp.is_little_endian = False, True
         fp.write(b"\x00" * 128 + b"DICM")
         write_file_meta_info(fp, meta, enforce_standard=True)
         return fp.getvalue()
     elements = [b"\x02\x00\x01\x00OB\x00\x00\x02\x00\x00\x00\x00\x01"]  # FileMetaInformationVersion
-    for keyword in _META_KEYWORDS:
-        tag = int(Tag(keyword))
-        vr = "SH" if keyword == "ImplementationVersionName" else "UI"
+    for tag, vr in _META_TAGS.items():
         elements.append(header.encode(tag, vr, [str(meta[tag].value)], implicit=False, encoding="latin_1")[0])
     body = b"".join(elements)
     group_length = b"\x02\x00\x00\x00UL\x04\x00" + len(body).to_bytes(4, "little")

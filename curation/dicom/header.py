@@ -10,7 +10,9 @@ answers `None`, and the caller hands that element to pydicom.
 
 import struct
 
+from pydicom.datadict import dictionary_has_tag, dictionary_VR, tag_for_keyword
 from pydicom.dataelem import RawDataElement
+from pydicom.dataset import Dataset
 
 # How pydicom decodes each text VR (pydicom.values): strip padding off the whole value, then split (AS, CS,
 # DA, DT, TM, UI, IS, DS); split, then strip each value (SH, LO, UC; AE strips both ends); never split
@@ -114,3 +116,54 @@ def raw_element(tag: int, vr: str, element: bytes, value_start: int, *, implicit
     """A lazily converted pydicom element over new bytes, so the Dataset reads the de-identified value."""
     value = element[value_start:]
     return RawDataElement(tag, None if implicit else vr, len(value), value, 0, implicit, True)
+
+
+_ABSENT = object()
+
+
+class PlainValues:
+    """Reading a data set's top-level values as `Dataset.get` and attribute access answer them, decoded from
+    the raw bytes by `decode` (no pydicom value objects, no validation): text as str, US/SS/IS... as int,
+    DS/FL/FD as float, several values as a list. What `decode` declines, and elements pydicom has converted
+    already, are read through the Dataset.
+    """
+
+    def __init__(self, ds: Dataset, encoding: str):
+        self._ds, self._encoding = ds, encoding
+
+    def __contains__(self, keyword: str) -> bool:
+        tag = tag_for_keyword(keyword)
+        return tag is not None and tag in self._ds._dict
+
+    def __getattr__(self, keyword: str):
+        if keyword.startswith("_"):
+            raise AttributeError(keyword)
+        value = self.get(keyword, _ABSENT)
+        if value is _ABSENT:
+            raise AttributeError(keyword)
+        return value
+
+    def get(self, keyword: str, default=None):
+        tag = tag_for_keyword(keyword)
+        elem = self._ds._dict.get(tag) if tag is not None else None
+        if elem is None:
+            return default
+        plain = self._plain(tag, elem)
+        if plain is None:
+            return self._ds.get(keyword, default)
+        vr, values = plain
+        if not values:
+            return "" if vr in TEXT_VRS else None  # pydicom's empty values
+        return values[0] if len(values) == 1 else values
+
+    def _plain(self, tag: int, elem) -> tuple[str, list] | None:
+        if not isinstance(elem, RawDataElement):
+            return None
+        vr = elem.VR or (dictionary_VR(tag) if dictionary_has_tag(tag) else None)
+        values = decode(elem, vr, self._encoding) if vr in SIMPLE_VRS else None
+        if values is None or vr not in ("IS", "DS"):
+            return None if values is None else (vr, values)
+        try:
+            return vr, [int(v) if vr == "IS" else float(v) for v in values]
+        except ValueError:
+            return None  # pydicom decides what an odd number string means

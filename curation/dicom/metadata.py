@@ -23,10 +23,12 @@ def frames_uri(public_url: str, study_uid: str, series_uid: str, sop_uid: str, n
     return f"{retrieve_url(public_url, study_uid, series_uid, sop_uid)}/frames/{frames}"
 
 
-def instance_json(ds: Dataset, *, public_url: str, n_frames: int = 1, described: dict | None = None) -> dict:
+def instance_json(ds: Dataset, *, public_url: str, n_frames: int = 1, described: dict | None = None,
+                  uids: tuple[str, str, str] | None = None) -> dict:
     """The instance's DICOM JSON; pixel data is referenced by its frames URL, never inlined.
 
-    `described` is the JSON of every other element when de-identification already wrote it.
+    `described` is the JSON of every other element when de-identification already wrote it; `uids` are the
+    study, series and instance UIDs when the caller has read them already.
     """
     if described is not None:
         data, pixel = dict(described), ds.get_item(PIXEL_DATA)
@@ -38,7 +40,8 @@ def instance_json(ds: Dataset, *, public_url: str, n_frames: int = 1, described:
             if pixel is not None:
                 ds[PIXEL_DATA] = pixel
     if pixel is not None:
-        uri = frames_uri(public_url, ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.SOPInstanceUID, n_frames)
+        uids = uids or (ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.SOPInstanceUID)
+        uri = frames_uri(public_url, *uids, n_frames)
         data["7FE00010"] = {"vr": pixel.VR if pixel.VR in ("OB", "OW") else "OW", "BulkDataURI": uri}
     return data
 

@@ -29,6 +29,9 @@ from pydicom.uid import (
 from . import header
 from .errors import InstanceRejected
 
+Values = Dataset | header.PlainValues
+PIXEL_DATA = 0x7FE00010
+
 # A head-CT archive: CT images, and secondary captures (scanner screenshots, dose pages) that come with them.
 ACCEPTED_SOP_CLASSES = frozenset(
     {
@@ -114,31 +117,31 @@ def _ensure_transfer_syntax(ds: Dataset) -> UID:
     return ts
 
 
-def _present(ds: Dataset, keyword: str) -> bool:
+def _present(ds: Dataset, values: Values, keyword: str) -> bool:
     """Present with a value that is not blank; read from the raw bytes when the element is not decoded yet."""
     elem = ds.get_item(keyword)
     if isinstance(elem, RawDataElement) and elem.VR in header.TEXT_VRS and elem.value is not None:
         return bool(elem.value.strip(b" \0\t\r\n"))  # what pydicom's decoding and str.strip() leave
-    value = ds.get(keyword)
+    value = values.get(keyword)
     return not (value is None or (isinstance(value, str) and not value.strip()))
 
 
-def _check_required(ds: Dataset, name: str) -> None:
+def _check_required(ds: Dataset, values: Values, name: str) -> None:
     for keyword in REQUIRED_TAGS:
-        if not _present(ds, keyword):
+        if not _present(ds, values, keyword):
             raise InstanceRejected(
                 "missing_tag", f"{name}: required attribute {tag_name(keyword)} is missing or empty.", tag=keyword
             )
-    if ds.SOPClassUID == CTImageStorage:
+    if values.get("SOPClassUID") == CTImageStorage:
         for keyword in REQUIRED_CT_TAGS:
-            if not _present(ds, keyword):
+            if not _present(ds, values, keyword):
                 raise InstanceRejected(
                     "missing_tag", f"{name}: CT image without {tag_name(keyword)} (type 1 in the CT IOD).", tag=keyword
                 )
 
 
-def _check_sop_class(ds: Dataset, name: str) -> None:
-    sop_class = UID(str(ds.get("SOPClassUID", "")))
+def _check_sop_class(values: Values, name: str) -> None:
+    sop_class = UID(str(values.get("SOPClassUID", "")))
     if sop_class not in ACCEPTED_SOP_CLASSES:
         label = sop_class.name if sop_class.is_valid else "an unknown SOP class"
         raise InstanceRejected(
@@ -148,12 +151,17 @@ def _check_sop_class(ds: Dataset, name: str) -> None:
         )
 
 
-def _check_pixels(ds: Dataset, ts: UID, name: str, decode_compressed: bool) -> None:
-    if "PixelData" not in ds:
+def _pixel_data_length(ds: Dataset) -> int:
+    elem = ds.get_item(PIXEL_DATA)
+    return len(elem.value) if isinstance(elem, RawDataElement) else len(ds.PixelData)  # raw: not copied
+
+
+def _check_pixels(ds: Dataset, values: Values, ts: UID, name: str, decode_compressed: bool) -> None:
+    if PIXEL_DATA not in ds._dict:
         raise InstanceRejected("missing_tag", f"{name}: no {tag_name('PixelData')}.", tag="PixelData")
     if not ts.is_compressed:
-        expected = get_expected_length(ds, unit="bytes")
-        actual = len(ds.PixelData)
+        expected = get_expected_length(values, unit="bytes")
+        actual = _pixel_data_length(ds)
         if not expected <= actual <= expected + 1:
             raise InstanceRejected(
                 "pixel_length",
@@ -180,18 +188,21 @@ def _check_pixels(ds: Dataset, ts: UID, name: str, decode_compressed: bool) -> N
             ) from exc
 
 
-def validate_dataset(ds: Dataset, *, name: str, decode_compressed: bool = True, convert_all: bool = True) -> Dataset:
+def validate_dataset(ds: Dataset, *, name: str, decode_compressed: bool = True, convert_all: bool = True,
+                     values: Values | None = None) -> Dataset:
     """Check a parsed instance; give it a file meta carrying its transfer syntax.
 
     `convert_all=False` leaves the decoding of the other elements to de-identification, which decodes what
-    it keeps and catches a corrupt one there.
+    it keeps and catches a corrupt one there. `values` reads the elements checked here (the Dataset itself by
+    default; `header.PlainValues` reads them without pydicom's conversion).
     """
+    values = ds if values is None else values
     if convert_all:
         _convert_all(ds, name)
-    _check_sop_class(ds, name)
-    _check_required(ds, name)
+    _check_sop_class(values, name)
+    _check_required(ds, values, name)
     ts = _ensure_transfer_syntax(ds)
-    _check_pixels(ds, ts, name, decode_compressed)
+    _check_pixels(ds, values, ts, name, decode_compressed)
     return ds
 
 

@@ -173,7 +173,7 @@ def search(query: Query) -> tuple[list, bool]:
     if query.level == STUDY:
         rows = Study.objects.select_related("patient").prefetch_related("series")
     elif query.level == SERIES:
-        rows = Series.objects.select_related("study", "study__patient").defer("metadata_json")
+        rows = Series.objects.select_related("study", "study__patient")
     else:
         rows = Instance.objects.select_related("series", "series__study", "series__study__patient")
         rows = rows.defer("dicom_json") if not (query.include_all or query.includefields) else rows

@@ -9,8 +9,6 @@ import json
 from io import BytesIO
 
 from django.conf import settings
-from django.db.models import TextField
-from django.db.models.functions import Cast
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
@@ -23,9 +21,9 @@ from rest_framework.views import APIView
 
 from curation.dicom.metadata import retrieve_url
 from curation.dicom.store import read_bytes, read_ranges
-from curation.models import Instance, Series, Study
+from curation.models import Instance
 from curation.roles import ADMIN, CURATOR, RADIOLOGIST, TRAINER, user_roles
-from curation.selectors.archive import instance_frame_source
+from curation.selectors.archive import instance_frame_source, series_metadata_text, study_metadata_text
 from curation.services.archive import ACCEPTED, DUPLICATE, ingest_bytes
 
 from . import multipart, qido
@@ -33,10 +31,13 @@ from .body import BodyError, request_body
 from .render import render_instance
 
 DICOM_JSON = "application/dicom+json"
+
+
 class DicomwebPermission(BasePermission):
     """Viewers (radiologists) and exports (trainers) read; curators and admins may also store.
 
-    One role query per request: frames are fetched one request per slice.
+    Every view, frames included, checks it before anything is looked up, so a user without a role learns
+    nothing (not even whether an instance exists). One plain role query: viewers fetch a frame per request.
     """
 
     message = "DICOMweb needs a RadCurate role; storing needs the curator role."
@@ -236,22 +237,15 @@ class InstanceRetrieveView(DicomwebView):
 
 class StudyMetadataView(DicomwebView):
     def get(self, request, study_uid):
-        study = get_object_or_404(Study, study_uid=study_uid)
-        documents = []
-        for metadata in study.series.order_by("series_number", "series_uid").values_list("metadata_json", flat=True):
-            documents.extend(metadata)
-        return dicom_json_response(documents)
+        text = study_metadata_text(study_uid=study_uid)
+        if text is None:
+            raise Http404("No such study in the archive.")
+        return HttpResponse(text, content_type=DICOM_JSON)
 
 
 class SeriesMetadataView(DicomwebView):
     def get(self, request, study_uid, series_uid):
-        # The stored JSON goes out as the database's text: no parsing and re-serializing per request.
-        text = (
-            Series.objects.filter(series_uid=series_uid, study__study_uid=study_uid)
-            .annotate(text=Cast("metadata_json", TextField()))
-            .values_list("text", flat=True)
-            .first()
-        )
+        text = series_metadata_text(study_uid=study_uid, series_uid=series_uid)
         if text is None:
             raise Http404("No such series in the archive.")
         return HttpResponse(text, content_type=DICOM_JSON)
@@ -298,17 +292,8 @@ def instance_frames(source: dict, numbers: list[int]) -> list[bytes]:
 
 
 class FramesView(DicomwebView):
-    """Frames: the role check rides on the instance query (viewers fetch one request per slice)."""
-
-    def check_permissions(self, request):
-        if not getattr(request.user, "is_authenticated", False) or request.method not in SAFE_METHODS:
-            super().check_permissions(request)
-
     def get(self, request, study_uid, series_uid, sop_uid, frames):
-        source = instance_frame_source(study_uid=study_uid, series_uid=series_uid, sop_uid=sop_uid,
-                                       reader=request.user)
-        if source is None or not (source["reader_has_role"] or request.user.is_superuser):
-            super().check_permissions(request)  # denies a user without a role, whether the instance exists or not
+        source = instance_frame_source(study_uid=study_uid, series_uid=series_uid, sop_uid=sop_uid)
         if source is None:
             raise Http404("No such instance in the archive.")
         try:

@@ -62,7 +62,6 @@ class Series(models.Model):
     normal = models.JSONField(null=True, blank=True)
     rows = models.PositiveIntegerField(default=0)
     columns = models.PositiveIntegerField(default=0)
-    metadata_json = models.JSONField(default=list, blank=True, help_text="WADO-RS series metadata, slice order.")
     needs_refresh = models.BooleanField(default=True, help_text="Instances arrived since the last classification.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -11,18 +11,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.contrib.postgres.aggregates import JSONBAgg
-from django.db import connection, transaction
-from django.db.models import JSONField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db import transaction
 
-from curation.dicom.classify import InstanceGeometry, classify_series, primary_axial
 from curation.dicom.errors import InstanceRejected, StudyMismatch
 from curation.dicom.pipeline import PreparedInstance, process_instance
 from curation.dicom.sources import Source, iter_sources
-from curation.dicom.store import sha256_hex, store_quarantine
-from curation.models import IdentityLink, IngestJob, Instance, Patient, Rejection, Series, Study
+from curation.dicom.store import BackgroundStore, sha256_hex, store_quarantine
+from curation.models import IngestJob, Instance, Rejection, Study
 from curation.signals import study_ingested
+
+from .archive_index import index_batch
+from .archive_refresh import series_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -93,8 +92,10 @@ class IngestSession:
     """Ingest instances one by one, index them in batches; close (or leave the `with` block) to finish.
 
     `batch_size=1` indexes each instance before `add` returns (C-STORE answers success only for stored
-    and indexed instances); `refresh="flush"` reclassifies touched series at every batch, `refresh="close"`
-    only at the end (a listener association receiving a series slice by slice).
+    and indexed instances). With `refresh="flush"` a series is reclassified at the first batch that does
+    not touch it (or at close): senders send a series in one run, so each series is refreshed once, one
+    batch after its last instance, instead of at every batch it spans. `refresh="close"` refreshes only at
+    the end (a listener association receiving a series slice by slice).
     """
 
     def __init__(self, *, source: str, job: IngestJob | None = None, batch_size: int = 200, refresh: str = "flush",
@@ -109,10 +110,12 @@ class IngestSession:
         self.summary = IngestSummary()
         self._pending: list[PreparedInstance] = []
         self._pending_sops: set[str] = set()
-        self._dirty_series: set[int] = set()
+        self._dirty_series: set[int] = set()  # indexed, not yet refreshed
         self._known: dict[str, set[str]] = {}  # series UID -> its stored SOP UIDs, one query per series
         self._key = settings.RADCURATE_DEID_KEY
         self._public_url = settings.RADCURATE_PUBLIC_URL
+        # Files are hashed and written beside the next instance's parse; one-instance batches wait anyway.
+        self._background = BackgroundStore() if batch_size > 1 else None
 
     def __enter__(self) -> "IngestSession":
         return self
@@ -124,7 +127,7 @@ class IngestSession:
         try:
             prepared = process_instance(
                 raw, name=name, key=self._key, public_url=self._public_url, is_duplicate=self._is_duplicate,
-                target_study=self.target_study,
+                target_study=self.target_study, background=self._background,
             )
         except StudyMismatch as exc:  # the sender's addressing error, not a bad file: nothing is kept
             outcome = Outcome(REJECTED, name, exc.sop_uid, exc.sop_class_uid, rule=exc.rule, reason=exc.message)
@@ -142,23 +145,52 @@ class IngestSession:
         return outcome
 
     def flush(self) -> None:
-        if self._pending:
-            with transaction.atomic():  # index and refresh commit together: one commit (one WAL flush) a batch
-                new_studies = _index_batch(self._pending, self._dirty_series)
-                self._pending, self._pending_sops, self._known = [], set(), {}
-                if self.refresh == "flush":
-                    self._refresh()
-            for study in new_studies:
-                study_ingested.send(sender=Study, study=study)
+        failure = self._flush()
+        if failure is not None:
+            raise failure
 
     def close(self) -> None:
-        self.flush()
-        self._refresh()
+        try:
+            failure = self._flush()
+            self._refresh(self._dirty_series)
+        finally:
+            if self._background is not None:
+                self._background.close()
+        if failure is not None:
+            raise failure
 
-    def _refresh(self) -> None:
-        if self._dirty_series:
-            series_refresh(series_ids=sorted(self._dirty_series))
-            self._dirty_series.clear()
+    def _flush(self) -> Exception | None:
+        """Index the batch; return the first error storing one of its files (that one is not indexed)."""
+        failure = self._settle_pending()
+        if self._pending:
+            with transaction.atomic():  # index and refresh commit together: one commit (one WAL flush) a batch
+                touched, new_studies = index_batch(self._pending)
+                self._pending, self._pending_sops, self._known = [], set(), {}
+                if self.refresh == "flush":
+                    self._refresh(self._dirty_series - touched)
+                self._dirty_series |= touched
+            for study in new_studies:
+                study_ingested.send(sender=Study, study=study)
+        return failure
+
+    def _settle_pending(self) -> Exception | None:
+        """Wait for the batch's files; keep the instances whose file was stored and return the first error
+        (raised once the others are indexed, as `add` raised it when files were stored in line)."""
+        stored, failure = [], None
+        for prepared in self._pending:
+            try:
+                prepared.settle()
+            except Exception as exc:  # storage errors of any backend: re-raised by flush
+                failure = failure or exc
+            else:
+                stored.append(prepared)
+        self._pending = stored
+        return failure
+
+    def _refresh(self, series_ids: set[int]) -> None:
+        if series_ids:
+            series_refresh(series_ids=sorted(series_ids))
+            self._dirty_series -= series_ids
 
     def _is_duplicate(self, series_uid: str, sop_uid: str) -> bool:
         if sop_uid in self._pending_sops:
@@ -202,185 +234,6 @@ class IngestSession:
                 job=self.job,
             )
         return Outcome(REJECTED, name, rule=exc.rule, reason=exc.message)
-
-
-def _ids_by(model, field_name: str, values: Iterable[str]) -> dict[str, int]:
-    return dict(model.objects.filter(**{f"{field_name}__in": list(values)}).values_list(field_name, "id"))
-
-
-def _create_missing(model, field_name: str, rows: dict[str, dict]) -> tuple[dict[str, int], set[str]]:
-    """Insert rows whose key is not stored yet (a concurrent ingest may win the race: ignore conflicts)."""
-    existing = _ids_by(model, field_name, rows)
-    missing = [key for key in rows if key not in existing]
-    model.objects.bulk_create([model(**{field_name: key}, **rows[key]) for key in missing], ignore_conflicts=True)
-    return _ids_by(model, field_name, rows), set(missing)
-
-
-def _study_row(p: PreparedInstance, patient_id: int) -> dict:
-    return {
-        "patient_id": patient_id,
-        "accession_pseudonym": p.deid.accession_pseudonym,
-        "study_date": p.study_date,
-        "study_time": p.study_time,
-        "modality": p.modality,
-        "site": p.deid.site_pseudonym,
-        "station": p.deid.station,
-    }
-
-
-def _instance(p: PreparedInstance, series_id: int) -> Instance:
-    g: InstanceGeometry = p.geometry
-    return Instance(
-        sop_uid=p.sop_uid,
-        series_id=series_id,
-        sop_class_uid=p.sop_class_uid,
-        instance_number=g.instance_number,
-        storage_path=p.storage_path,
-        transfer_syntax=p.transfer_syntax,
-        sha256=p.sha256,
-        size=p.size,
-        rows=p.rows,
-        columns=p.columns,
-        n_frames=p.n_frames,
-        pixel_offset=p.pixel_offset,
-        frame_length=p.frame_length,
-        image_type="\\".join(g.image_type)[:128],
-        orientation=list(g.orientation) if g.orientation else None,
-        position=list(g.position) if g.position else None,
-        gantry_tilt=g.gantry_tilt,
-        # As an expression the insert takes one parameter per document: PostgreSQL's bulk insert would
-        # otherwise pass all documents as one jsonb[] literal, which psycopg escapes character by character.
-        dicom_json=Value(p.dicom_json, output_field=JSONField()),
-    )
-
-
-def _identity_link(p: PreparedInstance, study_id: int) -> IdentityLink:
-    ident = p.deid.identity
-    return IdentityLink(
-        study_id=study_id,
-        original_study_uid=ident.study_uid[:64],
-        original_patient_id=ident.patient_id[:64],
-        original_patient_name=ident.patient_name[:324],
-        original_birth_date=ident.patient_birth_date[:16],
-        original_accession=ident.accession_number[:64],
-        original_institution=ident.institution[:64],
-        date_shift_days=p.deid.date_shift_days,
-    )
-
-
-@transaction.atomic
-def _index_batch(batch: list[PreparedInstance], dirty_series: set[int]) -> list[Study]:
-    """Insert patients, studies, series and instances of a batch; return the studies it created."""
-    first_of_study = {p.study_uid: p for p in reversed(batch)}
-    first_of_series = {p.series_uid: p for p in reversed(batch)}
-    patient_ids, _ = _create_missing(Patient, "pseudonym", {p.deid.patient_pseudonym: {} for p in batch})
-    study_rows = {uid: _study_row(p, patient_ids[p.deid.patient_pseudonym]) for uid, p in first_of_study.items()}
-    study_ids, new_studies = _create_missing(Study, "study_uid", study_rows)
-    IdentityLink.objects.bulk_create(
-        [_identity_link(first_of_study[uid], study_ids[uid]) for uid in new_studies], ignore_conflicts=True
-    )
-    series_rows = {
-        uid: {"study_id": study_ids[p.study_uid], "modality": p.modality, "series_number": p.series_number,
-              "rows": p.rows, "columns": p.columns}
-        for uid, p in first_of_series.items()
-    }
-    series_ids, _ = _create_missing(Series, "series_uid", series_rows)
-    Instance.objects.bulk_create([_instance(p, series_ids[p.series_uid]) for p in batch], ignore_conflicts=True)
-    Series.objects.filter(pk__in=series_ids.values()).update(needs_refresh=True)
-    dirty_series.update(series_ids.values())
-    return list(Study.objects.filter(study_uid__in=new_studies))
-
-
-def _geometry(row: dict) -> InstanceGeometry:
-    return InstanceGeometry(
-        sop_uid=row["sop_uid"],
-        image_type=tuple(v for v in row["image_type"].split("\\") if v),
-        orientation=tuple(row["orientation"]) if row["orientation"] else None,
-        position=tuple(row["position"]) if row["position"] else None,
-        instance_number=row["instance_number"],
-        gantry_tilt=row["gantry_tilt"],
-    )
-
-
-@transaction.atomic
-def series_classify(*, series: Series) -> Series:
-    """Classify a series from its indexed instances, store slice order, QC flags and the metadata JSON."""
-    rows = list(
-        series.instances.values("id", "sop_uid", "image_type", "orientation", "position", "instance_number",
-                                "gantry_tilt", "slice_index")
-    )
-    result = classify_series([_geometry(r) for r in rows])
-    index = {sop: i for i, sop in enumerate(result.order)}
-    changed = [Instance(pk=r["id"], slice_index=index[r["sop_uid"]]) for r in rows
-               if r["slice_index"] != index[r["sop_uid"]]]
-    Instance.objects.bulk_update(changed, ["slice_index"], batch_size=500)
-    series.kind = result.kind
-    series.qc_flags = result.qc_flags
-    series.slice_spacing = result.spacing
-    series.normal = list(result.normal) if result.normal else None
-    series.n_instances = len(rows)
-    series.needs_refresh = False
-    if connection.vendor == "postgresql":
-        series.save(update_fields=[f for f in _CLASSIFIED_FIELDS if f != "metadata_json"])
-        _series_metadata_in_database(series)
-    else:
-        documents = dict(series.instances.values_list("sop_uid", "dicom_json"))
-        series.metadata_json = [documents[sop] for sop in result.order]
-        series.save(update_fields=_CLASSIFIED_FIELDS)
-    return series
-
-
-_CLASSIFIED_FIELDS = ["kind", "qc_flags", "slice_spacing", "normal", "n_instances", "needs_refresh",
-                      "metadata_json", "updated_at"]
-
-
-def _series_metadata_in_database(series: Series) -> None:
-    """The series' metadata document, assembled by PostgreSQL from its instances in slice order.
-
-    The instance documents never travel to Python and back: a 40-slice series is ~400 kB of JSON.
-    """
-    documents = (
-        Instance.objects.filter(series=OuterRef("pk"))
-        .order_by()
-        .values("series")
-        .annotate(documents=JSONBAgg("dicom_json", order_by=("slice_index", "instance_number", "sop_uid")))
-        .values("documents")
-    )
-    Series.objects.filter(pk=series.pk).update(metadata_json=Coalesce(Subquery(documents), Value([], JSONField())))
-    series.__dict__.pop("metadata_json", None)  # now a deferred field: loaded from the database if read
-
-
-@transaction.atomic
-def study_refresh(*, study: Study) -> Study:
-    """Counts, modality and the primary axial series of a study from its series."""
-    series = list(study.series.defer("metadata_json"))
-    pick = primary_axial([(s, s.kind, s.qc_flags, s.n_instances) for s in series])
-    modalities = Counter(s.modality for s in series if s.modality)
-    study.primary_series = pick
-    study.n_series = len(series)
-    study.n_instances = sum(s.n_instances for s in series)
-    study.modality = "CT" if "CT" in modalities else (modalities.most_common(1)[0][0] if modalities else "")
-    study.save()
-    return study
-
-
-@transaction.atomic
-def series_refresh(*, series_ids: Iterable[int]) -> None:
-    """Reclassify the given series and refresh their studies (readers see both changes at once)."""
-    study_ids = set()
-    # Never load the metadata documents (hundreds of kB a series) just to classify or count.
-    for series in Series.objects.filter(pk__in=list(series_ids)).defer("metadata_json"):
-        series_classify(series=series)
-        study_ids.add(series.study_id)
-    for study in Study.objects.filter(pk__in=study_ids):
-        study_refresh(study=study)
-
-
-def series_refresh_pending() -> int:
-    """Finish series left unclassified by an interrupted ingest (a listener that stopped mid-association)."""
-    ids = list(Series.objects.filter(needs_refresh=True).values_list("id", flat=True))
-    series_refresh(series_ids=ids)
-    return len(ids)
 
 
 def ingest_sources(

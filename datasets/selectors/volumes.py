@@ -92,7 +92,7 @@ def load_series_volume(ref: str) -> Volume:
     """The volume loader of an export: archive series id -> HU volume (inferior to superior) and geometry."""
     if not ref:
         raise ValueError("study has no primary axial series")
-    series = Series.objects.defer("metadata_json").filter(pk=int(ref)).first()
+    series = Series.objects.filter(pk=int(ref)).first()
     if series is None:
         raise ValueError(f"series {ref} is no longer in the archive")
     rows = _native_rows(series)

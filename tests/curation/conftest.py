@@ -9,7 +9,9 @@ import socket
 from pathlib import Path
 
 import numpy as np
+import pydicom
 import pytest
+from pydicom.data import get_testdata_file
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.sequence import Sequence
 from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
@@ -26,6 +28,14 @@ STUDY_DATE = "20210405"
 PHI_MARKERS = ("PHIMRN", "PHIDOE", "PHIACC", "PHI General", "PHIADDR", "PHIPHYS", "PHISTATION", "PHIOPER",
                "PHICOMMENT", "PHIPRIVATE", "PHISERIAL", "PHIPROTOCOL", "PHIDESC", "PHIREQ", "PHIOTHER",
                BIRTH_DATE, STUDY_DATE)
+
+
+def corpus_files() -> list[Path]:
+    """Every file of pydicom's test corpus and of the pydicom-data package: odd files of every kind."""
+    pydicom_root = Path(pydicom.__file__).parent / "data" / "test_files"
+    data_store_root = Path(get_testdata_file("693_UNCR.dcm")).parent  # the pydicom-data package
+    files = [p for p in pydicom_root.rglob("*") if p.is_file()]
+    return sorted(files) + sorted(p for p in data_store_root.iterdir() if p.is_file())
 
 
 def frame_uid(study_uid: str) -> str:

@@ -125,3 +125,43 @@ def test_upload_on_a_real_celery_worker(worker_broker, role_groups, api_for, ct_
     assert job["status"] == "done", (job, worker_broker["log"].read_text()[-3000:])
     assert job["accepted"] == 3 and IngestJob.objects.get().task_id
     assert Instance.objects.count() == 3
+
+
+@pytest.mark.parametrize("who, existing, missing", [
+    ("radiologist", 200, 404),
+    ("trainer", 200, 404),
+    ("norole", 403, 403),  # a user without a role learns nothing, not even whether the instance exists
+    ("superuser", 200, 404),
+    (None, 403, 403),
+])
+def test_frames_need_a_role_whether_the_instance_exists_or_not(client, users, ingested, who, existing, missing):
+    from tests.conftest import make_user
+
+    instance = Instance.objects.select_related("series__study").first()
+    if who == "norole":
+        client.force_login(make_user("norole"))
+    elif who == "superuser":
+        client.force_login(make_user("root", is_superuser=True))
+    elif who is not None:
+        client.force_login(users[who])  # a session, as the viewer has
+    base = f"/dicomweb/studies/{instance.series.study.study_uid}/series/{instance.series.series_uid}/instances"
+    response = client.get(f"{base}/{instance.sop_uid}/frames/1")
+    assert response.status_code == existing
+    if existing == 200:
+        assert len(response.content) > instance.frame_length  # the frame inside its multipart body
+    assert client.get(f"{base}/2.25.1/frames/1").status_code == missing
+
+
+def test_a_role_taken_away_counts_from_the_next_request(client, users, ingested):
+    from django.contrib.auth.models import Group
+
+    instance = Instance.objects.select_related("series__study").first()
+    url = (f"/dicomweb/studies/{instance.series.study.study_uid}/series/{instance.series.series_uid}"
+           f"/instances/{instance.sop_uid}/frames/1")
+    reader = users["radiologist"]
+    client.force_login(reader)
+    assert client.get(url).status_code == 200
+    reader.groups.remove(Group.objects.get(name="radiologist"))
+    assert client.get(url).status_code == 403
+    reader.groups.add(Group.objects.get_or_create(name="trainer")[0])
+    assert client.get(url).status_code == 200

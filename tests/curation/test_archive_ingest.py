@@ -1,6 +1,7 @@
 """The ingest service: batches complete, rejects are quarantined with reasons, re-ingest is idempotent,
 series are classified and ordered, and studies get their primary axial series."""
 
+import json
 import zipfile
 from pathlib import Path
 
@@ -8,15 +9,14 @@ import numpy as np
 import pydicom
 import pytest
 from django.core.files.storage import default_storage
-from pydicom.data import get_testdata_file
 
 from curation.dicom.deidentify import map_uid, pseudonymize
 from curation.models import IdentityLink, Instance, Rejection, Series, Study
-from curation.selectors.archive import series_volume_hu, study_primary_axial
+from curation.selectors.archive import series_metadata_text, series_volume_hu, study_primary_axial
 from curation.services.archive import ingest_paths
 from curation.signals import study_ingested
 
-from .conftest import ACCESSION, PATIENT_ID, ct_slice, write_series
+from .conftest import ACCESSION, PATIENT_ID, corpus_files, ct_slice, write_series
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +90,8 @@ def test_growing_series_is_reclassified(ct_series_files, tmp_path):
     assert series.qc_flags == {"missing_slices": 1}
     order = list(series.instances.order_by("slice_index").values_list("position", flat=True))
     assert [p[2] for p in order] == [-5, 0, 5, 10, 15, 25]
-    assert [d["00200032"]["Value"][2] for d in series.metadata_json] == [-5, 0, 5, 10, 15, 25]
+    metadata = json.loads(series_metadata_text(study_uid=series.study.study_uid, series_uid=series.series_uid))
+    assert [d["00200032"]["Value"][2] for d in metadata] == [-5, 0, 5, 10, 15, 25]
 
 
 def test_bad_files_are_quarantined_and_the_batch_completes(ct_series_files, tmp_path):
@@ -116,15 +117,8 @@ def test_bad_files_are_quarantined_and_the_batch_completes(ct_series_files, tmp_
     assert again.n_rejected == 1 and Rejection.objects.filter(name=str(junk)).count() == 1
 
 
-def _corpus_files() -> list[Path]:
-    pydicom_root = Path(pydicom.__file__).parent / "data" / "test_files"
-    data_store_root = Path(get_testdata_file("693_UNCR.dcm")).parent  # the pydicom-data package
-    files = [p for p in pydicom_root.rglob("*") if p.is_file()]
-    return sorted(files) + sorted(p for p in data_store_root.iterdir() if p.is_file())
-
-
 def test_every_corpus_file_is_ingested_or_rejected_with_a_reason():
-    files = _corpus_files()
+    files = corpus_files()
     assert len(files) > 150
     summary = ingest_paths(files)
     assert summary.total == len(files)
@@ -149,3 +143,39 @@ def _sop(relative: str) -> str:
 
     path = Path(pydicom.__file__).parent / "data" / "test_files" / "dicomdirtests" / relative
     return map_uid(str(pydicom.dcmread(path, stop_before_pixels=True).SOPInstanceUID), key=settings.RADCURATE_DEID_KEY)
+
+
+def test_a_sop_uid_stored_in_another_series_keeps_the_first_and_the_batch_completes(ct_series_files, tmp_path,
+                                                                                      settings):
+    paths, study_uid, _ = ct_series_files(3)
+    ingest_paths(paths)
+    original_sop = pydicom.dcmread(paths[0]).SOPInstanceUID
+    clash = ct_slice(study_uid=study_uid, series_uid=pydicom.uid.generate_uid(), sop_uid=original_sop, z=0.0,
+                     number=1)  # the same SOP Instance UID in another series: a conflicting object
+    fresh = [ct_slice(study_uid=study_uid, series_uid=str(clash.SeriesInstanceUID),
+                      sop_uid=pydicom.uid.generate_uid(), z=z, number=n) for n, z in ((2, 5.0), (3, 10.0))]
+    summary = ingest_paths(write_series(tmp_path / "clash", [clash, *fresh]))
+    assert summary.n_rejected == 0 and Instance.objects.count() == 5  # 3 + the two fresh ones, the clash kept out
+    kept = Instance.objects.get(sop_uid=map_uid(str(original_sop), key=settings.RADCURATE_DEID_KEY))
+    assert Series.objects.get(pk=kept.series_id).n_instances == 3  # still in the series stored first
+
+
+def test_a_file_that_cannot_be_stored_fails_the_ingest_after_the_rest_of_its_batch(ct_series_files, monkeypatch):
+    from curation.dicom import store
+
+    paths, _, _ = ct_series_files(4)
+    real = store.store_bytes
+    refused = []
+
+    def store_bytes(data, **kw):
+        if not refused:  # the first file of the batch: the disk is full, say
+            refused.append(1)
+            raise OSError(28, "No space left on device")
+        return real(data, **kw)
+
+    monkeypatch.setattr(store, "store_bytes", store_bytes)
+    with pytest.raises(OSError, match="No space left"):
+        ingest_paths(paths)
+    assert Instance.objects.count() == 3  # the others are stored and indexed, not the one that failed
+    assert all(default_storage.exists(p) for p in Instance.objects.values_list("storage_path", flat=True))
+    assert Series.objects.get().n_instances == 3

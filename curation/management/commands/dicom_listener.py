@@ -4,7 +4,8 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connection
 
 from curation.dicom.listener import CANNOT_UNDERSTAND, SUCCESS, start_listener
-from curation.services.archive import REJECTED, IngestSession, series_refresh_pending
+from curation.services.archive import REJECTED, IngestSession
+from curation.services.archive_refresh import series_refresh_pending
 
 
 class ArchiveSink:
