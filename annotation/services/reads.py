@@ -15,6 +15,7 @@ from annotation.models import Assignment, CampaignStudy, Read, ReadAlreadySubmit
 from annotation.selectors.worklist import live_assignments
 from annotation.services.audit import AuditBatch, AuditSource, audit_record
 from annotation.services.consensus import study_evaluate
+from annotation.services.rows import insert_rows
 from annotation.stats.consensus_rules import ABSENT
 
 
@@ -36,13 +37,15 @@ def _normalize(assignment: Assignment, labels: dict, *, complete: bool) -> dict[
     )
 
 
+_LABEL_COLUMNS = ("read_id", "trait_id", "state", "slice_ranges", "key_images", "note", "implied")
+
+
 def _write_labels(read: Read, assignment: Assignment, values: dict[str, LabelValue], *, fresh: bool = False) -> None:
     index = taxonomy_index(assignment.campaign.taxonomy)
     if not fresh:
         ReadLabel.objects.filter(read=read).delete()  # only ever a draft's labels (the read is not yet submitted)
-    ReadLabel.objects.bulk_create([
-        ReadLabel(read=read, trait=index.by_code[code], state=v.state, slice_ranges=v.slice_ranges,
-                  key_images=v.key_images, note=v.note, implied=v.implied)
+    insert_rows(ReadLabel, _LABEL_COLUMNS, [
+        (read.pk, index.by_code[code].pk, v.state, v.slice_ranges, v.key_images, v.note, v.implied)
         for code, v in values.items()
     ])
 
