@@ -1,7 +1,7 @@
 """Worklist queries: a reader's assignments and summary, and what a reader may see of an assignment (blinding)."""
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from annotation.models import Assignment, Campaign, CampaignStudy
@@ -10,35 +10,65 @@ from annotation.selectors.reads import read_draft, read_labels, read_states, rea
 
 
 def live_assignments(now) -> Q:
-    """Assignments that hold a read slot: submitted, or reserved and not yet expired."""
+    """Assignments that hold a read slot: submitted, or reserved and not yet expired (`OPEN_TO_READER_SQL` holds the
+    same rule in SQL; tests/annotation/test_worklist.py checks that the two agree)."""
     return Q(status=Assignment.Status.SUBMITTED) | Q(status=Assignment.Status.RESERVED, expires_at__gt=now)
 
 
-def blocking_for_reader(reader, now) -> Q:
-    """A reader's assignment that keeps the study from being offered to them again (expired ones do not)."""
-    return Q(reader=reader) & (
-        Q(status__in=[Assignment.Status.SUBMITTED, Assignment.Status.RELEASED])
-        | Q(status=Assignment.Status.RESERVED, expires_at__gt=now)
-    )
+_S = Assignment.Status
+# "Open to this reader", in SQL: an open study of the campaign (gold or not, as asked) that the reader has not read,
+# released or reserved (an expired reservation does not count), with fewer live assignments (submitted, or reserved
+# and unexpired) than its target; gold studies have no read limit, every reader reads them. The worklist runs it
+# on every next-study, twice (the candidate, then the reservation's recheck under the row lock), and the reader
+# summary counts with it. Written out rather than built with the ORM: compiling the ORM form (two correlated
+# subqueries) took several times longer than PostgreSQL took to run it (docs/performance.md).
+OPEN_TO_READER_SQL = f"""
+    cs.campaign_id = %(campaign)s AND cs.status = '{CampaignStudy.Status.OPEN}' AND cs.is_gold = %(gold)s
+    AND NOT EXISTS (
+        SELECT 1 FROM annotation_assignment a
+        WHERE a.campaign_study_id = cs.id AND a.reader_id = %(reader)s
+          AND (a.status IN ('{_S.SUBMITTED}', '{_S.RELEASED}') OR (a.status = '{_S.RESERVED}' AND a.expires_at > %(now)s)))
+    AND (cs.is_gold OR (
+        SELECT count(*) FROM annotation_assignment a
+        WHERE a.campaign_study_id = cs.id
+          AND (a.status = '{_S.SUBMITTED}' OR (a.status = '{_S.RESERVED}' AND a.expires_at > %(now)s))
+    ) < cs.target_reads)"""
+
+_COLUMNS = ", ".join(f"cs.{f.column}" for f in CampaignStudy._meta.concrete_fields)
 
 
-def studies_open_to_reader(*, campaign: Campaign, reader, now, gold: bool = False) -> QuerySet[CampaignStudy]:
-    """Open studies this reader has not read, released or reserved, with a read slot left, best first.
+def open_to_reader_params(*, campaign: Campaign, reader, now, gold: bool) -> dict:
+    return {"campaign": campaign.pk, "reader": reader.pk, "gold": gold,
+            "now": connection.ops.adapt_datetimefield_value(now)}
 
-    Without a lock this is a snapshot; the worklist locks the rows and rechecks (services/worklist.py).
-    """
-    live = Assignment.objects.filter(live_assignments(now), campaign_study=OuterRef("pk"))
-    n_live = Subquery(
-        live.order_by().values("campaign_study").annotate(n=Count("id")).values("n"), output_field=IntegerField()
-    )
-    mine = Assignment.objects.filter(blocking_for_reader(reader, now), campaign_study=OuterRef("pk"))
-    rows = CampaignStudy.objects.filter(campaign=campaign, status=CampaignStudy.Status.OPEN, is_gold=gold).filter(
-        ~Exists(mine)
-    )
-    if not gold:  # gold studies are read by every reader, so they have no read limit
-        rows = rows.annotate(n_live=Coalesce(n_live, Value(0))).filter(n_live__lt=F("target_reads"))
+
+def next_candidate(
+    *, campaign: Campaign, reader, now, gold: bool = False, exclude=(), lock: str | None = None
+) -> CampaignStudy | None:
+    """The best study open to the reader (not in `exclude`): highest priority first, or campaign order (sequential
+    policy, gold studies). `lock`: None, "skip" (FOR UPDATE SKIP LOCKED: readers asking at once take different
+    rows) or "wait" (FOR UPDATE). Without a lock this is a snapshot; the worklist locks the row and rechecks."""
+    params = open_to_reader_params(campaign=campaign, reader=reader, now=now, gold=gold)
+    excluded = ""
+    if exclude:
+        params |= {f"x{i}": pk for i, pk in enumerate(exclude)}
+        excluded = f" AND cs.id NOT IN ({', '.join(f'%(x{i})s' for i in range(len(exclude)))})"
     sequential = gold or campaign.priority_policy == Campaign.PriorityPolicy.SEQUENTIAL
-    return rows.order_by(*(["id"] if sequential else ["-priority", "id"]))
+    order = "cs.id" if sequential else "cs.priority DESC, cs.id"
+    locking = ""
+    if lock is not None and connection.features.has_select_for_update:  # SQLite (quickstart) has no row locks
+        locking = " FOR UPDATE OF cs" + (" SKIP LOCKED" if lock == "skip" else "")
+    sql = (f"SELECT {_COLUMNS} FROM annotation_campaignstudy cs WHERE {OPEN_TO_READER_SQL}{excluded} "
+           f"ORDER BY {order} LIMIT 1{locking}")
+    return next(iter(CampaignStudy.objects.raw(sql, params)), None)
+
+
+def studies_open_count(*, campaign: Campaign, reader, now) -> int:
+    """How many regular studies are open to the reader now (the reader summary)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM annotation_campaignstudy cs WHERE {OPEN_TO_READER_SQL}",
+                       open_to_reader_params(campaign=campaign, reader=reader, now=now, gold=False))
+        return cursor.fetchone()[0]
 
 
 def assignments_for_reader(*, reader, campaign: Campaign | None = None, status: str | None = None) -> QuerySet:
@@ -61,7 +91,7 @@ def worklist_summary(*, reader) -> list[dict]:
     for campaign in Campaign.objects.filter(readers=reader, status=Campaign.Status.ACTIVE).order_by("name"):
         mine = Assignment.objects.filter(campaign=campaign, reader=reader)
         current = mine.filter(status=Assignment.Status.RESERVED, expires_at__gt=now).first()
-        available = studies_open_to_reader(campaign=campaign, reader=reader, now=now).count()
+        available = studies_open_count(campaign=campaign, reader=reader, now=now)
         out.append({
             "campaign_id": campaign.pk,
             "campaign": campaign.name,

@@ -8,6 +8,7 @@ from annotation.labels import taxonomy_index
 from annotation.models import AdjudicationTask, Campaign, CampaignStudy, Consensus, ReaderConfusion
 from annotation.selectors.reads import current_label_rows, reads_current_qs
 from annotation.services.audit import AuditBatch, audit_record
+from annotation.services.rows import insert_rows
 from annotation.stats.consensus_rules import PRESENT, Votes, binary_call, study_outcome
 from annotation.stats.dawid_skene import dawid_skene
 
@@ -38,22 +39,24 @@ def _positive_marks(reads: list[list[tuple]], code_of: dict) -> tuple[dict[str, 
     return {code: merge_ranges(r) for code, r in ranges.items()}, {code: sorted(k) for code, k in images.items()}
 
 
+_CONSENSUS_COLUMNS = ("campaign_study_id", "trait_id", "label", "method", "votes", "soft_label", "n_reads",
+                      "slice_ranges", "key_images", "adjudicator_id", "adjudication_id", "computed_at")
+
+
 def _write_consensus(entry: CampaignStudy, index, votes: dict, adjudicate: dict, marks: tuple[dict, dict]) -> None:
     ranges, images = marks
+    now = timezone.now()
     rows = []
     for code, v in votes.items():
         pending = code in adjudicate
-        rows.append(Consensus(
-            campaign_study=entry, trait=index.by_code[code], label="" if pending else v.majority,
-            method=Consensus.Method.PENDING if pending else Consensus.Method.MAJORITY, votes=v.as_dict(),
-            soft_label=v.soft_label, n_reads=v.n, slice_ranges=ranges.get(code, []), key_images=images.get(code, []),
-            adjudicator=None, adjudication=None,
+        rows.append((
+            entry.pk, index.by_code[code].pk, "" if pending else v.majority,
+            Consensus.Method.PENDING if pending else Consensus.Method.MAJORITY, v.as_dict(), v.soft_label, v.n,
+            ranges.get(code, []), images.get(code, []), None, None, now,
         ))
-    Consensus.objects.bulk_create(
-        rows, update_conflicts=True, unique_fields=["campaign_study", "trait"],
-        update_fields=["label", "method", "votes", "soft_label", "n_reads", "slice_ranges", "key_images", "adjudicator",
-                       "adjudication", "computed_at"],
-    )
+    # The Dawid-Skene posterior of a re-evaluated row is kept (its own run replaces it).
+    insert_rows(Consensus, _CONSENSUS_COLUMNS, rows, unique_fields=("campaign_study", "trait"),
+                update_fields=_CONSENSUS_COLUMNS[2:])
 
 
 def _supersede_open(entry: CampaignStudy) -> None:

@@ -6,9 +6,8 @@ consensus exactly once.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DEFAULT_DB_ALIAS, transaction
-from django.db.models import JSONField, Max, OuterRef, Subquery
-from django.db.models.functions import JSONObject
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from annotation.labels import LabelValue, labels_normalize, taxonomy_index
@@ -16,6 +15,7 @@ from annotation.models import Assignment, CampaignStudy, Read, ReadAlreadySubmit
 from annotation.selectors.worklist import live_assignments
 from annotation.services.audit import AuditBatch, AuditSource, audit_record
 from annotation.services.consensus import study_evaluate
+from annotation.services.rows import insert_rows
 from annotation.stats.consensus_rules import ABSENT
 
 
@@ -37,13 +37,15 @@ def _normalize(assignment: Assignment, labels: dict, *, complete: bool) -> dict[
     )
 
 
+_LABEL_COLUMNS = ("read_id", "trait_id", "state", "slice_ranges", "key_images", "note", "implied")
+
+
 def _write_labels(read: Read, assignment: Assignment, values: dict[str, LabelValue], *, fresh: bool = False) -> None:
     index = taxonomy_index(assignment.campaign.taxonomy)
     if not fresh:
         ReadLabel.objects.filter(read=read).delete()  # only ever a draft's labels (the read is not yet submitted)
-    ReadLabel.objects.bulk_create([
-        ReadLabel(read=read, trait=index.by_code[code], state=v.state, slice_ranges=v.slice_ranges,
-                  key_images=v.key_images, note=v.note, implied=v.implied)
+    insert_rows(ReadLabel, _LABEL_COLUMNS, [
+        (read.pk, index.by_code[code].pk, v.state, v.slice_ranges, v.key_images, v.note, v.implied)
         for code, v in values.items()
     ])
 
@@ -61,29 +63,37 @@ def _draft(assignment: Assignment) -> Read | None:
 
 def _locked_entry(campaign_study_id: int) -> CampaignStudy:
     # Locked first, as the worklist does, so a late submit and a new reservation never both take a last slot.
+    # Never the series' stored WADO-RS metadata (150 KiB of JSON for 32 slices): a submit needs its slice count.
     return CampaignStudy.objects.select_for_update(of=("self",)).select_related(
         "campaign__taxonomy", "study__primary_series"
-    ).get(pk=campaign_study_id)
+    ).defer("study__primary_series__metadata_json").get(pk=campaign_study_id)
+
+
+_DRAFT_FIELDS = ("id", "version", "note", "time_spent_s", "amends_id", "amendment_reason")
 
 
 def _locked_assignment(pk: int, entry: CampaignStudy) -> Assignment:
-    """The assignment, locked, with the autosaved draft's fields (`draft`, a dict or None) in the same round trip."""
-    drafts = Read.objects.filter(assignment=OuterRef("pk"), status=Read.Status.DRAFT)
-    draft = JSONObject(id="id", version="version", note="note", time_spent_s="time_spent_s", amends_id="amends_id",
-                       amendment_reason="amendment_reason")
-    assignment = (Assignment.objects.select_for_update()
-                  .annotate(draft=Subquery(drafts.values(json=draft)[:1], output_field=JSONField()))
-                  .get(pk=pk))
+    """The assignment, locked, with the autosaved draft's fields (`draft_id`, `draft_version`, ...: None without a
+    draft) in the same round trip. Written out: the ORM form (a JSON subquery) took longer to compile than to run,
+    on every submit."""
+    draft = ", ".join(f"d.{name} AS draft_{name}" for name in _DRAFT_FIELDS)
+    lock = " FOR UPDATE OF a" if connection.features.has_select_for_update_of else ""  # SQLite: no row locks
+    sql = (f"SELECT a.*, {draft} FROM annotation_assignment a LEFT JOIN annotation_read d "
+           f"ON d.assignment_id = a.id AND d.status = '{Read.Status.DRAFT}' WHERE a.id = %s{lock}")
+    assignment = next(iter(Assignment.objects.raw(sql, [pk])), None)
+    if assignment is None:
+        raise Assignment.DoesNotExist(f"Assignment {pk} does not exist.")
     assignment.campaign_study, assignment.campaign = entry, entry.campaign
     return assignment
 
 
 def _draft_from(assignment: Assignment) -> Read | None:
     """The draft the lock query brought along, as a loaded model (fields it did not bring load on access)."""
-    if assignment.draft is None:
+    if assignment.draft_id is None:
         return None
-    row = {**assignment.draft, "assignment_id": assignment.pk, "status": Read.Status.DRAFT}
-    names = [f.attname for f in Read._meta.concrete_fields if f.attname in row]
+    row = {name: getattr(assignment, f"draft_{name}") for name in _DRAFT_FIELDS}
+    row |= {"assignment_id": assignment.pk, "status": Read.Status.DRAFT}
+    names = [f.attname for f in Read._meta.concrete_fields if f.attname in row]  # from_db wants the model's order
     read = Read.from_db(DEFAULT_DB_ALIAS, names, [row[name] for name in names])
     read.assignment = assignment
     return read
@@ -97,7 +107,7 @@ def read_draft_save(
     """Autosave: the draft holds whatever the reader has marked so far and can be restored later."""
     assignment = Assignment.objects.select_for_update(of=("self",)).select_related(
         "campaign__taxonomy", "campaign_study__study__primary_series"
-    ).get(pk=assignment.pk)
+    ).defer("campaign_study__study__primary_series__metadata_json").get(pk=assignment.pk)  # as _locked_entry
     _own(assignment, reader)
     if assignment.status not in (Assignment.Status.RESERVED, Assignment.Status.EXPIRED):
         raise ValidationError(f"Assignment {assignment.pk} is {assignment.status}; there is no draft to save.")

@@ -67,6 +67,12 @@ def make_campaign(taxonomy, *, studies, readers, adjudicators=(), gold=None, act
     return campaign
 
 
+def sql_statements(ctx) -> list[str]:
+    """What a CaptureQueriesContext saw, less savepoints: those are the test's own transaction at work, not round
+    trips a service makes in production (the critical paths' statement counts)."""
+    return [q["sql"] for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+
+
 @pytest.fixture
 def campaign_factory(taxonomy):
     def factory(**kwargs):

@@ -7,7 +7,7 @@ from annotation.models import AdjudicationTask, CampaignStudy, Consensus
 from annotation.selectors.adjudication import adjudication_queue, adjudication_view
 from annotation.selectors.consensus import consensus_for_study, consensus_labels
 from annotation.services.adjudication import adjudication_decide
-from annotation.services.reads import read_submit
+from annotation.services.reads import read_amend, read_submit
 from annotation.services.worklist import worklist_next
 from annotation.stats.consensus_rules import Votes, study_outcome
 
@@ -50,6 +50,24 @@ def test_agreeing_readers_give_majority_consensus(one_study):
         "key_images": [],
     }
     assert result["traits"]["fracture"]["label"] == "absent"
+
+
+def test_an_amendment_rewrites_the_consensus_rows_in_place_and_keeps_the_posterior(one_study):
+    """Re-evaluation writes over the study's consensus rows (the upsert's conflict path): one row per trait, the
+    votes of the amended read, and the Dawid-Skene posterior left to its own run."""
+    campaign, (a, b, *_), _ = one_study
+    first = _read(campaign, a, {"lacune": "present"})
+    _read(campaign, b, {"lacune": "present"})
+    entry = CampaignStudy.objects.get(campaign=campaign)
+    rows = Consensus.objects.filter(campaign_study=entry)
+    n_traits = rows.count()
+    rows.filter(trait__code="fracture").update(ds_probability=0.25)
+    read_amend(reader=a, read=first, labels={}, reason="lacune was an artefact")  # lacune now 1 to 1: a tie
+    assert rows.count() == n_traits
+    lacune = rows.get(trait__code="lacune")
+    assert (lacune.method, lacune.label, lacune.votes["present"], lacune.votes["absent"]) == ("pending", "", 1, 1)
+    assert rows.get(trait__code="fracture").ds_probability == 0.25
+    assert CampaignStudy.objects.get(pk=entry.pk).status == "adjudication"
 
 
 def test_high_significance_disagreement_adds_a_reader_then_goes_to_adjudication(one_study):

@@ -7,12 +7,16 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from annotation.models import Assignment, AuditEvent, CampaignStudy, Read
+from annotation.selectors.worklist import live_assignments, next_candidate, studies_open_count
 from annotation.services.priorities import priority_set
 from annotation.services.reads import read_submit
 from annotation.services.worklist import assignment_release, reservations_expire, worklist_next
+from tests.annotation.conftest import sql_statements
 
 
 def test_next_follows_priority_and_records_why(campaign_factory, studies, readers):
@@ -110,6 +114,64 @@ def test_gold_studies_are_mixed_in_and_read_by_every_reader(campaign_factory, st
             read_submit(reader=reader, assignment=a, no_findings=True)
         assert got == [False, True]
     assert Assignment.objects.filter(campaign_study__study=gold, status="submitted").count() == 3
+
+
+def test_next_study_costs_a_fixed_handful_of_statements(campaign_factory, studies, readers):
+    """A regression guard for the reader's critical path (docs/performance.md): the pool check with the per-reader
+    lock, the reader's state, the candidate, the reservation with its recheck, the audit insert; a gold study due
+    costs the same; resuming a reservation is three."""
+    regular = studies(2)
+    (gold,) = studies(1)
+    alice, bob = readers(2)
+    campaign = campaign_factory(studies=regular, readers=[alice, bob], gold={gold.pk: ["fracture"]}, gold_every=2)
+    with CaptureQueriesContext(connection) as ctx:
+        first = worklist_next(reader=alice, campaign=campaign)
+    assert not first.campaign_study.is_gold
+    assert len(sql_statements(ctx)) <= 5, "\n".join(sql_statements(ctx))
+    with CaptureQueriesContext(connection) as ctx:
+        again = worklist_next(reader=alice, campaign=campaign)
+    assert again.pk == first.pk and again.campaign_study.study_id == first.campaign_study.study_id
+    assert len(sql_statements(ctx)) <= 3, "\n".join(sql_statements(ctx))
+    read_submit(reader=alice, assignment=first, no_findings=True)
+    with CaptureQueriesContext(connection) as ctx:
+        second = worklist_next(reader=alice, campaign=campaign)
+    assert second.campaign_study.study_id == gold.pk  # every 2nd study is gold
+    assert len(sql_statements(ctx)) <= 5, "\n".join(sql_statements(ctx))
+
+
+def test_the_worklist_sql_counts_as_live_what_live_assignments_does(campaign_factory, studies, readers):
+    """The worklist's rule is written in SQL (selectors/worklist.py) and the late-submit check counts with the
+    `live_assignments` Q: studies in every state of their assignments, and both must agree on what is open."""
+    alice, bob, carol = readers(3)
+    pool = studies(7)
+    campaign = campaign_factory(studies=pool, readers=[alice, bob, carol], min_reads=2, max_reads=2,
+                                priority_policy="sequential")
+    entries = list(CampaignStudy.objects.filter(campaign=campaign).order_by("id"))
+    now = timezone.now()
+    live, lapsed = now + timedelta(minutes=30), now - timedelta(seconds=1)
+    states = [  # (reader, status, expires_at) per study; alice asks
+        [],
+        [(bob, "submitted", live), (carol, "reserved", live)],  # full
+        [(bob, "submitted", live), (carol, "reserved", lapsed)],  # a slot back in the pool
+        [(bob, "released", live), (carol, "expired", lapsed)],  # neither holds a slot
+        [(alice, "released", live)],  # alice handed it back: not offered to her again
+        [(alice, "reserved", lapsed)],  # alice's own lapsed reservation: she may take it again
+        [(alice, "submitted", live)],  # alice read it
+    ]
+    for entry, rows in zip(entries, states, strict=True):
+        for reader, status, expires in rows:
+            Assignment.objects.create(campaign=campaign, campaign_study=entry, reader=reader, status=status,
+                                      reserved_at=now - timedelta(minutes=31), expires_at=expires)
+    mine = Q(reader=alice) & (Q(status__in=["submitted", "released"]) | Q(status="reserved", expires_at__gt=now))
+    by_orm = {e.pk for e in entries
+              if e.assignments.filter(live_assignments(now)).count() < e.target_reads
+              and not e.assignments.filter(mine).exists()}
+    by_sql: list[int] = []
+    while (entry := next_candidate(campaign=campaign, reader=alice, now=now, exclude=by_sql)) is not None:
+        by_sql.append(entry.pk)
+    assert set(by_sql) == by_orm == {entries[i].pk for i in (0, 2, 3, 5)}
+    assert by_sql == sorted(by_sql)  # sequential policy: campaign order
+    assert studies_open_count(campaign=campaign, reader=alice, now=now) == 4
 
 
 def _read_everything(campaign, reader, results, errors):
