@@ -33,7 +33,6 @@ zero.
 """
 
 import argparse
-import json
 import multiprocessing
 import os
 import random
@@ -56,32 +55,13 @@ from django.db.models import Count  # noqa: E402
 from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 
 POSITIVE = {"lacune": 0.08, "sinus_pathology": 0.1, "subdural_hemorrhage": 0.01}
-SERIES_METADATA: list[dict] = []  # set in main (--series-metadata)
-
-
-def series_metadata(slices: int) -> list[dict]:
-    """The WADO-RS metadata of one synthetic axial series, as ingest stores it in Series.metadata_json (each
-    instance's DICOM JSON, pixel data by reference): the bench's series carry it, as ingested ones do."""
-    import tempfile
-
-    import pydicom
-
-    from curation.dicom.metadata import instance_json
-    from curation.synth.cohort import write_study
-    from curation.synth.study import CohortParams
-
-    with tempfile.TemporaryDirectory() as tmp:
-        _, record = write_study(Path(tmp), CohortParams(size=64, slices=slices, broken_fraction=0.0), 0)
-        axial = next(s for s in record["series"] if s["kind"] == "axial")
-        files = sorted((Path(tmp) / "dicom" / record["study_folder"] / axial["folder"]).glob("*.dcm"))
-        return [instance_json(pydicom.dcmread(f), public_url="http://bench") for f in files]
 
 
 def _make_campaign(name: str, n_studies: int, readers: list) -> int:
     from annotation.services.campaigns import campaign_activate, campaign_add_studies, campaign_create
     from curation.models import Patient, Series, Study, Taxonomy
 
-    ids, series_ids = [], []
+    ids = []
     for i in range(n_studies):
         patient = Patient.objects.create(pseudonym=f"{name}-P{i}")
         study = Study.objects.create(study_uid=f"2.25.{abs(hash(name)) % 10**9}{i:06d}", patient=patient)
@@ -90,9 +70,6 @@ def _make_campaign(name: str, n_studies: int, readers: list) -> int:
         study.primary_series = series
         study.save(update_fields=["primary_series"])
         ids.append(study.pk)
-        series_ids.append(series.pk)
-    if SERIES_METADATA:
-        Series.objects.filter(pk__in=series_ids).update(metadata_json=SERIES_METADATA)
     taxonomy = Taxonomy.objects.get(name="head-ct", version=1)
     campaign = campaign_create(name=name, taxonomy=taxonomy, readers=readers, min_reads=2, max_reads=3, gold_every=0)
     campaign_add_studies(campaign=campaign, study_ids=ids)
@@ -329,9 +306,6 @@ def main() -> None:
     parser.add_argument("--paced-studies-per-reader", type=float, default=8.0,
                         help="Length of the paced run: its campaign has readers x this / 2 studies (2 reads each, "
                              "a few get a third), so each reader reads about this many.")
-    parser.add_argument("--series-metadata", type=int, default=32, metavar="SLICES",
-                        help="Give each study's series the stored WADO-RS metadata of a synthetic axial series of this "
-                             "many slices, as ingested series have (0: bare series rows).")
     parser.add_argument("--baseline-only", action="store_true",
                         help="Only the single-process loop: a short per-call cost, to compare two versions of the "
                              "code run alternately on a busy machine.")
@@ -342,10 +316,6 @@ def main() -> None:
     db.setdefault("TEST", {})["NAME"] = f"bench_worklist_{db['NAME']}"  # never the test suite's database
     old = setup_databases(verbosity=0, interactive=False, keepdb=False)
     try:
-        if args.series_metadata:
-            SERIES_METADATA[:] = series_metadata(args.series_metadata)
-            size = len(json.dumps(SERIES_METADATA)) / 1024
-            print(f"series metadata: {len(SERIES_METADATA)} instances, {size:.0f} KiB of DICOM JSON per series")
         paced_studies = max(1, round(args.readers * args.paced_studies_per_reader / 2))
         print(f"{args.readers} reader processes; saturation: {args.studies} studies; paced: {paced_studies} studies "
               f"(2 reads each, up to 3 on high-significance disagreement); baseline: one process, "

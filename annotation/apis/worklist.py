@@ -38,9 +38,8 @@ class AssignmentContextSerializer(serializers.Serializer):
 
 
 def own_assignment(request, assignment_id: int) -> Assignment:
-    assignment = get_object_or_404(  # not the series' stored WADO-RS metadata (150 KiB of JSON for 32 slices)
-        Assignment.objects.select_related("campaign__taxonomy", "campaign_study__study__primary_series")
-        .defer("campaign_study__study__primary_series__metadata_json"),
+    assignment = get_object_or_404(
+        Assignment.objects.select_related("campaign__taxonomy", "campaign_study__study__primary_series"),
         pk=assignment_id,
     )
     if assignment.reader_id != request.user.pk and not is_admin(request.user):

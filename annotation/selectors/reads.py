@@ -59,10 +59,9 @@ def read_labels(read: Read, *extra: str) -> dict[str, dict]:
 
 def reads_amendable(*, reader) -> QuerySet[Read]:
     """The latest version of each of the reader's submitted reads: the only ones an amendment may replace."""
-    # Not the series' stored WADO-RS metadata (150 KiB of JSON for 32 slices), which no list of reads shows.
     return reads_current_qs().filter(assignment__reader=reader).select_related(
         "assignment__campaign", "assignment__campaign_study__study__primary_series"
-    ).defer("assignment__campaign_study__study__primary_series__metadata_json")
+    )
 
 
 def reads_for_reader(*, reader, campaign=None) -> QuerySet[Read]:

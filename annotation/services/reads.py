@@ -63,10 +63,9 @@ def _draft(assignment: Assignment) -> Read | None:
 
 def _locked_entry(campaign_study_id: int) -> CampaignStudy:
     # Locked first, as the worklist does, so a late submit and a new reservation never both take a last slot.
-    # Never the series' stored WADO-RS metadata (150 KiB of JSON for 32 slices): a submit needs its slice count.
     return CampaignStudy.objects.select_for_update(of=("self",)).select_related(
         "campaign__taxonomy", "study__primary_series"
-    ).defer("study__primary_series__metadata_json").get(pk=campaign_study_id)
+    ).get(pk=campaign_study_id)
 
 
 _DRAFT_FIELDS = ("id", "version", "note", "time_spent_s", "amends_id", "amendment_reason")
@@ -107,7 +106,7 @@ def read_draft_save(
     """Autosave: the draft holds whatever the reader has marked so far and can be restored later."""
     assignment = Assignment.objects.select_for_update(of=("self",)).select_related(
         "campaign__taxonomy", "campaign_study__study__primary_series"
-    ).defer("campaign_study__study__primary_series__metadata_json").get(pk=assignment.pk)  # as _locked_entry
+    ).get(pk=assignment.pk)
     _own(assignment, reader)
     if assignment.status not in (Assignment.Status.RESERVED, Assignment.Status.EXPIRED):
         raise ValidationError(f"Assignment {assignment.pk} is {assignment.status}; there is no draft to save.")

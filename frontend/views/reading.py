@@ -139,9 +139,9 @@ def _reading_page(request, assignment: Assignment) -> dict | None:
 def reading_read(request, assignment_id: int):
     """The blinded reading page: the study's primary axial series and the form; nothing of other reads."""
     _require_reader(request)
-    assignment = Assignment.objects.select_related("campaign", "campaign_study__study__primary_series").defer(
-        "campaign_study__study__primary_series__metadata_json"  # 150 KiB of JSON for 32 slices; the viewer fetches it
-    ).filter(pk=assignment_id, reader=request.user).first()
+    assignment = Assignment.objects.select_related("campaign", "campaign_study__study__primary_series").filter(
+        pk=assignment_id, reader=request.user
+    ).first()
     if assignment is None:
         raise Http404("No such assignment of yours.")
     if assignment.status == Assignment.Status.SUBMITTED:

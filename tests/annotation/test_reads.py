@@ -122,8 +122,7 @@ def test_amendment_creates_a_new_version_and_is_audited(setup):
 def test_submit_costs_a_fixed_handful_of_statements(setup):
     """A regression guard for the reader's critical path (docs/performance.md): two row locks, three statements for
     the read and its labels, the assignment, the study, one audit insert; on the last read one query of the reads
-    and the consensus upsert. The taxonomy is read once per process, never per submit, and the series' stored
-    metadata (150 KiB of JSON for 32 slices) never."""
+    and the consensus upsert. The taxonomy is read once per process, never per submit."""
     campaign, (alice, bob, _) = setup
     taxonomy_index(campaign.taxonomy)  # a published taxonomy's index is cached; this warms it
     first = worklist_next(reader=alice, campaign=campaign)
@@ -135,7 +134,6 @@ def test_submit_costs_a_fixed_handful_of_statements(setup):
     with CaptureQueriesContext(connection) as ctx:
         read_submit(reader=bob, assignment=last, labels={"lacune": {"state": "present", "key_images": [5]}})
     assert len(sql_statements(ctx)) <= 10, "\n".join(sql_statements(ctx))
-    assert not any("metadata_json" in sql for sql in sql_statements(ctx))  # the series' WADO-RS metadata: not needed
     entry = CampaignStudy.objects.get(pk=first.campaign_study_id)
     assert (entry.status, entry.n_submitted) == ("complete", 2)  # the counted submit did complete the study
     assert Consensus.objects.get(campaign_study=entry, trait__code="lacune").key_images == [3, 5]
