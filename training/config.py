@@ -78,6 +78,7 @@ class TrainConfig:
     patience: int = 5  # early stopping on the calibration split (evaluations without improvement)
     eval_every: int = 1  # epochs between calibration evaluations (checkpoint choice, early stopping); the last always
     select_min_cases: int = 10  # a trait counts in the calibration AUROC with this many positives and negatives
+    select_by: str = "score"  # which epoch is kept: score (calibration AUROC, see select_min_cases) | loss
     device: str = "auto"  # auto | cpu | cuda
     amp: bool = True  # bf16 autocast on CUDA
     channels_last: bool = True

@@ -8,8 +8,9 @@ import pytest
 import torch
 from sklearn.metrics import roc_auc_score
 
+from training.config import ConfigError
 from training.data import DatasetDir
-from training.train import calibration_score, is_improvement, train_member
+from training.train import calibration_score, is_improvement, selection_score, train_member, train_run
 from training.utils import DistInfo
 
 
@@ -55,3 +56,25 @@ def test_calibration_is_scored_every_eval_every_epochs_and_after_the_last(tiny_d
     assert [math.isnan(r["calibration_loss"]) for r in rows] == [True, False, False]
     kept = torch.load(tmp_path / "m" / "best.pt", map_location="cpu", weights_only=False)["epoch"]
     assert kept in (1, 2)
+
+
+def test_select_by_loss_ranks_epochs_by_calibration_loss_alone(tiny_config):
+    # a ranking AUROC of 1.0 at a high loss must lose to a noisier ranking at a lower loss
+    cfg = tiny_config
+    labels = np.zeros((40, 1))
+    labels[:15, 0] = 1
+    ranked = _result(labels, labels * 0.6 + 0.2, loss=0.9)
+    noisy = _result(labels, np.random.default_rng(2).random((40, 1)), loss=0.3)
+    cfg.train.select_by = "score"
+    assert selection_score(ranked, cfg) > selection_score(noisy, cfg)
+    cfg.train.select_by = "loss"
+    assert selection_score(ranked, cfg) == pytest.approx(-0.9)
+    assert selection_score(noisy, cfg) > selection_score(ranked, cfg)
+
+
+def test_an_unknown_select_by_is_refused_before_training(tiny_dataset, tiny_config, tmp_path):
+    cfg = tiny_config
+    cfg.train.select_by = "auroc"
+    with pytest.raises(ConfigError, match="train.select_by 'auroc' unknown"):
+        train_run(cfg, tiny_dataset, tmp_path / "run", info=DistInfo(), device=torch.device("cpu"), progress=False)
+    assert not (tmp_path / "run").exists()
