@@ -38,7 +38,7 @@ def parse_args():
     parser.add_argument("--slices", type=int, default=40)
     parser.add_argument("--metadata-repeats", type=int, default=50)
     parser.add_argument("--frames", type=int, default=400, help="frame requests to time")
-    parser.add_argument("--workdir", default=None, help="where to write data (default: a temporary folder)")
+    parser.add_argument("--workdir", default=None, help="where to write data; the cohort is kept for the next run (default: a temporary folder)")
     return parser.parse_args()
 
 
@@ -180,8 +180,9 @@ def main():
         run(args, workdir)
     finally:
         connection.creation.destroy_test_db(connection.settings_dict["NAME"], verbosity=0)
-        if not args.workdir:
-            shutil.rmtree(workdir, ignore_errors=True)
+        # The stored files belong to the test database just dropped; a kept workdir keeps only the cohort
+        # (a 25,000-instance run stores 13 GB).
+        shutil.rmtree(workdir / "data" / "storage" if args.workdir else workdir, ignore_errors=True)
 
 
 def run(args, workdir: Path):
