@@ -121,7 +121,7 @@ def process_instance(
     name: str,
     key: str,
     public_url: str,
-    is_duplicate: Callable[[str, str], bool],
+    is_duplicate: Callable[[str, str, str], bool],
     storage: Storage | None = None,
     decode_compressed: bool = True,
     target_study: str | None = None,
@@ -144,7 +144,7 @@ def process_instance(
     # From here `values` reads the de-identified elements.
     prepared = PreparedInstance(str(values.SOPInstanceUID), str(values.SeriesInstanceUID),
                                 str(values.StudyInstanceUID))
-    if is_duplicate(prepared.series_uid, prepared.sop_uid):
+    if is_duplicate(prepared.study_uid, prepared.series_uid, prepared.sop_uid):
         prepared.duplicate = True
         return prepared
     ts = UID(ds.file_meta.TransferSyntaxUID)

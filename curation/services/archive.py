@@ -111,7 +111,9 @@ class IngestSession:
         self._pending: list[PreparedInstance] = []
         self._pending_sops: set[str] = set()
         self._dirty_series: set[int] = set()  # indexed, not yet refreshed
-        self._known: dict[str, set[str]] = {}  # series UID -> its stored SOP UIDs, one query per series
+        # study UID -> its stored (series UID, SOP UID) pairs: one query per study, kept for the studies of the
+        # last batch (a study's next instances come in the next batch)
+        self._known: dict[str, set[tuple[str, str]]] = {}
         self._key = settings.RADCURATE_DEID_KEY
         self._public_url = settings.RADCURATE_PUBLIC_URL
         # Files are hashed and written beside the next instance's parse; one-instance batches wait anyway.
@@ -165,7 +167,7 @@ class IngestSession:
         if self._pending:
             with transaction.atomic():  # index and refresh commit together: one commit (one WAL flush) a batch
                 touched, new_studies = index_batch(self._pending)
-                self._pending, self._pending_sops, self._known = [], set(), {}
+                self._remember_indexed()
                 if self.refresh == "flush":
                     self._refresh(self._dirty_series - touched)
                 self._dirty_series |= touched
@@ -192,15 +194,23 @@ class IngestSession:
             series_refresh(series_ids=sorted(series_ids))
             self._dirty_series -= series_ids
 
-    def _is_duplicate(self, series_uid: str, sop_uid: str) -> bool:
+    def _is_duplicate(self, study_uid: str, series_uid: str, sop_uid: str) -> bool:
         if sop_uid in self._pending_sops:
             return True
-        if series_uid not in self._known:
-            stored = Instance.objects.filter(series__series_uid=series_uid).values_list("sop_uid", flat=True)
-            self._known[series_uid] = set(stored)
+        if study_uid not in self._known:
+            stored = Instance.objects.filter(series__study__study_uid=study_uid).order_by()
+            self._known[study_uid] = set(stored.values_list("series__series_uid", "sop_uid"))
         # A SOP UID already stored under another series is a conflicting object, not a re-send: the unique
         # constraint keeps the first one (bulk_create ignores the conflict).
-        return sop_uid in self._known[series_uid]
+        return (series_uid, sop_uid) in self._known[study_uid]
+
+    def _remember_indexed(self) -> None:
+        """Add the indexed batch to the known instances and forget the studies it did not touch."""
+        studies = {p.study_uid for p in self._pending}
+        self._known = {uid: known for uid, known in self._known.items() if uid in studies}
+        for p in self._pending:
+            self._known[p.study_uid].add((p.series_uid, p.sop_uid))
+        self._pending, self._pending_sops = [], set()
 
     def _accept(self, prepared: PreparedInstance, name: str) -> Outcome:
         status = DUPLICATE if prepared.duplicate else ACCEPTED

@@ -77,6 +77,23 @@ def test_reingest_is_a_duplicate_and_changes_nothing(phi_study):
     assert before == after and Study.objects.count() == 1 and IdentityLink.objects.count() == 1
 
 
+def test_a_resend_in_a_later_batch_of_the_session_is_a_duplicate(phi_study):
+    """The stored instances of a study are looked up once and carried from batch to batch."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from curation.services.archive import DUPLICATE, IngestSession
+
+    files = sorted(Path(phi_study["folder"]).rglob("*.dcm"))
+    with CaptureQueriesContext(connection) as queries, IngestSession(source="cli", batch_size=3) as session:
+        first = [session.add(path.read_bytes(), name=path.name) for path in files]
+        again = [session.add(path.read_bytes(), name=path.name) for path in files[:4]]  # its batch is indexed
+    assert {o.status for o in again} == {DUPLICATE} and [o.sop_uid for o in again] == [o.sop_uid for o in first[:4]]
+    assert session.summary.accepted == len(files) == Instance.objects.count() and session.summary.duplicate == 4
+    lookups = [q for q in queries.captured_queries if '"series__series_uid", "curation_instance"."sop_uid"' in q["sql"]]
+    assert len(lookups) == 1  # one study: one lookup of its stored instances, though they span four batches
+
+
 def test_growing_series_is_reclassified(ct_series_files, tmp_path):
     paths, study_uid, series_uid = ct_series_files(4, spacing=5.0)
     ingest_paths(paths)
