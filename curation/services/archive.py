@@ -167,10 +167,10 @@ class IngestSession:
         if self._pending:
             with transaction.atomic():  # index and refresh commit together: one commit (one WAL flush) a batch
                 touched, new_studies = index_batch(self._pending)
-                self._remember_indexed()
                 if self.refresh == "flush":
                     self._refresh(self._dirty_series - touched)
                 self._dirty_series |= touched
+            self._remember_indexed()  # once committed: a rolled-back batch must not count as stored
             for study in new_studies:
                 study_ingested.send(sender=Study, study=study)
         return failure
