@@ -38,7 +38,8 @@ def parse_args():
     parser.add_argument("--slices", type=int, default=40)
     parser.add_argument("--metadata-repeats", type=int, default=50)
     parser.add_argument("--frames", type=int, default=400, help="frame requests to time")
-    parser.add_argument("--workdir", default=None, help="where to write data; the cohort is kept for the next run (default: a temporary folder)")
+    parser.add_argument("--workdir", default=None,
+                        help="where to write data; the cohort is kept for the next run (default: a temporary folder)")
     return parser.parse_args()
 
 
