@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from curation.synth.cohort import generate_cohort  # noqa: E402
 from datasets.active_learning.simulation import STRATEGY_WEIGHTS, SimulationConfig, plot, simulate  # noqa: E402
+from synth.cohort import generate_cohort  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 

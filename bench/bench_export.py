@@ -8,7 +8,7 @@ Each figure is printed beside a baseline measured in the same run on the same da
             vs. the same random slices decoded from their DICOM files with pydicom.
 
 Targets (issue 8): export >= 400 slices/s per worker process; shard reads >= 20,000 slices/s on one core.
-Data: a synthetic cohort (curation.synth) at 512x512 ingested through the archive into a throw-away test
+Data: a synthetic cohort (synth) at 512x512 ingested through the archive into a throw-away test
 database (PostgreSQL when DATABASE_URL is set, else SQLite) and a temporary data folder.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/radcurate_datasets .venv/bin/python bench/bench_export.py
@@ -56,7 +56,7 @@ def setup_django(workdir: Path):
 def make_archive(workdir: Path, args) -> list:
     from curation.models import Study
     from curation.services.archive import ingest_paths
-    from curation.synth.cohort import generate_cohort
+    from synth.cohort import generate_cohort
 
     t0 = time.perf_counter()
     if not (workdir / "cohort" / "manifest.json").exists():  # a kept --workdir reuses its cohort

@@ -9,7 +9,7 @@ average when it was taken (the box is shared):
   frames    WADO-RS frames/1 requests, one after the other
             vs. `dcmread` + PixelData of the same instance files.
 
-Data: a synthetic cohort (curation.synth) at 512x512 with 40 axial slices is written once; blocks of
+Data: a synthetic cohort (synth) at 512x512 with 40 axial slices is written once; blocks of
 5,000 instances are made from it with fresh patient, study, series and instance identifiers, so the archive
 grows as it would with new studies. Runs in a throw-away test database (use PostgreSQL: DATABASE_URL) and a
 temporary storage folder.
@@ -61,7 +61,7 @@ def setup_django(workdir: Path):
 def template_datasets(workdir: Path, size: int, slices: int):
     import pydicom
 
-    from curation.synth.cohort import generate_cohort
+    from synth.cohort import generate_cohort
 
     cohort = workdir / "cohort"
     if not (cohort / "manifest.json").exists():

@@ -17,7 +17,7 @@ line or double space through its special-case matcher, about ten times slower).
 The machine is shared, so besides wall-clock reports/s the table gives reports per CPU-second of
 the workers times the worker count: the rate with those cores to itself.
 
-Reports come from the synthetic cohort's report writer (curation.synth.reports, the loop of its
+Reports come from the synthetic cohort's report writer (synth.reports, the loop of its
 report_texts; cached under var/bench/ since writing 100,000 takes minutes) when that exists, otherwise
 from the small template generator below (mapping phrases in negated, hedged, historical and plain
 sentences). Then the labeled sentences in tests/data/assertion_sentences.jsonl are scored per class,
@@ -122,14 +122,14 @@ def synthetic_reports(n: int, seed: int = 7) -> list[str]:
 def cohort_reports(seed: int, start: int, stop: int) -> list[tuple[str, dict[str, str]]]:
     """Reports start..stop-1 of the synthetic cohort with their per-trait assertions.
 
-    The loop of curation.synth.reports.report_texts, keeping each Report's `assertions` (what the
+    The loop of synth.reports.report_texts, keeping each Report's `assertions` (what the
     text asserts, injected reader errors included) and addressable by index so workers can split it.
     """
-    from curation.synth.findings import LOBES
-    from curation.synth.patients import visit_for
-    from curation.synth.prevalence import sample_traits
-    from curation.synth.reports import write_report
-    from curation.synth.streams import stream
+    from synth.findings import LOBES
+    from synth.patients import visit_for
+    from synth.prevalence import sample_traits
+    from synth.reports import write_report
+    from synth.streams import stream
 
     out = []
     for i in range(start, stop):
@@ -148,14 +148,14 @@ def _cohort_texts(args: tuple[int, int, int]) -> list[str]:
 
 
 def report_texts(n: int, seed: int, processes: int) -> tuple[list[str], str]:
-    """The synthetic cohort's reports when curation.synth is there (cached under var/bench), else templates."""
+    """The synthetic cohort's reports when synth is there (cached under var/bench), else templates."""
     try:
         cohort_reports(seed, 0, 1)
     except (ImportError, AttributeError, TypeError) as exc:
-        print(f"curation.synth reports unavailable ({exc}); using the bench template generator")
+        print(f"synth reports unavailable ({exc}); using the bench template generator")
         return synthetic_reports(n, seed), "bench template generator"
     cache = ROOT / "var" / "bench" / f"mining-reports-{n}-seed{seed}.jsonl"
-    source = f"curation.synth.reports (cached in {cache.relative_to(ROOT)})"
+    source = f"synth.reports (cached in {cache.relative_to(ROOT)})"
     if cache.exists():
         return [json.loads(line) for line in cache.read_text(encoding="utf-8").splitlines()], source
     step = 1000
@@ -307,7 +307,7 @@ def cohort_precision_recall(n: int, seed: int) -> None:
     try:
         reports = cohort_reports(seed + 1, 0, n)  # other reports than the throughput run's
     except (ImportError, AttributeError, TypeError) as exc:
-        print(f"\nreport-level precision/recall skipped: curation.synth reports unavailable ({exc})")
+        print(f"\nreport-level precision/recall skipped: synth reports unavailable ({exc})")
         return
     pipeline = build_pipeline()
     counts: dict[str, Counter] = {}

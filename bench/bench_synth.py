@@ -25,7 +25,7 @@ import pydicom  # noqa: E402
 from pydicom.dataset import Dataset, FileMetaDataset  # noqa: E402
 from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid  # noqa: E402
 
-from curation.synth.cohort import generate_cohort  # noqa: E402
+from synth.cohort import generate_cohort  # noqa: E402
 
 
 def _plain_files(args) -> int:

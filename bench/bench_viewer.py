@@ -50,7 +50,7 @@ VIEWPORT = {"width": 1440, "height": 860}
 def make_cohort(folder: Path, studies: int) -> list:
     from curation.models import Study
     from curation.services.archive import ingest_paths
-    from curation.synth.cohort import generate_cohort
+    from synth.cohort import generate_cohort
 
     generate_cohort(folder, studies=studies, seed=11, size=512, slices=40, broken_fraction=0.0,
                     enrich={"subdural_hemorrhage": 1.0})
@@ -65,7 +65,7 @@ def make_campaign(studies):
     from django.contrib.auth.models import Group, User
 
     from annotation.services.campaigns import campaign_activate, campaign_add_studies, campaign_create
-    from curation.roles import RADIOLOGIST
+    from core.roles import RADIOLOGIST
     from curation.selectors.taxonomy import taxonomy_latest_published
 
     radiologists = Group.objects.get(name=RADIOLOGIST)

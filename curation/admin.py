@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from core.admin import PublishedReadOnlyAdmin
+
 from .models import Taxonomy, Trait, TraitGroup
 
 
@@ -13,15 +15,10 @@ class TraitInline(admin.TabularInline):
 
 
 @admin.register(Taxonomy)
-class TaxonomyAdmin(admin.ModelAdmin):
+class TaxonomyAdmin(PublishedReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["name", "version", "status", "published_at"]
     list_filter = ["status"]
     inlines = [TraitInline]
-
-    def get_readonly_fields(self, request, obj=None):
-        if obj is not None and obj.is_published:
-            return [f.name for f in obj._meta.fields]
-        return ["published_at"]
 
 
 @admin.register(Trait)

@@ -3,8 +3,9 @@ for admins only (it holds PHI). Ingest writes these rows; nobody edits them by h
 
 from django.contrib import admin
 
+from core.roles import is_admin
+
 from .models import IdentityLink, IngestJob, Rejection, Series, Study
-from .roles import is_admin
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

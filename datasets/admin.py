@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from core.admin import PublishedReadOnlyAdmin
+
 from .models import DatasetVersion, ExportJob
 
 
@@ -14,15 +16,11 @@ class ExportJobInline(admin.TabularInline):
 
 
 @admin.register(DatasetVersion)
-class DatasetVersionAdmin(admin.ModelAdmin):
+class DatasetVersionAdmin(PublishedReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["name", "version", "status", "n_studies", "content_hash", "created_by", "created_at"]
     list_filter = ["status", "name"]
     inlines = [ExportJobInline]
-
-    def get_readonly_fields(self, request, obj=None):
-        if obj is not None and obj.is_published:
-            return [f.name for f in obj._meta.fields]
-        return ["status", "content_hash", "published_at", "n_studies", "n_slices", "error"]
+    draft_readonly_fields = ("status", "content_hash", "published_at", "n_studies", "n_slices", "error")
 
     def has_delete_permission(self, request, obj=None):
         return obj is None or not obj.is_published

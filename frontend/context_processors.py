@@ -1,6 +1,6 @@
 """Template context: the signed-in user's roles, so the navigation shows only their pages."""
 
-from curation.roles import user_roles
+from core.roles import user_roles
 
 
 def roles(request):

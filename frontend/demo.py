@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 
-from curation.roles import ADMIN, CURATOR, RADIOLOGIST, ROLES, TRAINER
+from core.roles import ADMIN, CURATOR, RADIOLOGIST, ROLES, TRAINER
 from curation.selectors.taxonomy import taxonomy_list
 
 
@@ -77,7 +77,7 @@ QUICK_COHORT = {"studies": 36, "size": 64, "slices": 12}
 
 def step_cohort(ctx: DemoContext) -> None:
     """The synthetic hospital: DICOM studies, reports and (kept apart) ground truth, made once."""
-    from curation.synth.cohort import generate_cohort
+    from synth.cohort import generate_cohort
 
     cohort_dir = ctx.data_dir / "cohort"
     manifest_path = cohort_dir / "manifest.json"
@@ -136,12 +136,11 @@ def step_annotation(ctx: DemoContext) -> None:
     """Multi-reader annotation: a campaign over the cohort ordered by mining scores, read by simulated radiologists
     through the REST API, then consensus, adjudication, Dawid–Skene and agreement; plus a small worklist for
     demo-radiologist to read in the browser."""
-    from annotation.management.commands.simulate_readers import run_simulation, summary_lines
+    from annotation.management.commands.simulate_readers import load_archive_truth, run_simulation, summary_lines
     from annotation.models import Campaign
     from annotation.selectors.agreement import agreement_table
     from annotation.services.campaigns import campaign_activate, campaign_add_studies, campaign_create
     from annotation.services.priorities import priority_set
-    from annotation.simulation import load_ground_truth, load_truth_slices
     from curation.models import Study
     from curation.selectors.taxonomy import taxonomy_latest_published
 
@@ -150,7 +149,7 @@ def step_annotation(ctx: DemoContext) -> None:
     if existing is not None or not truth_path.exists():
         ctx.out(f"campaign '{DEMO_CAMPAIGN}' exists" if existing else f"no ground truth at {truth_path}: skipped")
         return
-    truth = load_ground_truth(truth_path)
+    truth, slices = load_archive_truth(truth_path)
     study_ids = list(Study.objects.filter(study_uid__in=list(truth)).order_by("id").values_list("id", flat=True))
     uid_of = dict(Study.objects.filter(pk__in=study_ids).values_list("id", "study_uid"))
     own, gold, rest = study_ids[:10], study_ids[10:15], study_ids[15:]
@@ -166,7 +165,7 @@ def step_annotation(ctx: DemoContext) -> None:
         result = priority_set(campaign=campaign, scores=scores, source="mining")
         ctx.out(f"priorities from mining run {run.pk}: {result.updated} studies scored")
     summary = run_simulation(campaign=campaign, truth=truth, n_readers=4, sensitivity=0.85, specificity=0.98,
-                             slices=load_truth_slices(truth_path))
+                             slices=slices)
     for line in summary_lines(summary):
         ctx.out(line)
     table = agreement_table(campaign=campaign, n_boot=200)

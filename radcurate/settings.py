@@ -57,7 +57,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "django_vite",
-    # The layers, in data-flow order.
+    # The layers, in data-flow order (core is the plumbing below them all).
+    "core",
     "curation",
     "reports_nlp",
     "annotation",
@@ -110,7 +111,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # backend loading a session's user with its roles in one query. (Sessions made under Django's own
 # ModelBackend path end at the next request: those users log in once more.)
 SESSION_ENGINE = "radcurate.sessions"
-AUTHENTICATION_BACKENDS = ["curation.backends.RoleModelBackend"]
+AUTHENTICATION_BACKENDS = ["core.backends.RoleModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -155,10 +156,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "curation.schema.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
-    "EXCEPTION_HANDLER": "curation.exception_handler.exception_handler",
+    "EXCEPTION_HANDLER": "core.exception_handler.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "RadCurate API",

@@ -2,7 +2,8 @@
 
 from django.contrib import admin
 
-from curation.roles import is_admin
+from core.admin import PublishedReadOnlyAdmin
+from core.roles import is_admin
 
 from .models import KeywordMapping, MappingSet, MiningRun, Report
 
@@ -15,15 +16,10 @@ class KeywordMappingInline(admin.TabularInline):
 
 
 @admin.register(MappingSet)
-class MappingSetAdmin(admin.ModelAdmin):
+class MappingSetAdmin(PublishedReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["version", "status", "taxonomy", "published_at"]
     list_filter = ["status"]
     inlines = [KeywordMappingInline]
-
-    def get_readonly_fields(self, request, obj=None):
-        if obj is not None and obj.is_published:
-            return [f.name for f in obj._meta.fields]
-        return ["published_at"]
 
 
 @admin.register(MiningRun)

@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group, User
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from curation.roles import ROLES
+from core.roles import ROLES
 from radcurate.celery import app as celery_app
 
 PASSWORD = "a-long-test-password-1"

@@ -7,7 +7,7 @@ from rest_framework.views import APIView
 
 from annotation.apis.common import AnyRole, CuratorOrTrainer, int_param, visible_campaign
 from annotation.selectors.agreement import agreement_table, reader_quality
-from curation.roles import CURATOR, TRAINER, has_role
+from core.roles import CURATOR, TRAINER, has_role
 
 
 class EstimateSerializer(serializers.Serializer):

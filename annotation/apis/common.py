@@ -9,8 +9,8 @@ from rest_framework.response import Response
 from annotation.models import Campaign, ReadAlreadySubmittedError
 from annotation.selectors.campaigns import campaign_visible
 from annotation.services.audit import AuditSource
-from curation.permissions import role_required
-from curation.roles import ADMIN, CURATOR, RADIOLOGIST, TRAINER
+from core.permissions import role_required
+from core.roles import ADMIN, CURATOR, RADIOLOGIST, TRAINER
 
 Curator = role_required(CURATOR)
 CuratorOrTrainer = role_required(CURATOR, TRAINER)

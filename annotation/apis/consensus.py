@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 from annotation.apis.common import Curator, CuratorOrTrainer, visible_campaign
 from annotation.selectors.consensus import consensus_for_study, consensus_labels
 from annotation.services.consensus import dawid_skene_run
-from curation.roles import is_admin
+from core.roles import is_admin
 
 
 class StudyConsensusSerializer(serializers.Serializer):

@@ -12,7 +12,7 @@ from annotation.apis.worklist import own_assignment
 from annotation.models import Read
 from annotation.selectors.reads import labels_loaded, read_labels, reads_for_reader, with_labels
 from annotation.services.reads import read_amend, read_draft_save, read_submit
-from curation.roles import CURATOR, has_role
+from core.roles import CURATOR, has_role
 
 LABELS_HELP = (
     'Trait code -> "present" | "absent" | "uncertain", or {state, slice_ranges: [[first, last], ...], '

@@ -17,7 +17,7 @@ from annotation.selectors.worklist import (
     worklist_summary,
 )
 from annotation.services.worklist import assignment_release, worklist_next
-from curation.roles import is_admin
+from core.roles import is_admin
 
 
 class AssignmentContextSerializer(serializers.Serializer):

@@ -3,7 +3,7 @@ immutable in PostgreSQL itself (triggers), so not even a bulk update or raw SQL 
 
 from django.db import migrations
 
-from curation.roles import grant_permissions
+from core.roles import grant_permissions
 
 _VIEW_READER = ["view_campaign", "view_campaignstudy", "view_assignment", "view_read", "view_readlabel",
                 "view_consensus", "view_adjudicationtask"]

@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from curation.frozen import FrozenOnceFinal
+from core.immutable import FrozenOnceFinal
 
 
 class ReadImmutableError(ValidationError):

@@ -6,7 +6,7 @@ from annotation.labels import taxonomy_index
 from annotation.models import AdjudicationTask, Assignment
 from annotation.pseudonyms import blind_letter
 from annotation.selectors.reads import reads_current
-from curation.roles import is_admin
+from core.roles import is_admin
 
 
 def adjudication_queue(*, user, campaign=None) -> QuerySet[AdjudicationTask]:

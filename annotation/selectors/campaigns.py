@@ -4,7 +4,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from annotation.models import AdjudicationTask, Assignment, Campaign, CampaignStudy
-from curation.roles import CURATOR, TRAINER, has_role
+from core.roles import CURATOR, TRAINER, has_role
 
 
 def campaign_list(*, user) -> QuerySet[Campaign]:

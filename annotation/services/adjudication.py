@@ -8,7 +8,7 @@ from annotation.labels import hierarchy_closure, taxonomy_index
 from annotation.models import AdjudicationTask, CampaignStudy, Consensus
 from annotation.services.audit import AuditSource, audit_record
 from annotation.stats.consensus_rules import ABSENT, PRESENT
-from curation.roles import is_admin
+from core.roles import is_admin
 
 
 def adjudicator_allowed(task: AdjudicationTask, user) -> bool:

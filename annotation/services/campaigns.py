@@ -10,8 +10,8 @@ from annotation.models import Campaign, CampaignStudy, Consensus
 from annotation.services.audit import AuditSource, audit_record
 from annotation.services.priorities import campaign_priorities_refresh, priority_set
 from annotation.stats.consensus_rules import ABSENT, PRESENT
+from core.roles import RADIOLOGIST, has_role
 from curation.models import Study
-from curation.roles import RADIOLOGIST, has_role
 from reports_nlp.selectors.candidates import study_priorities
 
 User = get_user_model()

@@ -8,9 +8,9 @@ from annotation.labels import taxonomy_index
 from annotation.models import AdjudicationTask, Campaign, CampaignStudy, Consensus, ReaderConfusion
 from annotation.selectors.reads import current_label_rows, reads_current_qs
 from annotation.services.audit import AuditBatch, audit_record
-from annotation.services.rows import insert_rows
 from annotation.stats.consensus_rules import PRESENT, Votes, binary_call, study_outcome
 from annotation.stats.dawid_skene import dawid_skene
+from core.db.bulk import insert_rows
 
 
 def merge_ranges(ranges: list) -> list:

@@ -15,8 +15,8 @@ from annotation.models import Assignment, CampaignStudy, Read, ReadAlreadySubmit
 from annotation.selectors.worklist import live_assignments
 from annotation.services.audit import AuditBatch, AuditSource, audit_record
 from annotation.services.consensus import study_evaluate
-from annotation.services.rows import insert_rows
 from annotation.stats.consensus_rules import ABSENT
+from core.db.bulk import insert_rows
 
 
 def _own(assignment: Assignment, reader) -> None:

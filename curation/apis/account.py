@@ -5,7 +5,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from curation.roles import user_roles
+from core.roles import user_roles
 
 
 class MeApi(APIView):

@@ -13,10 +13,10 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.permissions import role_required
+from core.roles import CURATOR, RADIOLOGIST, TRAINER, is_admin
 from curation.dicom.store import read_bytes
 from curation.models import IngestJob, Rejection, Series
-from curation.permissions import role_required
-from curation.roles import CURATOR, RADIOLOGIST, TRAINER, is_admin
 from curation.selectors.archive import identity_link_list, ingest_job_list, rejection_list, study_get, study_list
 from curation.services.ingest_job import ingest_upload_start
 

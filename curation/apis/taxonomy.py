@@ -6,10 +6,10 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.permissions import role_required
+from core.roles import CURATOR, RADIOLOGIST, TRAINER
 from curation.models import Taxonomy, Trait
 from curation.models.taxonomy import Significance
-from curation.permissions import role_required
-from curation.roles import CURATOR, RADIOLOGIST, TRAINER
 from curation.selectors.taxonomy import taxonomy_list, taxonomy_tree
 from curation.services.taxonomy import taxonomy_clone, taxonomy_publish, trait_create, trait_delete, trait_update
 

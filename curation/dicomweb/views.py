@@ -19,10 +19,10 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
+from core.roles import ADMIN, CURATOR, RADIOLOGIST, TRAINER, user_roles
 from curation.dicom.metadata import retrieve_url
 from curation.dicom.store import read_bytes, read_ranges
 from curation.models import Instance
-from curation.roles import ADMIN, CURATOR, RADIOLOGIST, TRAINER, user_roles
 from curation.selectors.archive import instance_frame_source, series_metadata_text, study_metadata_text
 from curation.services.archive import ACCEPTED, DUPLICATE, ingest_bytes
 

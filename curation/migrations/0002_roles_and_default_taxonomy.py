@@ -4,7 +4,7 @@ from django.db import migrations
 from django.utils import timezone
 
 from curation import default_taxonomy as dt
-from curation.roles import grant_permissions
+from core.roles import grant_permissions
 
 _VIEW = ["view_taxonomy", "view_trait", "view_traitgroup"]
 _EDIT = ["add_taxonomy", "change_taxonomy", "add_trait", "change_trait", "delete_trait", "add_traitgroup",

@@ -5,7 +5,7 @@ IdentityLink (original identifiers) goes to the admin group only, which `grant_p
 
 from django.db import migrations
 
-from curation.roles import grant_permissions
+from core.roles import grant_permissions
 
 _READ = ["view_patient", "view_study", "view_series", "view_instance"]
 _CURATE = _READ + ["view_rejection", "view_ingestjob", "add_ingestjob"]

@@ -3,10 +3,10 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from curation.frozen import FrozenOnceFinal
+from core.immutable import FrozenWithParent, Publishable, PublishedError
 
 
-class TaxonomyPublishedError(ValidationError):
+class TaxonomyPublishedError(PublishedError):
     """Raised on any attempt to change a published taxonomy version."""
 
     def __init__(self, taxonomy):
@@ -23,18 +23,17 @@ class Significance(models.TextChoices):
     LOW = "low", "Low"
 
 
-class Taxonomy(FrozenOnceFinal, models.Model):
+class Taxonomy(Publishable):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
+        PUBLISHED = Publishable.PUBLISHED, "Published"
 
-    final_status = Status.PUBLISHED
+    published_error = TaxonomyPublishedError
 
     name = models.CharField(max_length=100)
     version = models.PositiveIntegerField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     description = models.TextField(blank=True)
-    published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -45,42 +44,14 @@ class Taxonomy(FrozenOnceFinal, models.Model):
     def __str__(self):
         return f"{self.name} v{self.version} ({self.status})"
 
-    @property
-    def is_published(self) -> bool:
-        return self.status == self.Status.PUBLISHED
 
-    def frozen_error(self) -> Exception:
-        return TaxonomyPublishedError(self)
-
-
-class _TaxonomyMember(models.Model):
+class _TaxonomyMember(FrozenWithParent):
     """Rows that belong to one taxonomy version and freeze with it."""
+
+    frozen_parent = "taxonomy"
 
     class Meta:
         abstract = True
-
-    def _guard(self):
-        taxonomy = Taxonomy.objects.filter(pk=self.taxonomy_id).first()
-        if taxonomy is not None and taxonomy.is_published:
-            raise TaxonomyPublishedError(taxonomy)
-        if self.pk is not None:
-            stored = type(self).objects.filter(pk=self.pk).values_list("taxonomy_id", flat=True).first()
-            if stored is not None and stored != self.taxonomy_id:
-                self._guard_taxonomy_id(stored)
-
-    @staticmethod
-    def _guard_taxonomy_id(taxonomy_id):
-        taxonomy = Taxonomy.objects.get(pk=taxonomy_id)
-        if taxonomy.is_published:
-            raise TaxonomyPublishedError(taxonomy)
-
-    def save(self, *args, **kwargs):
-        self._guard()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        self._guard()
-        return super().delete(*args, **kwargs)
 
 
 class TraitGroup(_TaxonomyMember):

@@ -5,14 +5,13 @@ instance rows, ~10 kB of DICOM JSON each, travel by COPY: building and compiling
 the ORM cost more than PostgreSQL's work on the rows.
 """
 
-import json
 from collections.abc import Iterable
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import JSONField, Value
 from django.utils import timezone
-from psycopg import sql
 
+from core.db.bulk import copy_rows
 from curation.dicom.classify import InstanceGeometry
 from curation.dicom.pipeline import PreparedInstance
 from curation.models import IdentityLink, Instance, Patient, Series, Study
@@ -82,22 +81,10 @@ def _instance_fields(p: PreparedInstance, series_id: int) -> dict:
     }
 
 
-_JSON_FIELDS = {f.attname for f in Instance._meta.concrete_fields if isinstance(f, JSONField)}
-
-
 def _copy_instances(rows: list[dict]) -> None:
     """COPY the rows in; raises IntegrityError when one of them is stored already."""
     now = timezone.now()
-    names = [*rows[0], "created_at"]
-    columns = [Instance._meta.get_field(name).column for name in names]
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(Instance._meta.db_table), sql.SQL(", ").join(map(sql.Identifier, columns))
-    )
-    # psycopg's copy is not wrapped by Django's cursor: wrap_database_errors makes a conflict an IntegrityError.
-    with connection.cursor() as cursor, connection.wrap_database_errors, cursor.copy(statement) as copy:
-        for row in rows:
-            values = [json.dumps(v) if k in _JSON_FIELDS and v is not None else v for k, v in row.items()]
-            copy.write_row([*values, now])
+    copy_rows(Instance, [*rows[0], "created_at"], [(*row.values(), now) for row in rows])
 
 
 def _insert_instances(rows: list[dict]) -> None:

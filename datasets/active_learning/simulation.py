@@ -26,6 +26,8 @@ from datasets.active_learning.strategies import Predictions
 from datasets.export.records import LabelInput, StudyPlacement
 from datasets.export.shards import ShardWriter
 from datasets.export.tables import write_labels, write_reads, write_studies
+from synth.readers import simulated_consensus
+from synth.study import finding_spans
 
 STRATEGY_WEIGHTS = {
     "random": {"random": 1.0},
@@ -88,7 +90,6 @@ def _axial_volume(study_dir: Path, folder: str) -> tuple[np.ndarray, float, floa
 def pool_build(cohort_dir: Path, root: Path, *, test_fraction: float, calibration_fraction: float) -> Pool:
     """Decode every study's axial series once into a shard; assign test/calibration by patient, the rest pool."""
     from curation.default_taxonomy import DEFAULT_TRAITS  # plain data, no Django
-    from curation.synth.study import finding_spans
 
     records = [json.loads(line) for line in (cohort_dir / "ground_truth.jsonl").read_text().splitlines()]
     traits = [{"code": t.code, "name": t.name, "significance": t.significance, "parent": t.parent,
@@ -115,17 +116,6 @@ def pool_build(cohort_dir: Path, root: Path, *, test_fraction: float, calibratio
         spans[r["study_instance_uid"]] = finding_spans(r)
     writer.close()
     return Pool(root, traits, pd.DataFrame(rows), truth, spans)
-
-
-def simulated_consensus(truth: set[str], codes: list[str], rng: np.random.Generator, *, n_readers: int,
-                        sensitivity: float, specificity: float) -> set[str]:
-    """What a majority of noisy readers calls positive (the platform's majority consensus, unadjudicated)."""
-    positives = set()
-    for code in codes:
-        p_yes = sensitivity if code in truth else 1 - specificity
-        if (rng.random(n_readers) < p_yes).sum() * 2 > n_readers:
-            positives.add(code)
-    return positives
 
 
 def _write_round(pool: Pool, out: Path, labeled: dict[str, set[str]], *, split_of: dict[str, str]) -> Path:

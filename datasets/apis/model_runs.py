@@ -10,8 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotation.models import Assignment, Campaign
-from curation.permissions import role_required
-from curation.roles import CURATOR, RADIOLOGIST, TRAINER
+from core.permissions import role_required
+from core.roles import CURATOR, RADIOLOGIST, TRAINER
 from datasets.models import ModelRun
 from datasets.selectors.model_runs import model_run_compare, model_run_list
 from datasets.selectors.second_opinion import second_opinion

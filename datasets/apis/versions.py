@@ -6,10 +6,10 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.permissions import role_required
+from core.roles import CURATOR, TRAINER
 from curation.models import Taxonomy
-from curation.permissions import role_required
-from curation.roles import CURATOR, TRAINER
-from datasets.models import ConsensusMethod, DatasetVersion, DatasetVersionPublishedError
+from datasets.models import ConsensusMethod, DatasetVersion
 from datasets.selectors.versions import (
     dataset_version_latest_job,
     dataset_version_list,
@@ -106,11 +106,8 @@ class VersionExportApi(APIView):
     def post(self, request, version_id):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            job = dataset_export_start(version=get_object_or_404(DatasetVersion, pk=version_id), user=request.user,
-                                       **data.validated_data)
-        except DatasetVersionPublishedError as exc:
-            return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_409_CONFLICT)
+        job = dataset_export_start(version=get_object_or_404(DatasetVersion, pk=version_id), user=request.user,
+                                   **data.validated_data)
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 

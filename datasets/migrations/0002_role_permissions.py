@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from curation.roles import grant_permissions
+from core.roles import grant_permissions
 
 _VIEW = ["view_datasetversion", "view_exportjob"]
 _EXPORT = ["add_datasetversion", "add_exportjob"]

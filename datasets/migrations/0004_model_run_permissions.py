@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from curation.roles import grant_permissions
+from core.roles import grant_permissions
 
 _VIEW = ["view_modelrun", "view_studyprediction", "view_activelearningpolicy"]
 _EDIT = ["add_modelrun", "add_activelearningpolicy", "change_activelearningpolicy"]

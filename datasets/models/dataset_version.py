@@ -4,15 +4,14 @@ A published version is immutable: its row and its directory never change; a new 
 """
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from core.immutable import Publishable, PublishedError
 from curation.default_taxonomy import HIGH_CODES
-from curation.frozen import FrozenOnceFinal
 
 
-class DatasetVersionPublishedError(ValidationError):
+class DatasetVersionPublishedError(PublishedError):
     """Raised on any attempt to change or delete a published dataset version."""
 
     def __init__(self, version):
@@ -35,13 +34,13 @@ def _default_stratify() -> list[str]:
     return list(HIGH_CODES)
 
 
-class DatasetVersion(FrozenOnceFinal, models.Model):
+class DatasetVersion(Publishable):
     class Status(models.TextChoices):
         BUILDING = "building", "Building"
-        PUBLISHED = "published", "Published"
+        PUBLISHED = Publishable.PUBLISHED, "Published"
         FAILED = "failed", "Failed"
 
-    final_status = Status.PUBLISHED
+    published_error = DatasetVersionPublishedError
 
     name = models.SlugField(max_length=100)
     version = models.PositiveIntegerField()
@@ -51,7 +50,6 @@ class DatasetVersion(FrozenOnceFinal, models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    published_at = models.DateTimeField(null=True, blank=True)
     # The definition: sources, labels, splits, preprocessing.
     taxonomy = models.ForeignKey("curation.Taxonomy", on_delete=models.PROTECT, related_name="+")
     campaign_ids = models.JSONField(default=list, help_text="Annotation campaigns whose consensus is exported.")
@@ -77,12 +75,5 @@ class DatasetVersion(FrozenOnceFinal, models.Model):
         return f"{self.name} v{self.version} ({self.status})"
 
     @property
-    def is_published(self) -> bool:
-        return self.status == self.Status.PUBLISHED
-
-    @property
     def relative_path(self) -> str:
         return f"{self.name}/v{self.version}"
-
-    def frozen_error(self) -> Exception:
-        return DatasetVersionPublishedError(self)

@@ -6,8 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
+from core.roles import CURATOR, has_role
 from curation.models import IngestJob
-from curation.roles import CURATOR, has_role
 from curation.selectors.archive import ingest_job_list, rejection_counts, rejection_list, study_list
 from curation.services.ingest_job import ingest_upload_start
 

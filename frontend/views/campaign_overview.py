@@ -8,7 +8,7 @@ from annotation.models import Campaign
 from annotation.selectors.agreement import agreement_table
 from annotation.selectors.campaigns import campaign_list, campaign_progress
 from annotation.selectors.consensus import consensus_labels
-from curation.roles import CURATOR, has_role
+from core.roles import CURATOR, has_role
 
 # Fewer bootstrap replicates than the API's default keep the page quick; the API gives the full figures.
 PAGE_BOOTSTRAP = 300

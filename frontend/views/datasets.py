@@ -5,8 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 
+from core.roles import CURATOR, TRAINER, has_role
 from curation.models import Taxonomy
-from curation.roles import CURATOR, TRAINER, has_role
 from datasets.models import ConsensusMethod, DatasetVersion
 from datasets.selectors.sources import exportable_campaigns
 from datasets.selectors.versions import (

@@ -18,7 +18,7 @@ from annotation.selectors.reads import read_labels, reads_amendable, with_labels
 from annotation.selectors.worklist import assignment_context, assignments_for_reader, worklist_summary
 from annotation.services.audit import AuditSource
 from annotation.services.worklist import worklist_next
-from curation.roles import RADIOLOGIST, has_role
+from core.roles import RADIOLOGIST, has_role
 from datasets.selectors.second_opinion import second_opinions_ready
 from frontend.views.adjudication import adjudications_for
 from frontend.views.series_source import series_config, series_metadata_url

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from curation.roles import CURATOR, has_role
+from core.roles import CURATOR, has_role
 from reports_nlp.models import KeywordMapping, MappingSet, MiningRun
 from reports_nlp.pipeline import SECTIONS
 from reports_nlp.report_files import ReportFileError

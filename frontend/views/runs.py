@@ -7,7 +7,7 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
-from curation.roles import CURATOR, TRAINER, has_role
+from core.roles import CURATOR, TRAINER, has_role
 from datasets.models import ModelRun
 from datasets.selectors.model_runs import model_run_compare, model_run_list
 from datasets.services.model_runs import model_run_import_archive

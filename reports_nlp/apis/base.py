@@ -1,12 +1,9 @@
-"""The roles of the reports APIs, and the answer to edits of a published mapping set (409, like taxonomies)."""
+"""The roles of the reports APIs (an edit of a published mapping set answers 409 through core.exception_handler)."""
 
-from rest_framework import status
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from curation.permissions import role_required
-from curation.roles import CURATOR, RADIOLOGIST, TRAINER
-from reports_nlp.models import MappingSetPublishedError
+from core.permissions import role_required
+from core.roles import CURATOR, RADIOLOGIST, TRAINER
 
 # Anything that returns report text (PHI) uses CuratorOnly; admins hold every role.
 CuratorOnly = role_required(CURATOR)
@@ -15,8 +12,3 @@ CuratorOrReader = role_required(CURATOR, read_roles=(RADIOLOGIST, TRAINER))
 
 class ReportsApiView(APIView):
     permission_classes = [CuratorOnly]
-
-    def handle_exception(self, exc):
-        if isinstance(exc, MappingSetPublishedError):
-            return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_409_CONFLICT)
-        return super().handle_exception(exc)

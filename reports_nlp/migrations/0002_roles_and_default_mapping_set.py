@@ -10,7 +10,7 @@ import json
 from django.db import migrations
 from django.utils import timezone
 
-from curation.roles import grant_permissions
+from core.roles import grant_permissions
 
 _MODELS = ["report", "mappingset", "keywordmapping", "miningrun", "miningchunk", "finding", "reportverdict"]
 _CURATOR = [f"{action}_{model}" for model in _MODELS for action in ("view", "add", "change")]

@@ -5,13 +5,12 @@ pseudo-triggers) as data, so curators extend them the same way they edit phrases
 is immutable: a mining run records which set it used, and that must stay reproducible.
 """
 
-from django.core.exceptions import ValidationError
 from django.db import models
 
-from curation.frozen import FrozenOnceFinal
+from core.immutable import FrozenWithParent, Publishable, PublishedError
 
 
-class MappingSetPublishedError(ValidationError):
+class MappingSetPublishedError(PublishedError):
     """Raised on any attempt to change a published mapping set."""
 
     def __init__(self, mapping_set):
@@ -21,12 +20,12 @@ class MappingSetPublishedError(ValidationError):
         )
 
 
-class MappingSet(FrozenOnceFinal, models.Model):
+class MappingSet(Publishable):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
+        PUBLISHED = Publishable.PUBLISHED, "Published"
 
-    final_status = Status.PUBLISHED
+    published_error = MappingSetPublishedError
 
     version = models.PositiveIntegerField(unique=True)
     taxonomy = models.ForeignKey("curation.Taxonomy", on_delete=models.PROTECT, related_name="mapping_sets")
@@ -35,7 +34,6 @@ class MappingSet(FrozenOnceFinal, models.Model):
     context_rules = models.JSONField(default=list, blank=True, help_text="ConText assertion rules, as data.")
     cloned_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="clones")
     created_at = models.DateTimeField(auto_now_add=True)
-    published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-version"]
@@ -43,15 +41,11 @@ class MappingSet(FrozenOnceFinal, models.Model):
     def __str__(self):
         return f"mapping set v{self.version} ({self.status})"
 
-    @property
-    def is_published(self) -> bool:
-        return self.status == self.Status.PUBLISHED
-
-    def frozen_error(self) -> Exception:
-        return MappingSetPublishedError(self)
 
 
-class KeywordMapping(models.Model):
+class KeywordMapping(FrozenWithParent):
+    frozen_parent = "mapping_set"
+
     mapping_set = models.ForeignKey(MappingSet, on_delete=models.CASCADE, related_name="mappings")
     trait = models.ForeignKey("curation.Trait", on_delete=models.PROTECT, related_name="keyword_mappings")
     phrases = models.JSONField(default=list, help_text="Phrases that assert the trait (lowercase matching).")
@@ -71,19 +65,3 @@ class KeywordMapping(models.Model):
 
     def __str__(self):
         return f"{self.trait.code} in v{self.mapping_set.version}"
-
-    def _guard(self):
-        ids = {self.mapping_set_id}
-        if self.pk is not None:
-            ids.add(KeywordMapping.objects.filter(pk=self.pk).values_list("mapping_set_id", flat=True).first())
-        for mapping_set in MappingSet.objects.filter(pk__in=ids - {None}):
-            if mapping_set.is_published:
-                raise MappingSetPublishedError(mapping_set)
-
-    def save(self, *args, **kwargs):
-        self._guard()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        self._guard()
-        return super().delete(*args, **kwargs)

@@ -13,11 +13,11 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from core.db.bulk import copy_rows
 from reports_nlp.models import Finding, MappingSet, MiningChunk, MiningRun, Report, ReportVerdict
 from reports_nlp.pipeline import NOT_MENTIONED, FindingRow, report_evidence
 from reports_nlp.pipelines import pipeline_for
 from reports_nlp.scoring import TraitWeights, candidate_score
-from reports_nlp.services.result_writer import write_rows
 
 logger = logging.getLogger(__name__)
 
@@ -169,8 +169,8 @@ def mining_chunk_process(*, chunk_id: int) -> int:
         locked = MiningChunk.objects.select_for_update().get(pk=chunk.pk)
         if locked.done_at is not None:  # another worker finished it while this one mined
             return 0
-        write_rows(Finding, FINDING_COLUMNS, findings)
-        write_rows(ReportVerdict, VERDICT_COLUMNS, verdicts)
+        copy_rows(Finding, FINDING_COLUMNS, findings)
+        copy_rows(ReportVerdict, VERDICT_COLUMNS, verdicts)
         locked.done_at = timezone.now()
         locked.save(update_fields=["done_at"])
         MiningRun.objects.filter(pk=chunk.run_id).update(done_reports=F("done_reports") + chunk.report_count)

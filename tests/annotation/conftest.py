@@ -5,8 +5,8 @@ import itertools
 import pytest
 
 from annotation.services.campaigns import campaign_activate, campaign_add_studies, campaign_create
+from core.roles import RADIOLOGIST
 from curation.models import Patient, Series, Study, Taxonomy
-from curation.roles import RADIOLOGIST
 from tests.conftest import make_user, restore_migration_data
 
 _counter = itertools.count(1)

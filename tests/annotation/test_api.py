@@ -6,7 +6,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from annotation.models import AuditEvent
-from curation.roles import ADMIN, RADIOLOGIST
+from core.roles import ADMIN, RADIOLOGIST
 from tests.conftest import make_user
 
 BASE = "/api/annotation"

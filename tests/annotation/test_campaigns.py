@@ -10,8 +10,8 @@ from annotation.services.campaigns import campaign_create, campaign_update
 from annotation.services.priorities import priority_set
 from annotation.services.reads import read_submit
 from annotation.services.worklist import worklist_next
+from core.roles import CURATOR
 from curation.models import Taxonomy
-from curation.roles import CURATOR
 from curation.services.taxonomy import taxonomy_clone
 from tests.conftest import make_user
 

@@ -3,9 +3,9 @@
 import json
 
 from annotation.models import Campaign
+from core.roles import ADMIN, CURATOR, RADIOLOGIST, TRAINER
 from curation.dicom.deidentify import map_uid
 from curation.models import Study
-from curation.roles import ADMIN, CURATOR, RADIOLOGIST, TRAINER
 from frontend.demo import DemoContext, step_annotation
 from tests.annotation.conftest import make_studies
 from tests.conftest import make_user

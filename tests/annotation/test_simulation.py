@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 
-from annotation.management.commands.simulate_readers import run_simulation
+from annotation.management.commands.simulate_readers import load_archive_truth, run_simulation
 from annotation.models import Consensus, ReadLabel
-from annotation.simulation import load_ground_truth, load_truth_slices
 from curation.dicom.deidentify import map_uid
 from curation.models import Study
-from curation.synth.study import finding_spans
+from synth.readers import load_ground_truth
+from synth.study import finding_spans
 from tests.annotation.conftest import make_campaign, make_studies
 
 
@@ -46,12 +46,14 @@ def test_ground_truth_file_is_mapped_to_archive_uids(tmp_path, db, settings):
     record = {"study_instance_uid": original, "traits": [{"code": "subdural_hemorrhage",
                                                           "parent": "intracranial_hemorrhage"}]}
     path.write_text(json.dumps(record) + "\n")
-    truth = load_ground_truth(path)
+    truth, _ = load_archive_truth(path)
     assert truth == {map_uid(original, key=settings.RADCURATE_DEID_KEY): {"subdural_hemorrhage",
                                                                          "intracranial_hemorrhage"}}
     path.write_text('{"no": "uid"}\n')
     with pytest.raises(ValueError, match="line 1"):
-        load_ground_truth(path)
+        load_archive_truth(path)
+    path.write_text(json.dumps(record) + "\n")
+    assert load_ground_truth(path) == {original: {"subdural_hemorrhage", "intracranial_hemorrhage"}}  # unmapped
 
 
 def test_command_plays_readers_and_prints_recovery(taxonomy, tmp_path, capsys, settings):
@@ -103,4 +105,4 @@ def test_finding_spans_give_a_parent_the_span_of_its_children(tmp_path, db, sett
                                      "intracranial_hemorrhage": (4, 12)}
     path = tmp_path / "ground_truth.jsonl"
     path.write_text(json.dumps(record) + "\n")
-    assert load_truth_slices(path) == {map_uid("1.2.3", key=settings.RADCURATE_DEID_KEY): finding_spans(record)}
+    assert load_archive_truth(path)[1] == {map_uid("1.2.3", key=settings.RADCURATE_DEID_KEY): finding_spans(record)}

@@ -19,7 +19,7 @@ from curation.dicom.deidentify import pseudonymize
 from curation.dicom.store import DICOM_PREFIX
 from curation.models import IdentityLink, Instance, Series, Study
 from curation.services.archive import ingest_paths
-from curation.synth.cohort import generate_cohort
+from synth.cohort import generate_cohort
 
 from .conftest import ACCESSION, PHI_MARKERS
 

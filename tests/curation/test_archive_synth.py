@@ -9,7 +9,7 @@ from curation.dicom.deidentify import map_uid
 from curation.models import Rejection, Series, Study
 from curation.selectors.archive import series_volume_hu, study_primary_axial
 from curation.services.archive import ingest_paths
-from curation.synth.cohort import generate_cohort
+from synth.cohort import generate_cohort
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from pydicom.dataelem import RawDataElement
 
 from curation.dicom.encode import element_spans
 from curation.dicom.reader import read_instance
-from curation.synth.cohort import generate_cohort
+from synth.cohort import generate_cohort
 
 from .conftest import corpus_files
 

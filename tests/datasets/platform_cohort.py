@@ -16,7 +16,7 @@ from annotation.services.reads import read_submit
 from annotation.services.worklist import worklist_next
 from curation.models import IdentityLink, Study, Taxonomy
 from curation.services.archive import ingest_paths
-from curation.synth.cohort import generate_cohort
+from synth.cohort import generate_cohort
 
 TAXONOMY = "head-ct"
 

@@ -5,15 +5,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from curation.synth.cohort import generate_cohort
 from datasets.active_learning.simulation import (
     SimulationConfig,
     labels_to_reach,
     plot,
     round_overrides,
     simulate,
-    simulated_consensus,
 )
+from synth.cohort import generate_cohort
+from synth.readers import simulated_consensus
 
 TINY = ("data.image_size=32", "data.max_slices=4", "train.members=2", "train.epochs=1", "eval.n_bootstrap=20")
 

@@ -9,8 +9,8 @@ import pytest
 
 from annotation.models import Read
 from annotation.services.campaigns import campaign_activate, campaign_add_studies, campaign_create
+from core.roles import RADIOLOGIST
 from curation.models import Trait
-from curation.roles import RADIOLOGIST
 from curation.selectors.taxonomy import taxonomy_latest_published
 from tests.conftest import PASSWORD, make_user
 from tests.frontend.conftest import ingest_phantom_studies, log_in

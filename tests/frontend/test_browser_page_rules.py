@@ -13,7 +13,7 @@ from annotation.models import Assignment
 from annotation.services.campaigns import campaign_activate, campaign_add_studies, campaign_create
 from annotation.services.reads import read_submit
 from annotation.services.worklist import worklist_next
-from curation.roles import CURATOR, RADIOLOGIST
+from core.roles import CURATOR, RADIOLOGIST
 from curation.selectors.taxonomy import taxonomy_latest_published
 from tests.conftest import PASSWORD, make_user
 from tests.frontend.conftest import ingest_phantom_studies

@@ -14,8 +14,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from annotation.models import AdjudicationTask, Assignment, CampaignStudy, Consensus, Read
 from annotation.services.campaigns import campaign_activate, campaign_add_studies, campaign_create
+from core.roles import CURATOR, RADIOLOGIST
 from curation.models import Trait
-from curation.roles import CURATOR, RADIOLOGIST
 from curation.selectors.taxonomy import taxonomy_latest_published
 from tests.conftest import PASSWORD, make_user
 from tests.frontend.conftest import ingest_phantom_studies, log_in

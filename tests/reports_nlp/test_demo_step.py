@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from curation.synth.cohort import generate_cohort
 from frontend.demo import STEPS, DemoContext, step_reports
 from reports_nlp.models import MiningRun, Report, ReportVerdict
+from synth.cohort import generate_cohort
 
 from .conftest import study_arrives
 

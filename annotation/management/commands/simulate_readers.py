@@ -1,24 +1,48 @@
 """Play N simulated radiologists (and a senior adjudicator) through the REST API against a cohort's ground truth."""
 
 import numpy as np
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandError
 from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from annotation.models import Campaign
 from annotation.selectors.truth import truth_recovery
 from annotation.services.campaigns import campaign_activate, campaign_set_pool
 from annotation.services.consensus import dawid_skene_run
-from annotation.simulation import (
+from core.roles import RADIOLOGIST
+from curation.dicom.deidentify import map_uid
+from synth.readers import (
     HttpApi,
-    InProcessApi,
     ReaderProfile,
     SimulatedReader,
     load_ground_truth,
     load_truth_slices,
     simulate_campaign,
 )
-from curation.roles import RADIOLOGIST
+
+
+class InProcessApi:
+    """The REST API in this process (Django's test client): same URLs, middleware, auth and serializers."""
+
+    def __init__(self, user):
+        self.client = APIClient(HTTP_USER_AGENT="radcurate-simulated-reader")
+        self.client.force_authenticate(user)
+
+    def call(self, method: str, path: str, data=None):
+        response = getattr(self.client, method)(path, data, format="json")
+        return response.status_code, (response.json() if response.content else None)
+
+
+def archive_uid(study_uid: str) -> str:
+    """The archive's de-identified UID of a cohort's original study UID."""
+    return map_uid(study_uid, key=settings.RADCURATE_DEID_KEY)
+
+
+def load_archive_truth(path) -> tuple[dict[str, set[str]], dict[str, dict[str, tuple[int, int]]]]:
+    """A cohort's ground truth and finding spans, keyed by the archive's study UIDs."""
+    return load_ground_truth(path, map_uid=archive_uid), load_truth_slices(path, map_uid=archive_uid)
 
 
 def simulated_user(username: str) -> User:
@@ -61,7 +85,7 @@ class Command(BaseCommand):
         if campaign is None:
             raise CommandError(f"No campaign {opts['campaign']}.")
         try:
-            truth, slices = load_ground_truth(opts["truth"]), load_truth_slices(opts["truth"])
+            truth, slices = load_archive_truth(opts["truth"])
         except (OSError, ValueError) as exc:
             raise CommandError(str(exc)) from exc
         summary = run_simulation(campaign=campaign, truth=truth, n_readers=opts["readers"],

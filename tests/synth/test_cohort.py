@@ -15,9 +15,9 @@ from pydicom.data import get_testdata_file
 from pydicom.errors import InvalidDicomError
 from pydicom.uid import CTImageStorage
 
-from curation.synth.cohort import generate_cohort
-from curation.synth.render import INTERCEPT
-from curation.synth.study import CohortParams, synthesize_study
+from synth.cohort import generate_cohort
+from synth.render import INTERCEPT
+from synth.study import CohortParams, synthesize_study
 
 ARGS = dict(studies=6, seed=21, size=64, slices=12, broken_fraction=1.0, report_error_rate=0.3,
             enrich={"intracranial_hemorrhage": 0.5})

@@ -1,21 +1,26 @@
 """Simulated readers: play N radiologists with per-trait sensitivity and specificity against a cohort's ground truth,
 through the same REST API the browser uses, and measure how well consensus and Dawid–Skene recover the truth.
 
-The API is reached either in-process (Django's test client: same URLs, middleware, authentication and
-serializers, no server needed) or over HTTP against a running server (`base_url`).
+Plain Python: the API is any object with `call(method, path, data) -> (status, body)`: `HttpApi` here for a
+running server, or the platform's in-process test client (annotation's `simulate_readers` command). Ground truth
+comes keyed by the cohort's original study UIDs, or by whatever `map_uid` turns them into (the archive's
+de-identified UIDs).
 """
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from django.conf import settings
 
-from curation.dicom.deidentify import map_uid
-from curation.synth.study import finding_spans
+from synth.study import finding_spans
 
 API = "/api/annotation"
+
+
+def _same(uid: str) -> str:
+    return uid
 
 
 @dataclass(frozen=True)
@@ -29,48 +34,44 @@ class ReaderProfile:
         return self.per_trait.get(code, (self.sensitivity, self.specificity))
 
 
-def _truth_records(source):
-    """(de-identified study UID, record) per line of a cohort's ground_truth.jsonl, with its line in errors."""
+def _truth_records(source, map_uid: Callable[[str], str]):
+    """(mapped study UID, record) per line of a cohort's ground_truth.jsonl, with its line in errors."""
     for n, line in enumerate(Path(source).read_text().splitlines(), start=1):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
-            yield map_uid(record["study_instance_uid"], key=settings.RADCURATE_DEID_KEY), record
+            yield map_uid(record["study_instance_uid"]), record
         except (KeyError, TypeError, json.JSONDecodeError) as exc:
             raise ValueError(f"{source}, line {n}: not a ground-truth record ({exc})") from exc
 
 
-def load_ground_truth(source) -> dict[str, set[str]]:
-    """Positive trait codes per de-identified study UID.
-
-    `source` is the synthetic cohort's `ground_truth.jsonl` (original UIDs, mapped here with the archive's
-    key) or a dict {study_uid: codes} already keyed by the archive's UIDs.
-    """
+def load_ground_truth(source, *, map_uid: Callable[[str], str] = _same) -> dict[str, set[str]]:
+    """Positive trait codes per study UID: from the synthetic cohort's `ground_truth.jsonl` (its UIDs through
+    `map_uid`), or from a dict {study_uid: codes} already keyed as wanted."""
     if isinstance(source, dict):
         return {uid: set(codes) for uid, codes in source.items()}
     truth = {}
-    for uid, record in _truth_records(source):
+    for uid, record in _truth_records(source, map_uid):
         traits = record.get("traits", [])
         truth[uid] = {t["code"] for t in traits} | {t["parent"] for t in traits if t.get("parent")}
     return truth
 
 
-def load_truth_slices(source) -> dict[str, dict[str, tuple[int, int]]]:
-    """Where each visible finding lies, per de-identified study UID (see `finding_spans`)."""
-    return {uid: finding_spans(record) for uid, record in _truth_records(source)}
+def load_truth_slices(source, *, map_uid: Callable[[str], str] = _same) -> dict[str, dict[str, tuple[int, int]]]:
+    """Where each visible finding lies, per study UID (see `finding_spans`)."""
+    return {uid: finding_spans(record) for uid, record in _truth_records(source, map_uid)}
 
 
-class InProcessApi:
-    def __init__(self, user):
-        from rest_framework.test import APIClient
-
-        self.client = APIClient(HTTP_USER_AGENT="radcurate-simulated-reader")
-        self.client.force_authenticate(user)
-
-    def call(self, method: str, path: str, data=None):
-        response = getattr(self.client, method)(path, data, format="json")
-        return response.status_code, (response.json() if response.content else None)
+def simulated_consensus(truth: set[str], codes: list[str], rng: np.random.Generator, *, n_readers: int,
+                        sensitivity: float, specificity: float) -> set[str]:
+    """What a majority of noisy readers calls positive (the platform's majority consensus, unadjudicated)."""
+    positives = set()
+    for code in codes:
+        p_yes = sensitivity if code in truth else 1 - specificity
+        if (rng.random(n_readers) < p_yes).sum() * 2 > n_readers:
+            positives.add(code)
+    return positives
 
 
 class HttpApi:

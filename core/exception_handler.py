@@ -6,7 +6,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .models import TaxonomyPublishedError
+from .immutable import PublishedError
 
 
 def _detail(exc: DjangoValidationError):
@@ -16,7 +16,7 @@ def _detail(exc: DjangoValidationError):
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, TaxonomyPublishedError):
+    if isinstance(exc, PublishedError):
         return Response(_detail(exc), status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoPermissionDenied) and str(exc):
         return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)

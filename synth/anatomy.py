@@ -11,8 +11,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from curation.synth import shapes
-from curation.synth.geometry import Geometry
+from synth import shapes
+from synth.geometry import Geometry
 
 AIR, FAT, CSF, WATER = -1000.0, -90.0, 6.0, 0.0
 

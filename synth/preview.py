@@ -10,11 +10,11 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from curation.default_taxonomy import BY_CODE
-from curation.synth import findings
-from curation.synth.anatomy import sample_head
-from curation.synth.geometry import Geometry
-from curation.synth.render import INTERCEPT, render_volume
-from curation.synth.streams import stream
+from synth import findings
+from synth.anatomy import sample_head
+from synth.geometry import Geometry
+from synth.render import INTERCEPT, render_volume
+from synth.streams import stream
 
 GALLERY_INDEX = 1_000_000  # a study index outside any cohort, so the gallery patient is its own
 BRAIN_WINDOW = (40.0, 80.0)

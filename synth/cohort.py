@@ -14,10 +14,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from curation.default_taxonomy import ALL_CODES
-from curation.synth import broken as broken_files
-from curation.synth.dicom_writer import StudyIds, write_axial, write_localizer, write_sagittal
-from curation.synth.streams import stream
-from curation.synth.study import CohortParams, ground_truth_record, synthesize_study
+from synth import broken as broken_files
+from synth.dicom_writer import StudyIds, write_axial, write_localizer, write_sagittal
+from synth.streams import stream
+from synth.study import CohortParams, ground_truth_record, synthesize_study
 
 OUTPUTS = ("dicom", "reports.csv", "reports.jsonl", "ground_truth.jsonl", "manifest.json")
 REPORT_FIELDS = ("accession_number", "patient_id", "report_date", "text")

@@ -17,9 +17,9 @@ from pydicom.sequence import Sequence
 from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
 from scipy.ndimage import zoom
 
-from curation.synth.geometry import FOV_MM, Geometry
-from curation.synth.patients import Visit
-from curation.synth.render import INTERCEPT
+from synth.geometry import FOV_MM, Geometry
+from synth.patients import Visit
+from synth.render import INTERCEPT
 
 PRIVATE_CREATOR = "RADCURATE SYNTH"
 CHARSET = "ISO_IR 192"

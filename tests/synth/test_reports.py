@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 from curation.default_taxonomy import ALL_CODES
-from curation.synth.patients import visit_for
-from curation.synth.prevalence import sample_traits
-from curation.synth.reports import ASSERTIONS, write_report
-from curation.synth.streams import stream
+from synth.patients import visit_for
+from synth.prevalence import sample_traits
+from synth.reports import ASSERTIONS, write_report
+from synth.streams import stream
 
 # Independent of the writer's lexicon: how a reader would spot each trait in text.
 KEYWORDS = {
@@ -107,7 +107,7 @@ def test_text_agrees_with_truth_except_injected_errors(code, reports):
 
 
 def _implied(code):
-    from curation.synth.reports import IMPLIES
+    from synth.reports import IMPLIES
 
     return IMPLIES.get(code, ())
 
@@ -171,7 +171,7 @@ def test_same_stream_gives_the_same_report():
 
 
 def test_report_texts_for_benchmarks_are_deterministic_and_varied():
-    from curation.synth.reports import report_texts
+    from synth.reports import report_texts
 
     a, b = list(report_texts(30, seed=2)), list(report_texts(30, seed=2))
     assert a == b and len(set(a)) == 30

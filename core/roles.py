@@ -14,7 +14,7 @@ ROLES = (RADIOLOGIST, CURATOR, TRAINER, ADMIN)
 def user_roles(user) -> set[str]:
     if not getattr(user, "is_authenticated", False):
         return set()
-    loaded = getattr(user, LOADED_ROLES, None)  # loaded with a session's user by curation.backends
+    loaded = getattr(user, LOADED_ROLES, None)  # loaded with a session's user by core.backends
     roles = set(loaded) if loaded is not None else _role_groups(user.pk)
     if user.is_superuser:
         roles.add(ADMIN)

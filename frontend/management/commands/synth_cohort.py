@@ -3,9 +3,9 @@
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from curation.synth.cohort import generate_cohort
-from curation.synth.prevalence import parse_enrich
-from curation.synth.preview import write_preview
+from synth.cohort import generate_cohort
+from synth.prevalence import parse_enrich
+from synth.preview import write_preview
 
 
 class Command(BaseCommand):

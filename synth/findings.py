@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from curation.synth import shapes
-from curation.synth.anatomy import AIR, Head, HeadParams, local_box, with_changes
+from synth import shapes
+from synth.anatomy import AIR, Head, HeadParams, local_box, with_changes
 
 BLOOD = 65.0
 METAL = 3071.0

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
-from curation.synth import findings
-from curation.synth.anatomy import AIR, Head, HeadParams, render_head
-from curation.synth.geometry import Geometry
-from curation.synth.streams import stream
+from synth import findings
+from synth.anatomy import AIR, Head, HeadParams, render_head
+from synth.geometry import Geometry
+from synth.streams import stream
 
 HU_MIN, HU_MAX, INTERCEPT = -1024, 3071, -1024
 

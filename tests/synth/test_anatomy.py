@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from curation.synth.anatomy import render_head, sample_head
-from curation.synth.geometry import Geometry
-from curation.synth.render import INTERCEPT, add_noise
-from curation.synth.streams import stream
+from synth.anatomy import render_head, sample_head
+from synth.geometry import Geometry
+from synth.render import INTERCEPT, add_noise
+from synth.streams import stream
 
 GEOM = Geometry(96, 16)
 

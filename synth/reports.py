@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from curation.default_taxonomy import ALL_CODES, BY_CODE
-from curation.synth import lexicon
-from curation.synth.findings import LOBES
-from curation.synth.patients import Visit
+from synth import lexicon
+from synth.findings import LOBES
+from synth.patients import Visit
 
 ASSERTIONS = ("present", "absent", "uncertain", "historical", "not_mentioned")
 ICH = "intracranial_hemorrhage"
@@ -230,9 +230,9 @@ def report_texts(n: int, seed: int = 0, enrich: dict[str, float] | None = None, 
 
     Traits follow the cohort's sampling; details a renderer would measure (side, size, lobe) are drawn here.
     """
-    from curation.synth.patients import visit_for
-    from curation.synth.prevalence import sample_traits
-    from curation.synth.streams import stream
+    from synth.patients import visit_for
+    from synth.prevalence import sample_traits
+    from synth.streams import stream
 
     for i in range(n):
         visit = visit_for(seed, i)

@@ -7,13 +7,13 @@ alone, in any order, in any process.
 from dataclasses import dataclass, field
 
 from curation.default_taxonomy import BY_CODE
-from curation.synth.anatomy import sample_head
-from curation.synth.geometry import Geometry
-from curation.synth.patients import Visit, visit_for
-from curation.synth.prevalence import sample_traits
-from curation.synth.render import RenderedVolume, render_volume
-from curation.synth.reports import Report, write_report
-from curation.synth.streams import stream
+from synth.anatomy import sample_head
+from synth.geometry import Geometry
+from synth.patients import Visit, visit_for
+from synth.prevalence import sample_traits
+from synth.render import RenderedVolume, render_volume
+from synth.reports import Report, write_report
+from synth.streams import stream
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from curation.synth.streams import stream
+from synth.streams import stream
 
 FIRST_F = ("Maria", "Aisha", "Emily", "Olivia", "Mei", "Fatima", "Sofia", "Grace", "Hannah", "Priya", "Chloe",
            "Yuki", "Amara", "Elena", "Zoe", "Ingrid", "Leila", "Nora", "Rosa", "Camille", "Beatriz", "Ana")

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from curation.default_taxonomy import BY_CODE
-from curation.synth.patients import sample_age_days
-from curation.synth.prevalence import SUBTYPES, parse_enrich, sample_traits
-from curation.synth.streams import stream
+from synth.patients import sample_age_days
+from synth.prevalence import SUBTYPES, parse_enrich, sample_traits
+from synth.streams import stream
 
 N = 6000
 

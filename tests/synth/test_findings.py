@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from curation.synth import findings
-from curation.synth.anatomy import sample_head
-from curation.synth.geometry import Geometry
-from curation.synth.render import INTERCEPT, render_volume
-from curation.synth.streams import stream
+from synth import findings
+from synth.anatomy import sample_head
+from synth.geometry import Geometry
+from synth.render import INTERCEPT, render_volume
+from synth.streams import stream
 
 GEOM = Geometry(64, 12)
 SEED, INDEX = 11, 3
@@ -83,7 +83,7 @@ def test_hemorrhage_studies_stand_out_by_blood_density_alone():
     from scipy.ndimage import binary_dilation
     from sklearn.metrics import roc_auc_score
 
-    from curation.synth.study import CohortParams, synthesize_study
+    from synth.study import CohortParams, synthesize_study
 
     params = CohortParams(seed=31, size=64, slices=12, enrich={"intracranial_hemorrhage": 0.5})
     feature, label = [], []
