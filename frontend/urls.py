@@ -10,7 +10,7 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    # The reading room (issue 7): worklist, reading page, adjudication, campaign overview.
+    # The reading room: worklist, reading page, adjudication, campaign overview.
     path("reading/", reading.worklist, name="reading-worklist"),
     path("reading/campaigns/<int:campaign_id>/next/", reading.reading_next, name="reading-next"),
     path("reading/assignments/<int:assignment_id>/", reading.reading_read, name="reading-read"),
@@ -19,7 +19,7 @@ urlpatterns = [
     path("reading/adjudication/<int:task_id>/", adjudication.adjudicate, name="reading-adjudicate"),
     path("campaigns/", campaign_overview.campaign_index, name="reading-campaigns"),
     path("campaigns/<int:campaign_id>/", campaign_overview.campaign_overview, name="reading-campaign"),
-    # Report mining (issue 5): runs and import, candidates, mapping editor with preview, mapping quality.
+    # Report mining: runs and import, candidates, mapping editor with preview, mapping quality.
     path("reports/", reports_pages.mining, name="reports-mining"),
     path("reports/upload/", reports_pages.report_upload, name="reports-upload"),
     path("reports/runs/start/", reports_pages.mining_start, name="reports-mining-start"),
@@ -36,7 +36,7 @@ urlpatterns = [
     path("reports/quality/", reports_pages.quality, name="reports-quality"),
 ]
 
-# The DICOM archive (issue 4): studies with series and QC flags, rejections, uploads with progress.
+# The DICOM archive: studies with series and QC flags, rejections, uploads with progress.
 from .views import archive as archive_pages  # noqa: E402  (appended block, one per area)
 
 urlpatterns += [
@@ -46,7 +46,7 @@ urlpatterns += [
     path("archive/jobs/<int:job_id>/", archive_pages.job, name="archive-job"),
 ]
 
-# Datasets (issue 8): versions with export progress, a new version, one version, the diff of two.
+# Datasets: versions with export progress, a new version, one version, the diff of two.
 from .views import datasets as dataset_pages  # noqa: E402  (appended block, one per area)
 
 urlpatterns += [
@@ -58,7 +58,7 @@ urlpatterns += [
          name="datasets-compare"),
 ]
 
-# Model runs (issue 10): runs, one run's evaluation report and plots, two runs compared.
+# Model runs: runs, one run's evaluation report and plots, two runs compared.
 from .views import runs as run_pages  # noqa: E402  (appended block, one per area)
 
 urlpatterns += [
@@ -68,7 +68,7 @@ urlpatterns += [
     path("runs/<int:run_id>/plots/<str:name>", run_pages.run_plot, name="run-plot"),
 ]
 
-# Second opinion (issue 10): the model's view, after the reader's own read, where the campaign allows it.
+# Second opinion: the model's view, after the reader's own read, where the campaign allows it.
 from .views import second_opinion as second_opinion_pages  # noqa: E402  (appended block, one per area)
 
 urlpatterns += [
