@@ -6,7 +6,7 @@ that make it; `previous` is the preset as it stood on 2026-11-27 (average poolin
 alone, NCHW), the baseline printed beside the others. Scored on the calibration and test splits together (more
 studies than either alone; a diagnostic, not a certified evaluation). No Django: a dataset directory in.
 
-    .venv/bin/python bench/bench_demo_recipe.py --data var/demo/datasets/demo-head-ct/v1 --epochs 16
+    .venv/bin/python bench/bench_demo_recipe.py --data var/datasets/demo-head-ct/v1 --epochs 16
     .venv/bin/python bench/bench_demo_recipe.py --data DATASET --recipes equal_shares current
 """
 

@@ -7,7 +7,7 @@ Each figure is printed beside a baseline measured in the same run on the same da
   reads     random single slices copied out of the memory-mapped shards on one core
             vs. the same random slices decoded from their DICOM files with pydicom.
 
-Targets (issue 8): export >= 400 slices/s per worker process; shard reads >= 20,000 slices/s on one core.
+Targets: export >= 400 slices/s per worker process; shard reads >= 20,000 slices/s on one core.
 Data: a synthetic cohort (synth) at 512x512 ingested through the archive into a throw-away test
 database (PostgreSQL when DATABASE_URL is set, else SQLite) and a temporary data folder.
 
