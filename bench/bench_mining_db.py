@@ -41,7 +41,7 @@ def _rate(n: int, seconds: float) -> str:
 
 
 def bench_pipeline(texts: list[str], processes: int) -> float:
-    from reports_nlp.pipelines import pipeline_for
+    from reports_nlp.pipeline_cache import pipeline_for
     from reports_nlp.selectors.mapping_sets import mapping_set_get
 
     pipeline = pipeline_for(mapping_set_get())

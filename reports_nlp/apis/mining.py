@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from reports_nlp.apis.base import ReportsApiView
 from reports_nlp.models import MappingSet, MiningRun
 from reports_nlp.pipeline import findings_json
-from reports_nlp.pipelines import pipeline_for
+from reports_nlp.pipeline_cache import pipeline_for
 from reports_nlp.selectors.mapping_sets import mapping_set_get
 from reports_nlp.selectors.mining import mining_run_list, mining_run_status, report_findings
 from reports_nlp.selectors.quality import mapping_quality

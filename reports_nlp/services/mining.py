@@ -16,7 +16,7 @@ from django.utils import timezone
 from core.db.bulk import copy_rows
 from reports_nlp.models import Finding, MappingSet, MiningChunk, MiningRun, Report, ReportVerdict
 from reports_nlp.pipeline import NOT_MENTIONED, FindingRow, report_evidence
-from reports_nlp.pipelines import pipeline_for
+from reports_nlp.pipeline_cache import pipeline_for
 from reports_nlp.scoring import TraitWeights, candidate_score
 
 logger = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from curation.default_taxonomy import DEFAULT_TRAITS
 from reports_nlp.models import KeywordMapping, MappingSet, MappingSetPublishedError
-from reports_nlp.pipelines import pipeline_for
+from reports_nlp.pipeline_cache import pipeline_for
 from reports_nlp.services.mapping_sets import (
     keyword_mapping_update,
     mapping_set_clone,

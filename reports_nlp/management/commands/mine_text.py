@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from reports_nlp.models import MappingSet
 from reports_nlp.pipeline import mine_text_line
-from reports_nlp.pipelines import pipeline_for
+from reports_nlp.pipeline_cache import pipeline_for
 from reports_nlp.selectors.mapping_sets import mapping_set_get
 
 
