@@ -1,7 +1,8 @@
-"""The NLP pipeline for a stored mapping set, built once per process and reused across chunks.
+"""The NLP pipeline of a stored mapping set, built once per process and reused across chunks.
 
 Building a pipeline compiles every phrase and rule, so workers keep it; a draft is keyed by its
-content as well, so an edit is picked up at the next chunk.
+content as well, so an edit is picked up at the next chunk. It lives outside `reports_nlp.pipeline`
+because it reads the database, and that package stays Django-free.
 """
 
 import hashlib
@@ -9,14 +10,14 @@ import json
 from functools import lru_cache
 
 from reports_nlp.models import MappingSet
-from reports_nlp.pipeline import ReportPipeline, build_pipeline, mapping_set_from_dict
+from reports_nlp.pipeline import ReportPipeline, build_pipeline, mapping_spec_from_dict
 from reports_nlp.selectors.mapping_sets import mapping_set_dict
 
 
 @lru_cache(maxsize=4)
 def _build(key: str, data_json: str) -> ReportPipeline:
     data = json.loads(data_json)
-    return build_pipeline(mapping_set_from_dict(data["mappings"]), rules=data["rules"] or None)
+    return build_pipeline(mapping_spec_from_dict(data["mappings"]), rules=data["rules"] or None)
 
 
 def pipeline_for(mapping_set: MappingSet) -> ReportPipeline:

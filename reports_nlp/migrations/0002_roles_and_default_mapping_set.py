@@ -24,7 +24,7 @@ def create_permissions(apps, schema_editor):
 
 def load_default_mapping_set(apps, schema_editor):
     from curation.default_taxonomy import TAXONOMY_NAME
-    from reports_nlp.pipeline.mapping import default_mapping_set, mapping_set_to_dict
+    from reports_nlp.pipeline.mapping import default_mapping_spec, mapping_spec_to_dict
     from reports_nlp.pipeline.rules import default_rules, rule_to_dict
 
     Taxonomy = apps.get_model("curation", "Taxonomy")
@@ -33,7 +33,7 @@ def load_default_mapping_set(apps, schema_editor):
     taxonomy = Taxonomy.objects.filter(name=TAXONOMY_NAME, version=1).first()
     if taxonomy is None:
         return
-    default = mapping_set_to_dict(default_mapping_set())
+    default = mapping_spec_to_dict(default_mapping_spec())
     mapping_set = MappingSet.objects.create(
         version=1, taxonomy=taxonomy,
         description=f"Default head-CT mappings ({default['version']}): all traits and the ICH subtypes.",

@@ -2,13 +2,13 @@
 
 from django.db import migrations, models
 
-from reports_nlp.pipeline.mapping import default_mapping_set, mapping_set_to_dict
+from reports_nlp.pipeline.mapping import default_mapping_spec, mapping_spec_to_dict
 
 
 def backfill_default_set(apps, schema_editor):
     """Give the default set (v1) the fields it was loaded without, from the same default mappings."""
     KeywordMapping = apps.get_model("reports_nlp", "KeywordMapping")
-    default = mapping_set_to_dict(default_mapping_set())["traits"]
+    default = mapping_spec_to_dict(default_mapping_spec())["traits"]
     for mapping in KeywordMapping.objects.filter(mapping_set__version=1).select_related("trait"):
         row = default.get(mapping.trait.code) or {}
         KeywordMapping.objects.filter(pk=mapping.pk).update(  # update(): v1 is published, saves are refused

@@ -5,8 +5,8 @@ from spacy.tokens import Doc
 
 from reports_nlp.pipeline import assertion, matcher, sections, sentences  # noqa: F401  (register factories)
 from reports_nlp.pipeline.extensions import register_extensions
-from reports_nlp.pipeline.findings import Finding, FindingRow
-from reports_nlp.pipeline.mapping import MappingSet, default_mapping_set
+from reports_nlp.pipeline.findings import FindingRow, MinedFinding
+from reports_nlp.pipeline.mapping import MappingSpec, default_mapping_spec
 from reports_nlp.pipeline.matcher import implied_traits
 from reports_nlp.pipeline.rules import ContextRule, default_rules, load_rules
 from reports_nlp.pipeline.sentences import FLATTEN, TEXT_KEY
@@ -15,11 +15,11 @@ PIPE_NAMES = ("report_sentencizer", "report_sections", "trait_matcher", "context
 
 
 class ReportPipeline:
-    """Mines report texts for trait findings; build with `build_pipeline`."""
+    """Mines report texts for trait findings; build with `build_pipeline`, mine many texts with `parallel.imine`."""
 
-    def __init__(self, mapping_set: MappingSet, rules: tuple[ContextRule, ...]):
+    def __init__(self, mapping_spec: MappingSpec, rules: tuple[ContextRule, ...]):
         register_extensions()
-        self.mapping_set = mapping_set
+        self.mapping_spec = mapping_spec
         self.rules = rules
         self.nlp = spacy.blank("en")
         # English tokenizer exceptions list white space (" ", "\n"), and any exception hit sends the
@@ -28,17 +28,17 @@ class ReportPipeline:
         self.nlp.tokenizer.rules = {k: v for k, v in self.nlp.tokenizer.rules.items() if not k.isspace()}
         for name in PIPE_NAMES:
             self.nlp.add_pipe(name)
-        self.nlp.get_pipe("trait_matcher").set_mapping(mapping_set)
-        chronic = [m.trait for m in mapping_set.mappings if m.chronic]
+        self.nlp.get_pipe("trait_matcher").set_mapping(mapping_spec)
+        chronic = [m.trait for m in mapping_spec.mappings if m.chronic]
         negates: dict[str, list[str]] = {}
-        for child, implied in implied_traits(mapping_set).items():
+        for child, implied in implied_traits(mapping_spec).items():
             for trait in implied:
                 negates.setdefault(trait, []).append(child)
         self.nlp.get_pipe("context_assertion").set_rules(rules, chronic, {t: tuple(c) for t, c in negates.items()})
 
     def __reduce__(self):
         # Worker processes rebuild from the plain data rather than pickling matchers.
-        return (ReportPipeline, (self.mapping_set, self.rules))
+        return (ReportPipeline, (self.mapping_spec, self.rules))
 
     def doc(self, text: str) -> Doc:
         if not isinstance(text, str):
@@ -67,22 +67,16 @@ class ReportPipeline:
             ))
         return out
 
-    def mine(self, text: str) -> list[Finding]:
+    def mine(self, text: str) -> list[MinedFinding]:
         """The findings of one report, with the matched text and its sentence."""
-        return [Finding.from_row(row, text) for row in self.rows(text)]
-
-    def mine_many(self, texts, processes: int = 1, chunksize: int = 200) -> list[list[FindingRow] | str]:
-        """Per text, its FindingRows or an error message; see reports_nlp.pipeline.parallel.imine."""
-        from reports_nlp.pipeline.parallel import mine_many  # parallel imports this module
-
-        return mine_many(self, texts, processes=processes, chunksize=chunksize)
+        return [MinedFinding.from_row(row, text) for row in self.rows(text)]
 
 
-def build_pipeline(mapping_set: MappingSet | None = None, rules=None) -> ReportPipeline:
-    """A pipeline for `mapping_set` (default: the shipped set) and ConText `rules` (default: the shipped rules).
+def build_pipeline(mapping_spec: MappingSpec | None = None, rules=None) -> ReportPipeline:
+    """A pipeline for `mapping_spec` (default: the shipped mappings) and ConText `rules` (default: the shipped rules).
 
     `rules` may be ContextRule objects or their plain dicts (see reports_nlp/context_rules.py).
     """
-    mapping_set = mapping_set or default_mapping_set()
+    mapping_spec = mapping_spec or default_mapping_spec()
     rules = default_rules() if rules is None else load_rules(rules)
-    return ReportPipeline(mapping_set, rules)
+    return ReportPipeline(mapping_spec, rules)

@@ -1,4 +1,7 @@
-"""Findings: one trait mention with its assertion, section and evidence offsets."""
+"""Mined findings: one trait mention with its assertion, section and evidence offsets, as plain data.
+
+Not to be confused with `reports_nlp.models.Finding`, the stored row of a mining run.
+"""
 
 from typing import NamedTuple
 
@@ -18,7 +21,9 @@ class FindingRow(NamedTuple):
     cue: str
 
 
-class Finding(NamedTuple):
+class MinedFinding(NamedTuple):
+    """What `ReportPipeline.mine` returns for one mention: the offsets with the matched text and its sentence."""
+
     trait: str
     assertion: str
     section: str
@@ -29,7 +34,7 @@ class Finding(NamedTuple):
     cue: str = ""  # the trigger phrase that decided the assertion ("" when none: present)
 
     @classmethod
-    def from_row(cls, row: FindingRow, text: str) -> "Finding":
+    def from_row(cls, row: FindingRow, text: str) -> "MinedFinding":
         return cls(
             row.trait, row.assertion, row.section, row.start, row.end,
             text[row.start:row.end], text[row.sent_start:row.sent_end], row.cue,

@@ -1,4 +1,8 @@
-"""Mapping sets as plain data: per trait, the phrases that assert it, its exclusions, sections and weight."""
+"""A mapping set's content as plain data: per trait, the phrases that assert it, its exclusions, sections and weight.
+
+`MappingSpec` is what the pipeline is built from; the stored, versioned `reports_nlp.models.MappingSet` turns
+into one through `reports_nlp.selectors.mapping_sets.mapping_set_spec`.
+"""
 
 from dataclasses import dataclass, field
 
@@ -25,7 +29,9 @@ class TraitMapping:
 
 
 @dataclass(frozen=True, slots=True)
-class MappingSet:
+class MappingSpec:
+    """The trait mappings of one mapping set, by value: equal content, equal spec."""
+
     version: str
     mappings: tuple[TraitMapping, ...] = field(default_factory=tuple)
 
@@ -80,7 +86,7 @@ def trait_mapping_from_dict(trait: str, row: dict) -> TraitMapping:
     )
 
 
-def mapping_set_from_dict(data: dict) -> MappingSet:
+def mapping_spec_from_dict(data: dict) -> MappingSpec:
     """Build from {"version": ..., "traits": {code: {"phrases": [...], "exclusions": [...], ...}}}."""
     version = str(data.get("version") or "").strip()
     if not version:
@@ -97,12 +103,12 @@ def mapping_set_from_dict(data: dict) -> MappingSet:
         if unknown:
             raise MappingError(
                 f"trait {m.trait!r}: 'implies' names traits with no mapping in set {version!r}: {unknown}")
-    return MappingSet(version=version, mappings=mappings)
+    return MappingSpec(version=version, mappings=mappings)
 
 
-def mapping_set_to_dict(mapping_set: MappingSet) -> dict:
+def mapping_spec_to_dict(mapping_spec: MappingSpec) -> dict:
     return {
-        "version": mapping_set.version,
+        "version": mapping_spec.version,
         "traits": {
             m.trait: {
                 "phrases": list(m.phrases),
@@ -114,15 +120,15 @@ def mapping_set_to_dict(mapping_set: MappingSet) -> dict:
                 "chronic": m.chronic,
                 "implies": list(m.implies),
             }
-            for m in mapping_set.mappings
+            for m in mapping_spec.mappings
         },
     }
 
 
-def default_mapping_set() -> MappingSet:
-    """The shipped mapping set for the default taxonomy (30 traits and the ICH subtypes)."""
+def default_mapping_spec() -> MappingSpec:
+    """The shipped mappings for the default taxonomy (30 traits and the ICH subtypes)."""
     from curation.default_taxonomy import BY_CODE
     from reports_nlp.default_mappings import DEFAULT_MAPPING_VERSION, DEFAULT_MAPPINGS
 
     traits = {code: {**row, "parent": BY_CODE[code].parent} for code, row in DEFAULT_MAPPINGS.items()}
-    return mapping_set_from_dict({"version": DEFAULT_MAPPING_VERSION, "traits": traits})
+    return mapping_spec_from_dict({"version": DEFAULT_MAPPING_VERSION, "traits": traits})

@@ -5,7 +5,7 @@ from bisect import bisect_right
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from reports_nlp.pipeline.mapping import MappingSet
+from reports_nlp.pipeline.mapping import MappingSpec
 from reports_nlp.pipeline.phrases import GAP_TOKENS, add_phrases, is_gap_phrase, lower_matcher, split_gap_phrase
 
 # What a trait phrase match is: the mapping's phrase, an exclusion, a normal statement
@@ -29,9 +29,9 @@ def drop_overlapping(spans: list[tuple]) -> list[tuple]:
     return sorted(out, key=lambda t: (t[1], t[2], t[0]))
 
 
-def implied_traits(mapping_set: MappingSet) -> dict[str, tuple[str, ...]]:
+def implied_traits(mapping_spec: MappingSpec) -> dict[str, tuple[str, ...]]:
     """Per trait, every trait a match of it also asserts: its parent and `implies`, transitively."""
-    direct = {m.trait: ((m.parent,) if m.parent else ()) + m.implies for m in mapping_set.mappings}
+    direct = {m.trait: ((m.parent,) if m.parent else ()) + m.implies for m in mapping_spec.mappings}
     out = {}
     for trait in direct:
         seen: list[str] = []
@@ -59,12 +59,12 @@ class TraitMatcher:
         self.sections: dict[str, frozenset[str]] = {}
         self.implied: dict[str, tuple[str, ...]] = {}
 
-    def set_mapping(self, mapping_set: MappingSet) -> None:
+    def set_mapping(self, mapping_spec: MappingSpec) -> None:
         self.matcher = lower_matcher(self.nlp)
         self.keys.clear()
         self.gap_heads.clear()
         self.segments.clear()
-        for m in mapping_set.mappings:
+        for m in mapping_spec.mappings:
             for kind, phrases in ((DIRECT, m.phrases), (EXCLUDED, m.exclusions), (NORMAL, m.normal_phrases)):
                 key = f"{kind}:{m.trait}"
                 plain = [p for p in phrases if not is_gap_phrase(p)]
@@ -74,8 +74,8 @@ class TraitMatcher:
                 for phrase in gapped:
                     head, tail = (self._segment(part) for part in split_gap_phrase(phrase))
                     self.gap_heads.setdefault(head, []).append((tail, kind, m.trait))
-        self.sections = {m.trait: frozenset(m.sections) for m in mapping_set.mappings if m.sections}
-        self.implied = implied_traits(mapping_set)
+        self.sections = {m.trait: frozenset(m.sections) for m in mapping_spec.mappings if m.sections}
+        self.implied = implied_traits(mapping_spec)
 
     def __call__(self, doc: Doc) -> Doc:
         state = doc._.report

@@ -34,6 +34,6 @@ def mapping_set_dict(mapping_set: MappingSet) -> dict:
     return {"version": f"v{mapping_set.version}", "traits": traits}
 
 
-def mapping_set_data(mapping_set: MappingSet) -> pm.MappingSet:
-    """The stored set as the pipeline's MappingSet; raises MappingError naming a bad trait field."""
-    return pm.mapping_set_from_dict(mapping_set_dict(mapping_set))
+def mapping_set_spec(mapping_set: MappingSet) -> pm.MappingSpec:
+    """The stored set as the pipeline's MappingSpec; raises MappingError naming a bad trait field."""
+    return pm.mapping_spec_from_dict(mapping_set_dict(mapping_set))

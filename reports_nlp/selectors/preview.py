@@ -5,7 +5,7 @@ sees the assertion a run would store. PHI: for curators only.
 """
 
 from reports_nlp.models import MappingSet, Report
-from reports_nlp.pipeline import MappingError, build_pipeline, mapping_set_from_dict
+from reports_nlp.pipeline import MappingError, build_pipeline, mapping_spec_from_dict
 
 SCAN_LIMIT = 500  # reports read per preview: a preview is a sample, never a scan of the archive
 
@@ -16,10 +16,10 @@ def mapping_preview(*, mapping_set: MappingSet, trait_code: str, phrase: str, li
     if len(phrase) < 2:
         return {"phrase": phrase, "matches": [], "error": "Type at least two characters."}
     try:
-        data = mapping_set_from_dict({"version": "preview", "traits": {trait_code: {"phrases": [phrase]}}})
+        spec = mapping_spec_from_dict({"version": "preview", "traits": {trait_code: {"phrases": [phrase]}}})
     except MappingError as exc:
         return {"phrase": phrase, "matches": [], "error": str(exc)}
-    pipeline = build_pipeline(data, rules=mapping_set.context_rules or None)
+    pipeline = build_pipeline(spec, rules=mapping_set.context_rules or None)
     reports = Report.objects.filter(is_current=True, text__icontains=phrase).order_by("-id")
     matches = []
     for report_id, text in reports.values_list("id", "text")[:SCAN_LIMIT]:

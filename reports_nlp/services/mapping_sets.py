@@ -12,7 +12,7 @@ from curation.models import Taxonomy
 from reports_nlp.models import KeywordMapping, MappingSet
 from reports_nlp.pipeline.mapping import MappingError, trait_mapping_from_dict
 from reports_nlp.pipeline.rules import RuleError, load_rules
-from reports_nlp.selectors.mapping_sets import mapping_set_data
+from reports_nlp.selectors.mapping_sets import mapping_set_spec
 
 MAPPING_FIELDS = ("phrases", "exclusions", "sections", "weight", "normal_phrases", "implies", "chronic")
 
@@ -94,7 +94,7 @@ def mapping_set_rules_update(*, mapping_set: MappingSet, rules: list[dict]) -> M
 def mapping_set_publish(*, mapping_set: MappingSet) -> MappingSet:
     """Freeze a draft after checking that it builds: every phrase list, section and rule valid."""
     try:
-        mapping_set_data(mapping_set)
+        mapping_set_spec(mapping_set)
         load_rules(mapping_set.context_rules)
     except (MappingError, RuleError) as exc:
         raise ValidationError(f"Mapping set v{mapping_set.version} cannot be published: {exc}") from exc

@@ -7,11 +7,11 @@ from reports_nlp.pipeline import (
     MappingError,
     RuleError,
     build_pipeline,
-    default_mapping_set,
+    default_mapping_spec,
     default_rules,
     load_rules,
-    mapping_set_from_dict,
-    mapping_set_to_dict,
+    mapping_spec_from_dict,
+    mapping_spec_to_dict,
     rule_to_dict,
 )
 from reports_nlp.pipeline.phrases import phrase_variants
@@ -27,10 +27,10 @@ def traits(pipeline, text: str) -> dict[str, str]:
 
 
 def test_default_set_covers_every_trait_and_subtype():
-    mapping_set = default_mapping_set()
-    assert set(mapping_set.traits) == set(ALL_CODES)
+    spec = default_mapping_spec()
+    assert set(spec.traits) == set(ALL_CODES)
     assert len(TOP_LEVEL_CODES) == 30
-    for m in mapping_set.mappings:
+    for m in spec.mappings:
         assert m.parent == BY_CODE[m.trait].parent
 
 
@@ -106,14 +106,14 @@ def test_longer_phrase_hides_contained_match_of_same_trait(pipeline):
 
 def test_sections_restrict_a_mapping():
     data = {"version": "t1", "traits": {"hydrocephalus": {"phrases": ["hydrocephalus"], "sections": ["impression"]}}}
-    pipeline = build_pipeline(mapping_set_from_dict(data))
+    pipeline = build_pipeline(mapping_spec_from_dict(data))
     found = pipeline.mine("FINDINGS: Hydrocephalus. IMPRESSION: Hydrocephalus.")
     assert [f.section for f in found] == ["impression"]
 
 
-def test_mapping_set_round_trips_through_plain_data():
-    mapping_set = default_mapping_set()
-    assert mapping_set_from_dict(mapping_set_to_dict(mapping_set)) == mapping_set
+def test_mapping_spec_round_trips_through_plain_data():
+    spec = default_mapping_spec()
+    assert mapping_spec_from_dict(mapping_spec_to_dict(spec)) == spec
 
 
 @pytest.mark.parametrize("data, message", [
@@ -131,7 +131,7 @@ def test_mapping_set_round_trips_through_plain_data():
 ])
 def test_bad_mapping_sets_are_named(data, message):
     with pytest.raises(MappingError, match=None) as err:
-        mapping_set_from_dict(data)
+        mapping_spec_from_dict(data)
     assert message in str(err.value)
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from reports_nlp.pipeline import build_pipeline
-from reports_nlp.selectors.mapping_sets import mapping_set_data, mapping_set_get
+from reports_nlp.selectors.mapping_sets import mapping_set_get, mapping_set_spec
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ def _calls(pipeline, text):
 
 
 def test_stored_default_set_equals_the_pipeline_default():
-    stored = build_pipeline(mapping_set=mapping_set_data(mapping_set_get(version=1)))
+    stored = build_pipeline(mapping_spec=mapping_set_spec(mapping_set_get(version=1)))
     default = build_pipeline()
     for text in TEXTS:
         assert _calls(stored, text) == _calls(default, text), text
