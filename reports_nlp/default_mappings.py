@@ -371,7 +371,7 @@ DEFAULT_MAPPINGS: dict[str, dict] = {
             "inflammatory sinus change", "inflammatory changes in the * sinus", "mucosal thickening of the * sinus",
             "air-fluid level in the * sinus",
         ],
-        "exclusions": ["mastoid air-fluid level", "middle ear fluid level"
+        "exclusions": ["mastoid air-fluid level", "middle ear fluid level",
             "opacification of the * mastoid", "opacified * mastoid", "fluid level in the * mastoid",
         ],
     },
@@ -426,7 +426,7 @@ DEFAULT_MAPPINGS: dict[str, dict] = {
             "scalp mass", "soft tissue mass", "hematoma of the scalp", "scalp lipoma", "subcutaneous lipoma",
             "subgaleal edema", "soft tissue lipoma", "scalp abscess",
         ],
-        "exclusions": ["periorbital soft tissue swelling", "preseptal soft tissue swelling"
+        "exclusions": ["periorbital soft tissue swelling", "preseptal soft tissue swelling",
             "soft tissues of the orbit", "orbital soft tissue swelling",
         ],
     },

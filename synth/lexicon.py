@@ -283,8 +283,8 @@ INDICATIONS = (
 )
 
 TECHNIQUE = (
-    "Axial noncontrast CT images of the head were obtained from the skull base to the vertex. "
-    "Sagittal and coronal reformatted images were generated.",
+    ("Axial noncontrast CT images of the head were obtained from the skull base to the vertex. "
+     "Sagittal and coronal reformatted images were generated."),
     "Noncontrast CT of the head was performed with axial images at {thick} mm slice thickness.",
     "Helical CT of the brain without IV contrast. Multiplanar reformats were reviewed.",
     "Routine noncontrast head CT. Dose reduction techniques were used, including automated exposure control.",

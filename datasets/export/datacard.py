@@ -9,8 +9,8 @@ from .records import SPLITS
 STANDING_LIMITATIONS = (
     "Labels are reader consensus, not pathology-proven ground truth; soft labels keep the readers' disagreement.",
     "Volumes hold the primary axial series only, resampled in-plane; slice spacing is as acquired.",
-    "Splits are by patient; a patient appears in one split only. The calibration split is for choosing "
-    "operating points, never for reporting performance.",
+    ("Splits are by patient; a patient appears in one split only. The calibration split is for choosing "
+     "operating points, never for reporting performance."),
 )
 
 
@@ -57,9 +57,9 @@ def render_datacard(manifest: dict, limitations: list[str] | None = None) -> str
         "",
         "## What",
         "",
-        f"Head CT studies with study-level consensus labels for {len(manifest['traits'])} traits, every individual "
-        f"read, and the primary axial series as int16 Hounsfield units at {pre['size'][0]}x{pre['size'][1]} "
-        "in memory-mappable shards (format `radcurate-dataset/1`).",
+        (f"Head CT studies with study-level consensus labels for {len(manifest['traits'])} traits, every individual "
+         f"read, and the primary axial series as int16 Hounsfield units at {pre['size'][0]}x{pre['size'][1]} "
+         "in memory-mappable shards (format `radcurate-dataset/1`)."),
         "",
         "## From where",
         "",
@@ -67,8 +67,8 @@ def render_datacard(manifest: dict, limitations: list[str] | None = None) -> str
         f"- Campaigns: {', '.join(_campaign(c) for c in prov.get('campaigns', [])) or 'none'}",
         f"- Consensus method: {prov.get('consensus_method')}",
         f"- Readers: {prov.get('reader_count')}",
-        f"- Split policy: seed {prov.get('seed')}, fractions {prov.get('split_fractions')}, "
-        f"stratified on {', '.join(prov.get('stratify_on', [])) or 'nothing'}",
+        (f"- Split policy: seed {prov.get('seed')}, fractions {prov.get('split_fractions')}, "
+         f"stratified on {', '.join(prov.get('stratify_on', [])) or 'nothing'}"),
         "",
         "## Studies per split",
         "",

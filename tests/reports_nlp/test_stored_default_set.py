@@ -12,6 +12,8 @@ TEXTS = [
     "IMPRESSION: Remote lacunar infarct in the left basal ganglia.",
     "FINDINGS: Enhancing mass compatible with glioblastoma in the right frontal lobe.",
     "FINDINGS: No acute intracranial hemorrhage. Small chronic subdural hematoma, unchanged.",
+    "FINDINGS: Middle ear fluid level on the right.",  # excluded from sinus pathology
+    "FINDINGS: Preseptal soft tissue swelling on the left.",  # excluded from scalp soft tissue
 ]
 
 

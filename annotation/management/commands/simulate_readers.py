@@ -124,8 +124,8 @@ def run_simulation(*, campaign, truth, n_readers=5, sensitivity=0.85, specificit
 
 def summary_lines(summary: dict) -> list[str]:
     rec = summary["recovery"]
-    lines = [f"reads submitted {summary['played']['reads']}, adjudications decided {summary['played']['adjudicated']}, "
-             f"studies scored {rec['studies']} x {rec['traits']} traits"]
+    lines = [(f"reads submitted {summary['played']['reads']}, adjudications decided {summary['played']['adjudicated']}, "
+              f"studies scored {rec['studies']} x {rec['traits']} traits")]
     for reader_id, rate in rec["readers"].items():
         name, profile = summary["profiles"].get(reader_id, (str(reader_id), None))
         setting = f" (se {profile.sensitivity:.2f} sp {profile.specificity:.3f})" if profile else ""
