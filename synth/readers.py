@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -87,6 +88,20 @@ class HttpApi:
         return response.status_code, (response.json() if response.content else None)
 
 
+def every_row(api, path: str) -> list[dict]:
+    """All rows of a list endpoint, page after page: the API answers {count, next, previous, results}, and `next`
+    carries the query (limit, offset and the filters) of the following page, or is null on the last one."""
+    rows, url = [], path
+    while url:
+        status, page = api.call("get", url)
+        if status != 200:
+            raise RuntimeError(f"GET {url}: HTTP {status} {page}")
+        rows.extend(page["results"])
+        # Only the query is taken from `next`: its host and path are the server's view, which a proxy may change.
+        url = f"{path.partition('?')[0]}?{urlsplit(page['next']).query}" if page["next"] else None
+    return rows
+
+
 def _codes(api, taxonomy_id: int) -> list[str]:
     status, tree = api.call("get", f"/api/taxonomies/{taxonomy_id}/")
     if status != 200:
@@ -151,9 +166,10 @@ class SimulatedReader:
 
     def adjudicate_all(self) -> int:
         """As a senior reader: decide every task in the queue from the truth at this profile's accuracy."""
-        status, queue = self.api.call("get", f"{API}/adjudications/")
+        # The whole queue first: a decided task leaves it, so deciding while paging would skip tasks.
+        queue = every_row(self.api, f"{API}/adjudications/")
         decided = 0
-        for task in queue or []:
+        for task in queue:
             status, view = self.api.call("get", f"{API}/adjudications/{task['id']}/")
             positives = self.truth.get(view["study_uid"], set())
             decisions = {}

@@ -11,6 +11,7 @@ from annotation.apis.common import Radiologist, audit_source, int_param
 from annotation.models import AdjudicationTask
 from annotation.selectors.adjudication import adjudication_queue, adjudication_show_identities, adjudication_view
 from annotation.services.adjudication import adjudication_decide, adjudicator_allowed
+from core.pagination import PaginatedListMixin
 
 
 class AdjudicationViewSerializer(serializers.Serializer):
@@ -36,7 +37,7 @@ def allowed_task(request, task_id: int) -> AdjudicationTask:
     return task
 
 
-class AdjudicationQueueApi(APIView):
+class AdjudicationQueueApi(PaginatedListMixin, APIView):
     permission_classes = [Radiologist]
 
     class OutputSerializer(serializers.Serializer):
@@ -52,7 +53,7 @@ class AdjudicationQueueApi(APIView):
         tasks = adjudication_queue(user=request.user)
         if campaign is not None:
             tasks = tasks.filter(campaign_study__campaign_id=campaign)
-        return Response(self.OutputSerializer(tasks[:500], many=True).data)
+        return self.paginated_response(tasks, self.OutputSerializer)
 
 
 class AdjudicationDetailApi(APIView):

@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 
 from annotation.apis.common import AnyRole, CuratorOrTrainer, int_param, visible_campaign
 from annotation.selectors.agreement import agreement_table, reader_quality
+from core.pagination import PaginatedListMixin
 from core.roles import CURATOR, TRAINER, has_role
 
 
@@ -58,7 +59,7 @@ class AgreementApi(APIView):
         return Response(self.OutputSerializer(table).data)
 
 
-class ReaderQualityApi(APIView):
+class ReaderQualityApi(PaginatedListMixin, APIView):
     permission_classes = [AnyRole]
 
     class OutputSerializer(serializers.Serializer):
@@ -79,4 +80,4 @@ class ReaderQualityApi(APIView):
         names = dict(campaign.readers.values_list("pk", "username"))
         for row in rows:
             row["reader"] = names.get(row["reader_id"], str(row["reader_id"]))
-        return Response(self.OutputSerializer(rows, many=True).data)
+        return self.paginated_response(rows, self.OutputSerializer)

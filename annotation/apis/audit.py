@@ -2,14 +2,14 @@
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.views import APIView
 
 from annotation.apis.common import Admin, int_param
 from annotation.selectors.audit import audit_events
+from core.pagination import PaginatedListMixin
 
 
-class AuditApi(APIView):
+class AuditApi(PaginatedListMixin, APIView):
     permission_classes = [Admin]
 
     class OutputSerializer(serializers.Serializer):
@@ -31,6 +31,4 @@ class AuditApi(APIView):
     def get(self, request):
         events = audit_events(campaign_id=int_param(request, "campaign"),
                               action=request.query_params.get("action"))
-        paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(events, request, view=self)
-        return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
+        return self.paginated_response(events, self.OutputSerializer)

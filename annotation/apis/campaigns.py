@@ -20,6 +20,7 @@ from annotation.services.campaigns import (
     campaign_set_pool,
     campaign_update,
 )
+from core.pagination import PaginatedListMixin
 from curation.models import Study, Taxonomy
 
 User = get_user_model()
@@ -61,7 +62,7 @@ def _users(usernames, field):
     return users
 
 
-class CampaignListApi(APIView):
+class CampaignListApi(PaginatedListMixin, APIView):
     permission_classes = [AnyRole]
 
     class InputSerializer(_CampaignFields):
@@ -72,7 +73,7 @@ class CampaignListApi(APIView):
 
     @extend_schema(responses=CampaignOutputSerializer(many=True))
     def get(self, request):
-        return Response(CampaignOutputSerializer(campaign_list(user=request.user), many=True).data)
+        return self.paginated_response(campaign_list(user=request.user), CampaignOutputSerializer)
 
     @extend_schema(request=InputSerializer, responses={201: CampaignOutputSerializer})
     def post(self, request):
@@ -127,7 +128,7 @@ class CampaignPoolApi(APIView):
         return Response(CampaignOutputSerializer(campaign).data)
 
 
-class CampaignStudiesApi(APIView):
+class CampaignStudiesApi(PaginatedListMixin, APIView):
     permission_classes = [CuratorOrTrainer]
 
     class GoldSerializer(serializers.Serializer):
@@ -174,7 +175,7 @@ class CampaignStudiesApi(APIView):
     def get(self, request, campaign_id):
         campaign = visible_campaign(request, campaign_id)
         rows = campaign_queue(campaign=campaign)
-        return Response(self.OutputSerializer(rows, many=True).data)
+        return self.paginated_response(rows, self.OutputSerializer)
 
     @extend_schema(request=InputSerializer, responses={201: AddedSerializer})
     def post(self, request, campaign_id):

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from annotation.apis.common import Curator, CuratorOrTrainer, visible_campaign
 from annotation.selectors.consensus import consensus_for_study, consensus_labels
 from annotation.services.consensus import dawid_skene_run
+from core.pagination import PaginatedListMixin
 from core.roles import is_admin
 
 
@@ -27,7 +28,7 @@ class StudyConsensusSerializer(serializers.Serializer):
     )
 
 
-class CampaignConsensusApi(APIView):
+class CampaignConsensusApi(PaginatedListMixin, APIView):
     permission_classes = [CuratorOrTrainer]
 
     class OutputSerializer(serializers.Serializer):
@@ -48,7 +49,7 @@ class CampaignConsensusApi(APIView):
         campaign = visible_campaign(request, campaign_id)
         include = request.query_params.get("all") in ("1", "true")
         rows = list(consensus_labels(campaign=campaign, include_incomplete=include))
-        return Response(self.OutputSerializer(rows, many=True).data)
+        return self.paginated_response(rows, self.OutputSerializer)
 
 
 class StudyConsensusApi(APIView):

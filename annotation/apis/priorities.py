@@ -7,9 +7,10 @@ from rest_framework.views import APIView
 
 from annotation.apis.common import CuratorOrTrainer, visible_campaign
 from annotation.services.priorities import priority_set
+from core.pagination import PaginatedListMixin
 
 
-class PrioritiesApi(APIView):
+class PrioritiesApi(PaginatedListMixin, APIView):
     permission_classes = [CuratorOrTrainer]
 
     class ScoreSerializer(serializers.Serializer):
@@ -35,7 +36,7 @@ class PrioritiesApi(APIView):
     @extend_schema(responses=ScoreOutputSerializer(many=True))
     def get(self, request, campaign_id):
         rows = visible_campaign(request, campaign_id).priority_scores.order_by("study_id", "source")
-        return Response(self.ScoreOutputSerializer(rows[:5000], many=True).data)
+        return self.paginated_response(rows, self.ScoreOutputSerializer)
 
     @extend_schema(request=InputSerializer, responses=OutputSerializer)
     def post(self, request, campaign_id):

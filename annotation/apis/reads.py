@@ -12,6 +12,7 @@ from annotation.apis.worklist import own_assignment
 from annotation.models import Read
 from annotation.selectors.reads import labels_loaded, read_labels, reads_for_reader, with_labels
 from annotation.services.reads import read_amend, read_draft_save, read_submit
+from core.pagination import PaginatedListMixin
 from core.roles import CURATOR, has_role
 
 LABELS_HELP = (
@@ -87,12 +88,12 @@ class SubmitApi(APIView):
         return Response(ReadOutputSerializer(labels_loaded(read)).data, status=status.HTTP_201_CREATED)
 
 
-class MyReadsApi(APIView):
+class MyReadsApi(PaginatedListMixin, APIView):
     permission_classes = [Radiologist]
 
     @extend_schema(responses=ReadOutputSerializer(many=True))
     def get(self, request):
-        return Response(ReadOutputSerializer(reads_for_reader(reader=request.user)[:500], many=True).data)
+        return self.paginated_response(reads_for_reader(reader=request.user), ReadOutputSerializer)
 
 
 def visible_read(request, read_id: int) -> Read:

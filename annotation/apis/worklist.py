@@ -17,6 +17,7 @@ from annotation.selectors.worklist import (
     worklist_summary,
 )
 from annotation.services.worklist import assignment_release, worklist_next
+from core.pagination import PaginatedListMixin
 from core.roles import is_admin
 
 
@@ -60,7 +61,7 @@ class WorklistNextApi(APIView):
         return Response(AssignmentContextSerializer(assignment_context(assignment=assignment)).data)
 
 
-class WorklistSummaryApi(APIView):
+class WorklistSummaryApi(PaginatedListMixin, APIView):
     permission_classes = [Radiologist]
 
     class OutputSerializer(serializers.Serializer):
@@ -73,10 +74,10 @@ class WorklistSummaryApi(APIView):
 
     @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request):
-        return Response(self.OutputSerializer(worklist_summary(reader=request.user), many=True).data)
+        return self.paginated_response(worklist_summary(reader=request.user), self.OutputSerializer)
 
 
-class MyAssignmentsApi(APIView):
+class MyAssignmentsApi(PaginatedListMixin, APIView):
     permission_classes = [Radiologist]
 
     class OutputSerializer(serializers.Serializer):
@@ -94,7 +95,7 @@ class MyAssignmentsApi(APIView):
         rows = assignments_for_reader(reader=request.user, status=request.query_params.get("status"))
         if campaign is not None:
             rows = rows.filter(campaign_id=campaign)
-        return Response(self.OutputSerializer(rows[:500], many=True).data)
+        return self.paginated_response(rows, self.OutputSerializer)
 
 
 class AssignmentDetailApi(APIView):
@@ -115,7 +116,7 @@ class AssignmentReleaseApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class CampaignAssignmentsApi(APIView):
+class CampaignAssignmentsApi(PaginatedListMixin, APIView):
     permission_classes = [Curator]
 
     class OutputSerializer(serializers.Serializer):
@@ -132,4 +133,4 @@ class CampaignAssignmentsApi(APIView):
     @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request, campaign_id):
         rows = assignments_for_campaign(campaign=visible_campaign(request, campaign_id))
-        return Response(self.OutputSerializer(rows[:1000], many=True).data)
+        return self.paginated_response(rows, self.OutputSerializer)

@@ -7,12 +7,12 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.pagination import PaginatedListMixin
 from core.permissions import role_required
 from core.roles import CURATOR, RADIOLOGIST, TRAINER, is_admin
 from curation.dicom.store import read_bytes
@@ -29,12 +29,6 @@ class AdminOnly(BasePermission):
 
     def has_permission(self, request, view):
         return bool(request.user and request.user.is_authenticated and is_admin(request.user))
-
-
-def _paginated(request, view, queryset, serializer_class):
-    paginator = LimitOffsetPagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True).data)
 
 
 class SeriesOutputSerializer(serializers.ModelSerializer):
@@ -58,7 +52,7 @@ class StudyOutputSerializer(serializers.Serializer):
     series = SeriesOutputSerializer(many=True)
 
 
-class StudyListApi(APIView):
+class StudyListApi(PaginatedListMixin, APIView):
     permission_classes = [StudyReaders]
 
     class FilterSerializer(serializers.Serializer):
@@ -70,7 +64,7 @@ class StudyListApi(APIView):
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        return _paginated(request, self, study_list(**filters.validated_data), StudyOutputSerializer)
+        return self.paginated_response(study_list(**filters.validated_data), StudyOutputSerializer)
 
 
 class StudyDetailApi(APIView):
@@ -90,13 +84,13 @@ class RejectionOutputSerializer(serializers.ModelSerializer):
         fields = ["id", "source", "name", "rule", "tag", "reason", "sha256", "job", "created_at"]
 
 
-class RejectionListApi(APIView):
+class RejectionListApi(PaginatedListMixin, APIView):
     permission_classes = [Curators]
 
     @extend_schema(responses=RejectionOutputSerializer(many=True))
     def get(self, request):
-        return _paginated(request, self, rejection_list(rule=request.query_params.get("rule", "")),
-                          RejectionOutputSerializer)
+        return self.paginated_response(rejection_list(rule=request.query_params.get("rule", "")),
+                                       RejectionOutputSerializer)
 
 
 class RejectionFileApi(APIView):
@@ -140,12 +134,12 @@ class UploadApi(APIView):
         return Response(IngestJobOutputSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 
-class IngestJobListApi(APIView):
+class IngestJobListApi(PaginatedListMixin, APIView):
     permission_classes = [Curators]
 
     @extend_schema(responses=IngestJobOutputSerializer(many=True))
     def get(self, request):
-        return _paginated(request, self, ingest_job_list(), IngestJobOutputSerializer)
+        return self.paginated_response(ingest_job_list(), IngestJobOutputSerializer)
 
 
 class IngestJobDetailApi(APIView):
@@ -168,9 +162,9 @@ class IdentityLinkOutputSerializer(serializers.Serializer):
     date_shift_days = serializers.IntegerField()
 
 
-class IdentityLinkListApi(APIView):
+class IdentityLinkListApi(PaginatedListMixin, APIView):
     permission_classes = [AdminOnly]
 
     @extend_schema(responses=IdentityLinkOutputSerializer(many=True))
     def get(self, request):
-        return _paginated(request, self, identity_link_list(), IdentityLinkOutputSerializer)
+        return self.paginated_response(identity_link_list(), IdentityLinkOutputSerializer)

@@ -6,6 +6,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.pagination import PaginatedListMixin
 from core.permissions import role_required
 from core.roles import CURATOR, RADIOLOGIST, TRAINER
 from curation.models import Taxonomy, Trait
@@ -24,12 +25,12 @@ class TaxonomyOutputSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "version", "status", "description", "published_at", "created_at", "trait_count"]
 
 
-class TaxonomyListApi(APIView):
+class TaxonomyListApi(PaginatedListMixin, APIView):
     permission_classes = [CuratorOrReader]
 
     @extend_schema(responses=TaxonomyOutputSerializer(many=True))
     def get(self, request):
-        return Response(TaxonomyOutputSerializer(taxonomy_list(), many=True).data)
+        return self.paginated_response(taxonomy_list(), TaxonomyOutputSerializer)
 
 
 class TaxonomyDetailApi(APIView):

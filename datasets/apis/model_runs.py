@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotation.models import Assignment, Campaign
+from core.pagination import PaginatedListMixin
 from core.permissions import role_required
 from core.roles import CURATOR, RADIOLOGIST, TRAINER
 from datasets.models import ModelRun
@@ -32,7 +33,7 @@ class RunOutputSerializer(serializers.ModelSerializer):
                   "members", "imported_at", "n_predictions"]
 
 
-class RunListApi(APIView):
+class RunListApi(PaginatedListMixin, APIView):
     permission_classes = [TrainerOrCuratorReads]
     parser_classes = [MultiPartParser]
 
@@ -42,7 +43,7 @@ class RunListApi(APIView):
 
     @extend_schema(responses=RunOutputSerializer(many=True))
     def get(self, request):
-        return Response(RunOutputSerializer(model_run_list(), many=True).data)
+        return self.paginated_response(model_run_list(), RunOutputSerializer)
 
     @extend_schema(request={"multipart/form-data": InputSerializer}, responses={201: RunOutputSerializer})
     def post(self, request):

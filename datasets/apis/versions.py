@@ -6,6 +6,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.pagination import PaginatedListMixin
 from core.permissions import role_required
 from core.roles import CURATOR, TRAINER
 from curation.models import Taxonomy
@@ -52,7 +53,7 @@ class VersionOutputSerializer(serializers.ModelSerializer):
         return JobSerializer(job).data if job else None
 
 
-class VersionListApi(APIView):
+class VersionListApi(PaginatedListMixin, APIView):
     permission_classes = [TrainerOrCuratorReads]
 
     class InputSerializer(serializers.Serializer):
@@ -71,7 +72,7 @@ class VersionListApi(APIView):
     @extend_schema(responses=VersionOutputSerializer(many=True))
     def get(self, request):
         versions = dataset_version_list(name=request.query_params.get("name", ""))
-        return Response(VersionOutputSerializer(versions, many=True).data)
+        return self.paginated_response(versions, VersionOutputSerializer)
 
     @extend_schema(request=InputSerializer, responses={201: VersionOutputSerializer})
     def post(self, request):

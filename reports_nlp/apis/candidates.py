@@ -5,16 +5,19 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from core.pagination import PaginatedListMixin, SlicedRows
 from reports_nlp.apis.base import ReportsApiView
 from reports_nlp.models import MiningRun
 from reports_nlp.models.mining import VERDICTS
 from reports_nlp.pipeline import SECTIONS
 from reports_nlp.selectors.candidates import (
     CANDIDATE_VERDICTS,
+    candidate_count,
     candidate_evidence,
     candidate_ranking,
     candidate_trait_counts,
     study_priorities,
+    study_priority_count,
 )
 from reports_nlp.selectors.mining import mining_run_latest_done
 
@@ -24,8 +27,8 @@ class CandidateFilterSerializer(serializers.Serializer):
     trait = serializers.ListField(child=serializers.SlugField(), required=False)
     verdict = serializers.ListField(child=serializers.ChoiceField(choices=VERDICTS), required=False)
     section = serializers.ListField(child=serializers.ChoiceField(choices=SECTIONS), required=False)
-    limit = serializers.IntegerField(min_value=1, max_value=1000, default=100)
-    offset = serializers.IntegerField(min_value=0, default=0)
+    limit = serializers.IntegerField(min_value=1, max_value=1000, default=100, help_text="Rows per page.")
+    offset = serializers.IntegerField(min_value=0, default=0, help_text="Rows to skip (follow `next` instead).")
 
 
 def _filters(request) -> dict:
@@ -41,19 +44,45 @@ def _filters(request) -> dict:
             "sections": v.get("section"), "limit": v["limit"], "offset": v["offset"]}
 
 
-class CandidateListApi(ReportsApiView):
+def _selection(filters: dict) -> dict:
+    """The filters without the page: the paginator slices by the same `limit` and `offset`."""
+    return {k: v for k, v in filters.items() if k not in ("limit", "offset")}
+
+
+_RUN_HELP = "Beside the page: the mining run the rows come from (null when no run is done yet)."
+
+
+class CandidateOutputSerializer(serializers.Serializer):
+    study_id = serializers.IntegerField()
+    report_id = serializers.IntegerField()
+    trait = serializers.CharField()
+    verdict = serializers.CharField()
+    section = serializers.CharField()
+    phrase = serializers.CharField()
+    score = serializers.FloatField()
+    reason = serializers.CharField()
+    evidence = serializers.DictField(child=serializers.CharField(), allow_null=True,
+                                     help_text="The evidence sentence as {before, match, after} (report text: PHI).")
+
+
+class CandidateListApi(PaginatedListMixin, ReportsApiView):
     """Rows per study and trait, best first, with the reason and the evidence sentence (curators only)."""
 
-    @extend_schema(parameters=[CandidateFilterSerializer], responses={200: dict})
+    @extend_schema(parameters=[CandidateFilterSerializer], responses=CandidateOutputSerializer(many=True),
+                   description=_RUN_HELP)
     def get(self, request):
-        filters = _filters(request)
-        if filters["run"] is None:
-            return Response({"run": None, "results": []})
-        rows = candidate_ranking(**filters)
-        evidence = candidate_evidence(run=filters["run"], report_ids={r["report_id"] for r in rows})
-        for row in rows:
-            row["evidence"] = evidence.get((row["report_id"], row["trait"]))
-        return Response({"run": filters["run"].pk, "results": rows})
+        selection = _selection(_filters(request))
+        run = selection["run"]
+
+        def page(*, offset, limit):
+            rows = candidate_ranking(**selection, offset=offset, limit=limit)
+            evidence = candidate_evidence(run=run, report_ids={r["report_id"] for r in rows})
+            for row in rows:
+                row["evidence"] = evidence.get((row["report_id"], row["trait"]))
+            return rows
+
+        rows = SlicedRows(count=lambda: candidate_count(**selection), rows=page) if run is not None else []
+        return self.paginated_response(rows, CandidateOutputSerializer, extra={"run": run and run.pk})
 
 
 class CandidateCountsApi(ReportsApiView):
@@ -64,13 +93,22 @@ class CandidateCountsApi(ReportsApiView):
                          "counts": candidate_trait_counts(run=f["run"], verdicts=f["verdicts"], sections=f["sections"])})
 
 
-class StudyPrioritiesApi(ReportsApiView):
+class StudyPriorityOutputSerializer(serializers.Serializer):
+    study_id = serializers.IntegerField()
+    score = serializers.FloatField(help_text="The study's best candidate score.")
+    traits = serializers.ListField(child=serializers.CharField())
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class StudyPrioritiesApi(PaginatedListMixin, ReportsApiView):
     """Studies by best candidate score with the reasons: what annotation's queue uses."""
 
-    @extend_schema(parameters=[CandidateFilterSerializer], responses={200: dict})
+    @extend_schema(parameters=[CandidateFilterSerializer], responses=StudyPriorityOutputSerializer(many=True),
+                   description=_RUN_HELP)
     def get(self, request):
         f = _filters(request)
-        if f["run"] is None:
-            return Response({"run": None, "results": []})
-        return Response({"run": f["run"].pk, "results": study_priorities(
-            run=f["run"], traits=f["traits"], verdicts=f["verdicts"], limit=f["limit"])})
+        studies = {"run": f["run"], "traits": f["traits"], "verdicts": f["verdicts"]}
+        rows = SlicedRows(count=lambda: study_priority_count(**studies),
+                          rows=lambda *, offset, limit: study_priorities(**studies, offset=offset, limit=limit))
+        return self.paginated_response(rows if f["run"] is not None else [], StudyPriorityOutputSerializer,
+                                       extra={"run": f["run"] and f["run"].pk})

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from core.pagination import PaginatedListMixin
 from reports_nlp.apis.base import CuratorOrReader, ReportsApiView
 from reports_nlp.models import KeywordMapping, MappingSet
 from reports_nlp.pipeline import SECTIONS
@@ -41,12 +42,12 @@ def _by_version(version: int) -> MappingSet:
     return get_object_or_404(MappingSet, version=version)
 
 
-class MappingSetListApi(ReportsApiView):
+class MappingSetListApi(PaginatedListMixin, ReportsApiView):
     permission_classes = [CuratorOrReader]
 
     @extend_schema(responses=MappingSetOutputSerializer(many=True))
     def get(self, request):
-        return Response(MappingSetOutputSerializer(mapping_set_list(), many=True).data)
+        return self.paginated_response(mapping_set_list(), MappingSetOutputSerializer)
 
 
 class MappingSetDetailApi(ReportsApiView):

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from core.pagination import PaginatedListMixin
 from reports_nlp.apis.base import ReportsApiView
 from reports_nlp.models import MappingSet, MiningRun
 from reports_nlp.pipeline import findings_json
@@ -22,16 +23,35 @@ def _mapping_set(version: int | None) -> MappingSet:
         raise serializers.ValidationError({"mapping_set": f"No mapping set {version or '(published)'}."}) from exc
 
 
-class MiningRunListApi(ReportsApiView):
+class MiningRunOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    mapping_set = serializers.IntegerField(help_text="The mapping set's version.")
+    done = serializers.IntegerField(help_text="Reports mined so far.")
+    total = serializers.IntegerField()
+    progress = serializers.FloatField()
+    chunks_done = serializers.IntegerField()
+    chunks_total = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    error = serializers.CharField()
+
+    def to_representation(self, run):
+        # Each row is exactly what the run's own URL answers while a client follows its progress.
+        return mining_run_status(run=run)
+
+
+class MiningRunListApi(PaginatedListMixin, ReportsApiView):
     class InputSerializer(serializers.Serializer):
         mapping_set = serializers.IntegerField(required=False, allow_null=True, default=None,
                                                help_text="Version; default the latest published.")
         chunk_size = serializers.IntegerField(min_value=1, max_value=100_000, default=2000)
         filters = serializers.DictField(required=False, default=dict)
 
-    @extend_schema(operation_id="reports_mining_runs_list", responses={200: dict})
+    @extend_schema(operation_id="reports_mining_runs_list", responses=MiningRunOutputSerializer(many=True))
     def get(self, request):
-        return Response([mining_run_status(run=run) for run in mining_run_list()[:50]])
+        return self.paginated_response(mining_run_list(), MiningRunOutputSerializer)
 
     @extend_schema(request=InputSerializer, responses={202: dict})
     def post(self, request):

@@ -3,10 +3,10 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from core.pagination import PaginatedListMixin
 from reports_nlp.apis.base import ReportsApiView
 from reports_nlp.models import Report
 from reports_nlp.report_files import RawRow, ReportFileError
@@ -59,7 +59,7 @@ class ReportOutputSerializer(serializers.ModelSerializer):
                   "study", "source", "imported_at"]
 
 
-class ReportListApi(ReportsApiView):
+class ReportListApi(PaginatedListMixin, ReportsApiView):
     class FilterSerializer(serializers.Serializer):
         linked = serializers.BooleanField(required=False, allow_null=True, default=None)
 
@@ -67,10 +67,7 @@ class ReportListApi(ReportsApiView):
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        reports = report_list(linked=filters.validated_data["linked"])
-        paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(reports, request, view=self)
-        return paginator.get_paginated_response(ReportOutputSerializer(page, many=True).data)
+        return self.paginated_response(report_list(linked=filters.validated_data["linked"]), ReportOutputSerializer)
 
 
 class ReportDetailApi(ReportsApiView):

@@ -70,6 +70,16 @@ def candidate_ranking(*, run: MiningRun | None = None, traits=None, verdicts=CAN
     ]
 
 
+def candidate_count(*, run: MiningRun | None = None, traits=None, verdicts=CANDIDATE_VERDICTS, sections=None,
+                    linked_only: bool = True, study_ids=None) -> int:
+    """How many rows `candidate_ranking` has in all, for a paged answer."""
+    run = _run_or_latest(run)
+    if run is None:
+        return 0
+    return candidate_verdicts(run=run, traits=traits, verdicts=verdicts, sections=sections, linked_only=linked_only,
+                              study_ids=study_ids).count()
+
+
 def candidate_evidence(*, run: MiningRun, report_ids) -> dict[tuple[int, str], dict]:
     """{(report id, trait): {"before", "match", "after"}}: the evidence sentence split around the match.
 
@@ -99,7 +109,7 @@ def candidate_trait_counts(*, run: MiningRun | None = None, verdicts=CANDIDATE_V
 
 
 def study_priorities(*, run: MiningRun | None = None, traits=None, verdicts=CANDIDATE_VERDICTS,
-                     limit: int | None = None) -> list[dict]:
+                     limit: int | None = None, offset: int = 0) -> list[dict]:
     """Studies by their best candidate score: [{"study_id", "score", "traits", "reasons"}], best first."""
     run = _run_or_latest(run)
     if run is None:
@@ -107,8 +117,7 @@ def study_priorities(*, run: MiningRun | None = None, traits=None, verdicts=CAND
     best = candidate_verdicts(run=run, traits=traits, verdicts=verdicts).values("report__study_id").annotate(
         top=Max("score")
     ).order_by("-top", "report__study_id")
-    if limit is not None:
-        best = best[:limit]
+    best = best[offset:offset + limit] if limit is not None else best[offset:]
     order = [(b["report__study_id"], b["top"]) for b in best]
     ranked = candidate_ranking(run=run, traits=traits, verdicts=verdicts, study_ids=[s for s, _ in order],
                                limit=None) if order else []
@@ -120,3 +129,12 @@ def study_priorities(*, run: MiningRun | None = None, traits=None, verdicts=CAND
          "reasons": [r["reason"] for r in by_study.get(study_id, [])]}
         for study_id, top in order
     ]
+
+
+def study_priority_count(*, run: MiningRun | None = None, traits=None, verdicts=CANDIDATE_VERDICTS) -> int:
+    """How many studies `study_priorities` ranks in all, for a paged answer."""
+    run = _run_or_latest(run)
+    if run is None:
+        return 0
+    studies = candidate_verdicts(run=run, traits=traits, verdicts=verdicts).order_by().values("report__study_id")
+    return studies.distinct().count()

@@ -50,7 +50,7 @@ def test_role_checks_on_campaign_management(world):
     assert client_for(alice).patch(f"{BASE}/campaigns/{cid}/", {"max_reads": 5}, format="json").status_code == 403
     # A radiologist outside the campaign does not even see it.
     assert api_for("radiologist").get(f"{BASE}/campaigns/{cid}/").status_code == 404
-    assert [c["id"] for c in client_for(alice).get(f"{BASE}/campaigns/").data] == [cid]
+    assert [c["id"] for c in client_for(alice).get(f"{BASE}/campaigns/").data["results"]] == [cid]
     frozen = world["curator"].patch(f"{BASE}/campaigns/{cid}/", {"max_reads": 5}, format="json")
     assert frozen.status_code == 400 and "max_reads" in str(frozen.data)
     assert client_for(alice).get(f"{BASE}/campaigns/{cid}/consensus/").status_code == 403  # blinding
@@ -61,7 +61,7 @@ def test_reading_flow_through_the_api_with_blinding_and_own_reads_only(world):
     cid = world["cid"]
     alice, bob, _ = world["readers"]
     a_api, b_api = client_for(alice), client_for(bob)
-    [summary] = a_api.get(f"{BASE}/worklist/").data
+    [summary] = a_api.get(f"{BASE}/worklist/").data["results"]
     assert (summary["available"], summary["submitted"], summary["current_assignment_id"]) == (1, 0, None)
     nxt = a_api.post(f"{BASE}/campaigns/{cid}/next/")
     assert nxt.status_code == 200
@@ -88,11 +88,11 @@ def test_reading_flow_through_the_api_with_blinding_and_own_reads_only(world):
     assert again.data["code"] == "read_already_submitted" and "already submitted" in again.data["detail"]
     assert a_api.get(f"{BASE}/reads/{submitted.data['id']}/").data["labels"]["epidural_hemorrhage"]["key_images"] == [
         11, 13]
-    [summary] = a_api.get(f"{BASE}/worklist/").data
+    [summary] = a_api.get(f"{BASE}/worklist/").data["results"]
     assert (summary["available"], summary["submitted"]) == (0, 1)
     read_id = submitted.data["id"]
     assert b_api.get(f"{BASE}/reads/{read_id}/").status_code == 404
-    assert [r["id"] for r in a_api.get(f"{BASE}/reads/").data] == [read_id]
+    assert [r["id"] for r in a_api.get(f"{BASE}/reads/").data["results"]] == [read_id]
     assert world["curator"].get(f"{BASE}/reads/{read_id}/").status_code == 200
     amended = a_api.post(f"{BASE}/reads/{read_id}/amend/", {"labels": {}, "reason": "was a calcification"},
                          format="json")
@@ -109,7 +109,7 @@ def test_adjudication_identities_only_for_admins(world):
         client_for(reader).post(f"{BASE}/assignments/{nxt.data['assignment_id']}/submit/", {"labels": labels},
                                 format="json")
     senior = client_for(world["senior"])
-    queue = senior.get(f"{BASE}/adjudications/").data
+    queue = senior.get(f"{BASE}/adjudications/").data["results"]
     assert len(queue) == 1
     task_id = queue[0]["id"]
     view = senior.get(f"{BASE}/adjudications/{task_id}/").data
@@ -123,14 +123,14 @@ def test_adjudication_identities_only_for_admins(world):
         "subdural_hemorrhage": "absent", "intracranial_hemorrhage": "absent"}}, format="json")
     assert decided.status_code == 200 and decided.data["status"] == "decided"
     assert decided.data["adjudicator"] is None  # the senior is not an admin
-    consensus = world["curator"].get(f"{BASE}/campaigns/{cid}/consensus/").data
+    consensus = world["curator"].get(f"{BASE}/campaigns/{cid}/consensus/").data["results"]
     regular = [row for row in consensus if not row["is_gold"]]
     assert regular[0]["traits"]["subdural_hemorrhage"]["label"] == "absent"
     assert all(r["reader"].startswith("R") for r in regular[0]["reads"])
     assert alice.username not in str(consensus)
     agreement = world["api_for"]("trainer").get(f"{BASE}/campaigns/{cid}/agreement/?n_boot=50")
     assert agreement.status_code == 200 and len(agreement.data["traits"]) == 35
-    quality = client_for(alice).get(f"{BASE}/campaigns/{cid}/readers/").data
+    quality = client_for(alice).get(f"{BASE}/campaigns/{cid}/readers/").data["results"]
     assert [q["reader"] for q in quality] == [alice.username]
     progress = world["curator"].get(f"{BASE}/campaigns/{cid}/progress/").data
     assert progress["studies_by_status"]["complete"] == 1 and progress["reads_submitted"] == 3

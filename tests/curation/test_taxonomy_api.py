@@ -15,7 +15,7 @@ def _v1_id():
 def test_every_role_reads_the_tree_with_significance_groups_and_hierarchy(api_for, role):
     listing = api_for(role).get("/api/taxonomies/")
     assert listing.status_code == 200
-    assert [t["trait_count"] for t in listing.json()] == [35]
+    assert [t["trait_count"] for t in listing.json()["results"]] == [35]
     tree = api_for(role).get(f"/api/taxonomies/{_v1_id()}/").json()
     assert len(tree["traits"]) == 30
     ich = next(t for t in tree["traits"] if t["code"] == "intracranial_hemorrhage")
