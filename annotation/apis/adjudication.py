@@ -7,10 +7,11 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotation.apis.common import Radiologist, audit_source, int_param
+from annotation.apis.common import Radiologist, int_param
 from annotation.models import AdjudicationTask
 from annotation.selectors.adjudication import adjudication_queue, adjudication_show_identities, adjudication_view
 from annotation.services.adjudication import adjudication_decide, adjudicator_allowed
+from annotation.services.audit import audit_source_from
 from core.pagination import PaginatedListMixin
 
 
@@ -78,7 +79,7 @@ class AdjudicationDecideApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         task = allowed_task(request, task_id)
-        task = adjudication_decide(task=task, adjudicator=request.user, source=audit_source(request),
+        task = adjudication_decide(task=task, adjudicator=request.user, source=audit_source_from(request),
                                    **data.validated_data)
         view = adjudication_view(task=task, show_identities=adjudication_show_identities(user=request.user))
         return Response(AdjudicationViewSerializer(view).data)

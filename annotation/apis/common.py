@@ -1,4 +1,4 @@
-"""What every annotation view needs: where a request came from (for the audit trail), the permission classes, and
+"""What every annotation view needs: the permission classes, the campaign a user may see, and
 the 409 answer to a conflicting repeat (a read submitted twice)."""
 
 from django.shortcuts import get_object_or_404
@@ -8,7 +8,6 @@ from rest_framework.response import Response
 
 from annotation.models import Campaign, ReadAlreadySubmittedError
 from annotation.selectors.campaigns import campaign_visible
-from annotation.services.audit import AuditSource
 from core.permissions import role_required
 from core.roles import ADMIN, CURATOR, RADIOLOGIST, TRAINER
 
@@ -19,11 +18,6 @@ Radiologist = role_required(RADIOLOGIST)
 RadiologistOrCurator = role_required(RADIOLOGIST, CURATOR)
 AnyRole = role_required(CURATOR, RADIOLOGIST, TRAINER)
 Admin = role_required(ADMIN)
-
-
-def audit_source(request) -> AuditSource:
-    # REMOTE_ADDR is the peer (the proxy, behind one); the proxy's own log holds the rest of the chain.
-    return AuditSource(ip=request.META.get("REMOTE_ADDR") or None, user_agent=request.META.get("HTTP_USER_AGENT", ""))
 
 
 def visible_campaign(request, campaign_id: int) -> Campaign:

@@ -7,10 +7,11 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotation.apis.common import Radiologist, RadiologistOrCurator, audit_source, conflict_response
+from annotation.apis.common import Radiologist, RadiologistOrCurator, conflict_response
 from annotation.apis.worklist import own_assignment
 from annotation.models import Read
 from annotation.selectors.reads import labels_loaded, read_labels, reads_for_reader, with_labels
+from annotation.services.audit import audit_source_from
 from annotation.services.reads import read_amend, read_draft_save, read_submit
 from core.pagination import PaginatedListMixin
 from core.roles import CURATOR, has_role
@@ -58,7 +59,7 @@ class DraftApi(APIView):
         data = _ReadInput(data=request.data)
         data.is_valid(raise_exception=True)
         read = read_draft_save(reader=request.user, assignment=own_assignment(request, assignment_id),
-                               source=audit_source(request), **data.validated_data)
+                               source=audit_source_from(request), **data.validated_data)
         return Response(ReadOutputSerializer(labels_loaded(read)).data)
 
 
@@ -84,7 +85,7 @@ class SubmitApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         read = read_submit(reader=request.user, assignment=own_assignment(request, assignment_id),
-                           source=audit_source(request), **data.validated_data)
+                           source=audit_source_from(request), **data.validated_data)
         return Response(ReadOutputSerializer(labels_loaded(read)).data, status=status.HTTP_201_CREATED)
 
 
@@ -127,5 +128,5 @@ class ReadAmendApi(APIView):
         read = get_object_or_404(Read, pk=read_id)
         if read.assignment.reader_id != request.user.pk:
             raise NotFound("No such read.")
-        new = read_amend(reader=request.user, read=read, source=audit_source(request), **data.validated_data)
+        new = read_amend(reader=request.user, read=read, source=audit_source_from(request), **data.validated_data)
         return Response(ReadOutputSerializer(labels_loaded(new)).data, status=status.HTTP_201_CREATED)

@@ -8,7 +8,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotation.apis.common import Curator, Radiologist, audit_source, int_param, visible_campaign
+from annotation.apis.common import Curator, Radiologist, int_param, visible_campaign
 from annotation.models import Assignment
 from annotation.selectors.worklist import (
     assignment_context,
@@ -16,6 +16,7 @@ from annotation.selectors.worklist import (
     assignments_for_reader,
     worklist_summary,
 )
+from annotation.services.audit import audit_source_from
 from annotation.services.worklist import assignment_release, worklist_next
 from core.pagination import PaginatedListMixin
 from core.roles import is_admin
@@ -54,7 +55,7 @@ class WorklistNextApi(APIView):
     @extend_schema(request=None, responses={200: AssignmentContextSerializer, 204: None})
     def post(self, request, campaign_id):
         assignment = worklist_next(reader=request.user, campaign=visible_campaign(request, campaign_id),
-                                   source=audit_source(request))
+                                   source=audit_source_from(request))
         if assignment is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
         assignment = own_assignment(request, assignment.pk)
@@ -112,7 +113,7 @@ class AssignmentReleaseApi(APIView):
     @extend_schema(request=None, responses={204: None})
     def post(self, request, assignment_id):
         assignment_release(assignment=own_assignment(request, assignment_id), reader=request.user,
-                           source=audit_source(request))
+                           source=audit_source_from(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -16,6 +16,12 @@ class AuditSource:
 SYSTEM = AuditSource(ip=None, user_agent="system")
 
 
+def audit_source_from(request) -> AuditSource:
+    """Where a web request (a page or an API call) came from."""
+    # REMOTE_ADDR is the peer (the proxy, behind one); the proxy's own log holds the rest of the chain.
+    return AuditSource(ip=request.META.get("REMOTE_ADDR") or None, user_agent=request.META.get("HTTP_USER_AGENT", ""))
+
+
 def audit_event(
     *, actor, action: str, obj=None, campaign_id: int | None = None, data: dict | None = None,
     source: AuditSource | None = None,
