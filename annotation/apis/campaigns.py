@@ -1,29 +1,26 @@
 """Campaign API: list, create, detail, update, reader pool, studies (regular and gold), activate, close, progress."""
 
-from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotation.apis.common import AnyRole, Curator, CuratorOrTrainer, audit_source, visible_campaign
+from annotation.apis.common import AnyRole, Curator, CuratorOrTrainer, visible_campaign
 from annotation.models import Campaign
 from annotation.selectors.campaigns import campaign_list, campaign_progress, campaign_queue
+from annotation.selectors.users import users_by_username
+from annotation.services.audit import audit_source_from
 from annotation.services.campaigns import (
     campaign_activate,
-    campaign_add_candidates,
-    campaign_add_filtered,
-    campaign_add_studies,
     campaign_close,
     campaign_create,
     campaign_set_pool,
+    campaign_studies_add,
     campaign_update,
 )
 from core.pagination import PaginatedListMixin
-from curation.models import Study, Taxonomy
-
-User = get_user_model()
+from curation.selectors.taxonomy import taxonomy_list
 
 
 class CampaignOutputSerializer(serializers.ModelSerializer):
@@ -54,12 +51,16 @@ class _CampaignFields(serializers.Serializer):
     gold_every = serializers.IntegerField(required=False, min_value=0)
 
 
-def _users(usernames, field):
-    users = list(User.objects.filter(username__in=usernames))
-    missing = sorted(set(usernames) - {u.username for u in users})
-    if missing:
-        raise serializers.ValidationError({field: f"Unknown users: {', '.join(missing)}."})
-    return users
+class UsernamesField(serializers.ListField):
+    """Usernames in, users out; every unknown name is reported at once."""
+
+    child = serializers.CharField()
+
+    def to_internal_value(self, data):
+        users, unknown = users_by_username(usernames=super().to_internal_value(data))
+        if unknown:
+            raise serializers.ValidationError(f"Unknown users: {', '.join(unknown)}.")
+        return users
 
 
 class CampaignListApi(PaginatedListMixin, APIView):
@@ -68,8 +69,8 @@ class CampaignListApi(PaginatedListMixin, APIView):
     class InputSerializer(_CampaignFields):
         name = serializers.CharField(max_length=120)
         taxonomy_id = serializers.IntegerField()
-        readers = serializers.ListField(child=serializers.CharField(), required=False, default=list)
-        adjudicators = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+        readers = UsernamesField(required=False, default=list)
+        adjudicators = UsernamesField(required=False, default=list)
 
     @extend_schema(responses=CampaignOutputSerializer(many=True))
     def get(self, request):
@@ -82,11 +83,9 @@ class CampaignListApi(PaginatedListMixin, APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        taxonomy = get_object_or_404(Taxonomy, pk=fields.pop("taxonomy_id"))
-        readers = _users(fields.pop("readers"), "readers")
-        adjudicators = _users(fields.pop("adjudicators"), "adjudicators")
-        campaign = campaign_create(taxonomy=taxonomy, created_by=request.user, readers=readers,
-                                   adjudicators=adjudicators, source=audit_source(request), **fields)
+        taxonomy = get_object_or_404(taxonomy_list(), pk=fields.pop("taxonomy_id"))
+        campaign = campaign_create(taxonomy=taxonomy, created_by=request.user, source=audit_source_from(request),
+                                   **fields)
         return Response(CampaignOutputSerializer(campaign).data, status=status.HTTP_201_CREATED)
 
 
@@ -107,7 +106,7 @@ class CampaignDetailApi(APIView):
         data = self.InputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         campaign = campaign_update(campaign=visible_campaign(request, campaign_id), actor=request.user,
-                                   source=audit_source(request), **data.validated_data)
+                                   source=audit_source_from(request), **data.validated_data)
         return Response(CampaignOutputSerializer(campaign).data)
 
 
@@ -115,45 +114,46 @@ class CampaignPoolApi(APIView):
     permission_classes = [Curator]
 
     class InputSerializer(serializers.Serializer):
-        readers = serializers.ListField(child=serializers.CharField(), required=False)
-        adjudicators = serializers.ListField(child=serializers.CharField(), required=False)
+        readers = UsernamesField(required=False)
+        adjudicators = UsernamesField(required=False)
 
     @extend_schema(request=InputSerializer, responses=CampaignOutputSerializer)
     def put(self, request, campaign_id):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        pool = {k: _users(v, k) for k, v in data.validated_data.items()}
         campaign = campaign_set_pool(campaign=visible_campaign(request, campaign_id), actor=request.user,
-                                     source=audit_source(request), **pool)
+                                     source=audit_source_from(request), **data.validated_data)
         return Response(CampaignOutputSerializer(campaign).data)
+
+
+class GoldStudyInputSerializer(serializers.Serializer):
+    study_uid = serializers.CharField()
+    positives = serializers.ListField(child=serializers.CharField(), help_text="Trait codes present.")
+
+
+class MiningCandidatesInputSerializer(serializers.Serializer):
+    limit = serializers.IntegerField(min_value=1, max_value=100000)
+    traits = serializers.ListField(child=serializers.CharField(), required=False, allow_null=True, default=None)
+
+
+class StudyFiltersInputSerializer(serializers.Serializer):
+    limit = serializers.IntegerField(min_value=1, max_value=100000)
+    site = serializers.CharField(required=False, allow_blank=True, default="")
+    modality = serializers.CharField(required=False, allow_blank=True, default="")
+    date_from = serializers.DateField(required=False, allow_null=True, default=None)
+    date_to = serializers.DateField(required=False, allow_null=True, default=None)
 
 
 class CampaignStudiesApi(PaginatedListMixin, APIView):
     permission_classes = [CuratorOrTrainer]
 
-    class GoldSerializer(serializers.Serializer):
-        study_uid = serializers.CharField()
-        positives = serializers.ListField(child=serializers.CharField(), help_text="Trait codes present.")
-
-    class MiningSerializer(serializers.Serializer):
-        limit = serializers.IntegerField(min_value=1, max_value=100000)
-        traits = serializers.ListField(child=serializers.CharField(), required=False, allow_null=True, default=None)
-
-    class FilterSerializer(serializers.Serializer):
-        limit = serializers.IntegerField(min_value=1, max_value=100000)
-        site = serializers.CharField(required=False, allow_blank=True, default="")
-        modality = serializers.CharField(required=False, allow_blank=True, default="")
-        date_from = serializers.DateField(required=False, allow_null=True, default=None)
-        date_to = serializers.DateField(required=False, allow_null=True, default=None)
-
     class InputSerializer(serializers.Serializer):
         study_uids = serializers.ListField(child=serializers.CharField(), required=False, default=list)
-        gold = serializers.ListField(child=serializers.DictField(), required=False, default=list,
-                                     help_text="[{study_uid, positives: [trait codes]}]")
-        from_mining = serializers.DictField(required=False, allow_null=True, default=None,
-                                            help_text="{limit, traits}: the best report-mining candidates.")
-        filters = serializers.DictField(required=False, allow_null=True, default=None,
-                                        help_text="{limit, site, modality, date_from, date_to}")
+        gold = GoldStudyInputSerializer(many=True, required=False, default=list)
+        from_mining = MiningCandidatesInputSerializer(required=False, allow_null=True, default=None,
+                                                      help_text="The best report-mining candidates.")
+        filters = StudyFiltersInputSerializer(required=False, allow_null=True, default=None,
+                                              help_text="Archive studies matching these filters.")
 
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
@@ -183,29 +183,8 @@ class CampaignStudiesApi(PaginatedListMixin, APIView):
             self.permission_denied(request, message=Curator.message)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        gold = [self.GoldSerializer(data=g) for g in data.validated_data["gold"]]
-        for g in gold:
-            g.is_valid(raise_exception=True)
-        uids = set(data.validated_data["study_uids"]) | {g.validated_data["study_uid"] for g in gold}
-        ids = dict(Study.objects.filter(study_uid__in=uids).values_list("study_uid", "pk"))
-        result = campaign_add_studies(
-            campaign=visible_campaign(request, campaign_id),
-            study_ids=[ids[u] for u in data.validated_data["study_uids"] if u in ids],
-            gold={ids[g.validated_data["study_uid"]]: g.validated_data["positives"]
-                  for g in gold if g.validated_data["study_uid"] in ids},
-            actor=request.user, source=audit_source(request),
-        )
-        result["missing"] = sorted(uids - set(ids))
-        campaign = visible_campaign(request, campaign_id)
-        for key, serializer, service in (("from_mining", self.MiningSerializer, campaign_add_candidates),
-                                         ("filters", self.FilterSerializer, campaign_add_filtered)):
-            if data.validated_data[key] is not None:
-                extra = serializer(data=data.validated_data[key])
-                extra.is_valid(raise_exception=True)
-                added = service(campaign=campaign, actor=request.user, source=audit_source(request),
-                                **extra.validated_data)
-                result["added"] += added["added"]
-                result["already_in_campaign"] += added["already_in_campaign"]
+        result = campaign_studies_add(campaign=visible_campaign(request, campaign_id), actor=request.user,
+                                      source=audit_source_from(request), **data.validated_data)
         return Response(self.AddedSerializer(result).data, status=status.HTTP_201_CREATED)
 
 
@@ -215,7 +194,7 @@ class CampaignActivateApi(APIView):
     @extend_schema(request=None, responses=CampaignOutputSerializer)
     def post(self, request, campaign_id):
         campaign = campaign_activate(campaign=visible_campaign(request, campaign_id), actor=request.user,
-                                     source=audit_source(request))
+                                     source=audit_source_from(request))
         return Response(CampaignOutputSerializer(campaign).data)
 
 
@@ -225,7 +204,7 @@ class CampaignCloseApi(APIView):
     @extend_schema(request=None, responses=CampaignOutputSerializer)
     def post(self, request, campaign_id):
         campaign = campaign_close(campaign=visible_campaign(request, campaign_id), actor=request.user,
-                                  source=audit_source(request))
+                                  source=audit_source_from(request))
         return Response(CampaignOutputSerializer(campaign).data)
 
 

@@ -1,4 +1,5 @@
-"""Campaign use cases: create, update, add studies (regular and gold), activate, close."""
+"""Campaign use cases: create, update, add studies (regular and gold, by id or UID, from report mining or archive
+filters), activate, close."""
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -208,3 +209,48 @@ def campaign_add_filtered(
         studies = studies.filter(study_date__lte=date_to)
     ids = list(studies.order_by("id").values_list("id", flat=True)[:limit])
     return campaign_add_studies(campaign=campaign, study_ids=ids, actor=actor, source=source)
+
+
+@transaction.atomic
+def campaign_add_selected_candidates(
+    *, campaign: Campaign, run, study_ids, actor=None, source: AuditSource | None = None
+) -> dict:
+    """Add the report-mining candidates a curator checked and rank them by the run's candidate scores (priority
+    source "report-mining"); both or neither."""
+    chosen = sorted({int(s) for s in study_ids})
+    result = campaign_add_studies(campaign=campaign, study_ids=chosen, actor=actor, source=source)
+    wanted = set(chosen)
+    scores = {r["study_id"]: (r["score"], "; ".join(r["reasons"][:3]))
+              for r in study_priorities(run=run) if r["study_id"] in wanted}
+    result["prioritized"] = priority_set(campaign=campaign, scores=scores, source="report-mining").updated
+    return result
+
+
+@transaction.atomic
+def campaign_studies_add(
+    *, campaign: Campaign, study_uids=(), gold=(), from_mining: dict | None = None, filters: dict | None = None,
+    actor=None, source: AuditSource | None = None,
+) -> dict:
+    """Everything the studies API adds in one request, all or nothing: studies by UID, gold studies by UID with
+    their answer ({"study_uid", "positives"}), the best mining candidates (`campaign_add_candidates` arguments)
+    and archive studies matching filters (`campaign_add_filtered` arguments).
+
+    Returns the added and already-present study ids, and the UIDs that are not in the archive."""
+    study_uids, gold = list(study_uids), list(gold)
+    uids = set(study_uids) | {g["study_uid"] for g in gold}
+    ids = dict(Study.objects.filter(study_uid__in=uids).values_list("study_uid", "pk"))
+    result = campaign_add_studies(
+        campaign=campaign, study_ids=[ids[u] for u in study_uids if u in ids],
+        gold={ids[g["study_uid"]]: g["positives"] for g in gold if g["study_uid"] in ids},
+        actor=actor, source=source,
+    )
+    result["missing"] = sorted(uids - set(ids))
+    more = []
+    if from_mining is not None:
+        more.append(campaign_add_candidates(campaign=campaign, actor=actor, source=source, **from_mining))
+    if filters is not None:
+        more.append(campaign_add_filtered(campaign=campaign, actor=actor, source=source, **filters))
+    for added in more:
+        result["added"] += added["added"]
+        result["already_in_campaign"] += added["already_in_campaign"]
+    return result

@@ -1,0 +1,10 @@
+"""The people a request names by username: a campaign's readers and adjudicators."""
+
+from django.contrib.auth import get_user_model
+
+
+def users_by_username(*, usernames) -> tuple[list, list[str]]:
+    """(the users with these usernames, the usernames no user has, sorted)."""
+    usernames = set(usernames)
+    users = list(get_user_model().objects.filter(username__in=usernames))
+    return users, sorted(usernames - {u.username for u in users})
