@@ -1,8 +1,10 @@
-"""Template context: the signed-in user's roles, so the navigation shows only their pages."""
+"""Template context: the signed-in user's roles and the navigation links they may follow."""
 
-from core.roles import user_roles
+from core.roles import ADMIN, user_roles
+from frontend.navigation import nav_links
 
 
 def roles(request):
-    held = user_roles(getattr(request, "user", None))
-    return {"user_roles": held, "is_admin_role": "admin" in held}
+    user = getattr(request, "user", None)
+    held = user_roles(user)
+    return {"user_roles": held, "is_admin_role": ADMIN in held, "nav_links": nav_links(user)}

@@ -1,12 +1,12 @@
 """Archive pages for curators: studies with their series and QC flags, rejections, and uploads with progress."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
-from core.roles import CURATOR, has_role
+from core.decorators import role_required
+from core.roles import CURATOR
 from curation.models import IngestJob
 from curation.selectors.archive import ingest_job_list, rejection_counts, rejection_list, study_list
 from curation.services.ingest_job import ingest_upload_start
@@ -14,14 +14,8 @@ from curation.services.ingest_job import ingest_upload_start
 PAGE_SIZE = 50
 
 
-def _require_curator(request) -> None:
-    if not has_role(request.user, CURATOR):
-        raise PermissionDenied("The archive pages are for curators.")
-
-
-@login_required
+@role_required(CURATOR)
 def studies(request):
-    _require_curator(request)
     kind = request.GET.get("kind", "")
     page = Paginator(study_list(patient=request.GET.get("patient", "").strip(), kind=kind), PAGE_SIZE)
     return render(request, "frontend/archive/studies.html", {
@@ -32,9 +26,8 @@ def studies(request):
     })
 
 
-@login_required
+@role_required(CURATOR)
 def rejections(request):
-    _require_curator(request)
     rule = request.GET.get("rule", "")
     page = Paginator(rejection_list(rule=rule), PAGE_SIZE)
     return render(request, "frontend/archive/rejections.html", {
@@ -44,9 +37,8 @@ def rejections(request):
     })
 
 
-@login_required
+@role_required(CURATOR)
 def upload(request):
-    _require_curator(request)
     if request.method == "POST":
         try:
             job = ingest_upload_start(user=request.user, files=request.FILES.getlist("files"))
@@ -57,7 +49,6 @@ def upload(request):
     return render(request, "frontend/archive/upload.html", {"jobs": ingest_job_list()[:20]})
 
 
-@login_required
+@role_required(CURATOR)
 def job(request, job_id: int):
-    _require_curator(request)
     return render(request, "frontend/archive/job.html", {"job": get_object_or_404(IngestJob, pk=job_id)})

@@ -1,23 +1,17 @@
 """The campaign overview for curators: progress, agreement per trait, studies awaiting adjudication, consensus."""
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 
 from annotation.models import Campaign
 from annotation.selectors.agreement import agreement_table
 from annotation.selectors.campaigns import campaign_list, campaign_progress
 from annotation.selectors.consensus import consensus_labels
-from core.roles import CURATOR, has_role
+from core.decorators import role_required
+from core.roles import CURATOR
 
 # Fewer bootstrap replicates than the API's default keep the page quick; the API gives the full figures.
 PAGE_BOOTSTRAP = 300
 METRICS = ("fleiss_kappa", "krippendorff_alpha", "gwet_ac1")
-
-
-def _require_curator(request) -> None:
-    if not has_role(request.user, CURATOR):
-        raise PermissionDenied("Campaign overviews are for curators.")
 
 
 def _study_rows(campaign: Campaign) -> list[dict]:
@@ -56,16 +50,14 @@ def _agreement_rows(campaign: Campaign) -> tuple[list[dict], int]:
     return rows, quiet
 
 
-@login_required
+@role_required(CURATOR)
 def campaign_index(request):
-    _require_curator(request)
     campaigns = [(c, campaign_progress(campaign=c)) for c in campaign_list(user=request.user)]
     return render(request, "frontend/reading/campaigns.html", {"campaigns": campaigns})
 
 
-@login_required
+@role_required(CURATOR)
 def campaign_overview(request, campaign_id: int):
-    _require_curator(request)
     campaign = get_object_or_404(Campaign, pk=campaign_id)
     studies = _study_rows(campaign)
     agreement, quiet = _agreement_rows(campaign)

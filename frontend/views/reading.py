@@ -5,8 +5,7 @@ annotation REST API, so the page and any other client follow the same rules.
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,26 +15,17 @@ from annotation.models import Assignment, Campaign, Read
 from annotation.selectors.campaigns import campaign_progress
 from annotation.selectors.reads import read_labels, reads_amendable, with_labels
 from annotation.selectors.worklist import assignment_context, assignments_for_reader, worklist_summary
-from annotation.services.audit import AuditSource
+from annotation.services.audit import audit_source_from
 from annotation.services.worklist import worklist_next
-from core.roles import RADIOLOGIST, has_role
+from core.decorators import role_required
+from core.roles import RADIOLOGIST
 from datasets.selectors.second_opinion import second_opinions_ready
 from frontend.views.adjudication import adjudications_for
 from frontend.views.series_source import series_config, series_metadata_url
 
 
-def audit_source(request) -> AuditSource:
-    return AuditSource(ip=request.META.get("REMOTE_ADDR"), user_agent=request.META.get("HTTP_USER_AGENT", ""))
-
-
-def _require_reader(request) -> None:
-    if not has_role(request.user, RADIOLOGIST):
-        raise PermissionDenied("The reading room is for radiologists.")
-
-
-@login_required
+@role_required(RADIOLOGIST)
 def worklist(request):
-    _require_reader(request)
     campaigns = [
         {**row, "done": row["submitted"], "remaining": row["available"], "reserved": row["current_assignment_id"]}
         for row in worklist_summary(reader=request.user)
@@ -59,7 +49,7 @@ def _recent_reads(reader) -> list[Read]:
     return list(reads_amendable(reader=reader).order_by("-submitted_at", "-id")[:RECENT_READS])
 
 
-@login_required
+@role_required(RADIOLOGIST)
 @require_POST
 def reading_next(request, campaign_id: int):
     """Reserve the reader's next study of the campaign and open it; back to the worklist when none is left.
@@ -67,10 +57,9 @@ def reading_next(request, campaign_id: int):
     Asked for JSON (the reading page after a submit), it answers where to go and, for a study, the page's data,
     so the page opens the next study in place: no new page, no second start of the viewer.
     """
-    _require_reader(request)
     campaign = get_object_or_404(Campaign, pk=campaign_id)
     try:
-        assignment = worklist_next(reader=request.user, campaign=campaign, source=audit_source(request))
+        assignment = worklist_next(reader=request.user, campaign=campaign, source=audit_source_from(request))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         assignment = None
@@ -135,10 +124,9 @@ def _reading_page(request, assignment: Assignment) -> dict | None:
     }
 
 
-@login_required
+@role_required(RADIOLOGIST)
 def reading_read(request, assignment_id: int):
     """The blinded reading page: the study's primary axial series and the form; nothing of other reads."""
-    _require_reader(request)
     assignment = Assignment.objects.select_related("campaign", "campaign_study__study__primary_series").filter(
         pk=assignment_id, reader=request.user
     ).first()
@@ -169,10 +157,9 @@ def _amend_config(ctx: dict, read: Read) -> dict:
     }
 
 
-@login_required
+@role_required(RADIOLOGIST)
 def reading_amend(request, read_id: int):
     """One of the reader's own submitted reads, reopened in the reading page; saving it adds a new version."""
-    _require_reader(request)
     read = with_labels(reads_amendable(reader=request.user)).filter(pk=read_id).first()
     if read is None:
         messages.info(request, "Only the latest version of one of your submitted reads can be amended.")

@@ -1,26 +1,20 @@
 """Model run pages for trainers: runs, one run's evaluation report with plots, two runs side by side."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
+from core.decorators import role_required
 from core.roles import CURATOR, TRAINER, has_role
 from datasets.models import ModelRun
 from datasets.selectors.model_runs import model_run_compare, model_run_list
 from datasets.services.model_runs import model_run_import_archive
 
 
-def _require_reader(request) -> None:
-    if not has_role(request.user, TRAINER, CURATOR):
-        raise PermissionDenied("The model run pages are for trainers and curators.")
-
-
-@login_required
+@role_required(TRAINER, CURATOR)
 def runs(request):
-    _require_reader(request)
     if request.method == "POST" and request.FILES.get("file"):
         if not has_role(request.user, TRAINER):
             raise PermissionDenied("Only trainers import model runs.")
@@ -35,9 +29,8 @@ def runs(request):
     return render(request, "frontend/runs/runs.html", {"runs": all_runs})
 
 
-@login_required
+@role_required(TRAINER, CURATOR)
 def run_detail(request, run_id):
-    _require_reader(request)
     run = get_object_or_404(ModelRun, pk=run_id)
     report = run.report
     return render(request, "frontend/runs/run.html", {
@@ -48,18 +41,16 @@ def run_detail(request, run_id):
     })
 
 
-@login_required
+@role_required(TRAINER, CURATOR)
 def run_compare(request, run_id, other_id):
-    _require_reader(request)
     run_a, run_b = get_object_or_404(ModelRun, pk=run_id), get_object_or_404(ModelRun, pk=other_id)
     return render(request, "frontend/runs/compare.html", {
         "a": run_a, "b": run_b, "rows": model_run_compare(run_a=run_a, run_b=run_b),
     })
 
 
-@login_required
+@role_required(TRAINER, CURATOR)
 def run_plot(request, run_id, name):
-    _require_reader(request)
     run = get_object_or_404(ModelRun, pk=run_id)
     stored = f"runs/{run.pk}/{name}"
     if stored not in run.plots or not default_storage.exists(stored):
