@@ -16,9 +16,8 @@ from core.roles import CURATOR, RADIOLOGIST, TRAINER
 from datasets.models import ModelRun
 from datasets.selectors.model_runs import model_run_compare, model_run_list
 from datasets.selectors.second_opinion import second_opinion
-from datasets.services.active_learning import active_learning_policy_set
+from datasets.services.active_learning import active_learning_policy_apply, priorities_recompute_queue
 from datasets.services.model_runs import model_run_import_archive
-from datasets.tasks import priorities_recompute_task
 
 TrainerOrCuratorReads = role_required(TRAINER, read_roles=(CURATOR,))
 
@@ -88,11 +87,10 @@ class ActiveLearningPolicyApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         run_id = data.validated_data.pop("run_id")
-        policy = active_learning_policy_set(
+        policy = active_learning_policy_apply(
             campaign=get_object_or_404(Campaign, pk=campaign_id),
             run=get_object_or_404(ModelRun, pk=run_id) if run_id else None, **data.validated_data,
         )
-        priorities_recompute_task.delay(policy.run_id)
         return Response({"campaign": campaign_id, "weights": policy.weights, "run": policy.run_id, "seed": policy.seed})
 
 
@@ -101,8 +99,8 @@ class RecomputeApi(APIView):
 
     @extend_schema(request=None, responses={202: dict})
     def post(self, request, run_id):
-        result = priorities_recompute_task.delay(get_object_or_404(ModelRun, pk=run_id).pk)
-        return Response({"task": result.id}, status=status.HTTP_202_ACCEPTED)
+        task_id = priorities_recompute_queue(run=get_object_or_404(ModelRun, pk=run_id))
+        return Response({"task": task_id}, status=status.HTTP_202_ACCEPTED)
 
 
 class SecondOpinionApi(APIView):

@@ -26,6 +26,27 @@ def active_learning_policy_set(*, campaign: Campaign, weights: dict[str, float],
     return policy
 
 
+def priorities_recompute_queue(*, run: ModelRun | None = None) -> str:
+    """Queue `priorities_recompute` for `run` (None: the latest) once the caller's transaction commits, so the
+    worker sees what it wrote; returns the task's id, known before the task is sent."""
+    from celery.utils import uuid
+
+    from datasets.tasks import priorities_recompute_task  # tasks call services; imported here to keep that direction
+
+    task_id, run_id = uuid(), run.pk if run is not None else None
+    transaction.on_commit(lambda: priorities_recompute_task.apply_async(args=[run_id], task_id=task_id))
+    return task_id
+
+
+@transaction.atomic
+def active_learning_policy_apply(*, campaign: Campaign, weights: dict[str, float], run: ModelRun | None = None,
+                                 seed: int = 0) -> ActiveLearningPolicy:
+    """Set the campaign's policy and recompute the priorities of the campaigns that follow its run."""
+    policy = active_learning_policy_set(campaign=campaign, weights=weights, run=run, seed=seed)
+    priorities_recompute_queue(run=policy.run)
+    return policy
+
+
 def campaign_priorities_compute(*, policy: ActiveLearningPolicy) -> dict:
     """Scores for the campaign's studies from its policy's run (or the latest one): {study_id: (score, reason)}."""
     run = policy.run or model_run_latest()

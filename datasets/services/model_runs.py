@@ -17,6 +17,7 @@ from django.db import transaction
 
 from curation.models import Study
 from datasets.models import DatasetVersion, ModelRun, StudyPrediction
+from datasets.services.active_learning import priorities_recompute_queue
 
 PREDICTIONS_FORMAT = "radcurate-predictions/1"
 REQUIRED_FILES = ("report.json", "predictions.csv", "predictions.json")
@@ -144,18 +145,12 @@ def model_run_import(*, run_dir: Path, user=None, name: str = "") -> ModelRun:
             stored = _store_plots(run, files.plots)
             run.plots = stored
             run.save(update_fields=["plots"])
-            transaction.on_commit(lambda: _recompute_later(run.pk))
+            priorities_recompute_queue(run=run)
     except Exception:
         for name_ in stored:
             default_storage.delete(name_)
         raise
     return run
-
-
-def _recompute_later(run_id: int) -> None:
-    from datasets.tasks import priorities_recompute_task  # tasks import services; import here to avoid a cycle
-
-    priorities_recompute_task.delay(run_id)
 
 
 def model_run_import_archive(*, upload, user=None, name: str = "") -> ModelRun:
