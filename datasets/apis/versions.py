@@ -18,7 +18,7 @@ from datasets.selectors.versions import (
     version_manifest,
 )
 from datasets.services.export import dataset_export_start
-from datasets.services.versions import dataset_version_create
+from datasets.services.versions import dataset_version_create_and_export
 
 TrainerOrCuratorReads = role_required(TRAINER, read_roles=(CURATOR,))
 
@@ -81,8 +81,8 @@ class VersionListApi(PaginatedListMixin, APIView):
         fields = dict(data.validated_data)
         size = fields.pop("image_size")
         taxonomy = get_object_or_404(Taxonomy, pk=fields.pop("taxonomy_id"))
-        version = dataset_version_create(taxonomy=taxonomy, image_size=(size, size), created_by=request.user, **fields)
-        dataset_export_start(version=version, user=request.user)
+        version = dataset_version_create_and_export(taxonomy=taxonomy, image_size=(size, size),
+                                                    created_by=request.user, **fields)
         return Response(VersionOutputSerializer(version).data, status=status.HTTP_201_CREATED)
 
 

@@ -1,4 +1,5 @@
-"""Dataset version use cases: define a new version (a new row, never an edit of a published one)."""
+"""Dataset version use cases: define a new version (a new row, never an edit of a published one), and define
+one and start its export together."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -7,6 +8,7 @@ from annotation.models import Campaign
 from curation.models import Taxonomy
 from datasets.export.splits import SplitPolicy, SplitPolicyError
 from datasets.models import ConsensusMethod, DatasetVersion
+from datasets.services.export import dataset_export_start
 
 
 def _check_campaigns(taxonomy: Taxonomy, campaign_ids: list[int]) -> None:
@@ -43,7 +45,8 @@ def dataset_version_create(
     image_size: tuple[int, int] = (256, 256), chunk_studies: int = 16, filters: dict | None = None,
     description: str = "",
 ) -> DatasetVersion:
-    """A new version of dataset `name` (next number), status building; its export is started separately."""
+    """A new version of dataset `name` (next number), status building; its export is started separately
+    (`dataset_version_create_and_export` does both)."""
     if not taxonomy.is_published:
         raise ValidationError({"taxonomy": f"Taxonomy {taxonomy} is not published; datasets need a frozen taxonomy."})
     campaign_ids = sorted({int(c) for c in campaign_ids})
@@ -64,4 +67,26 @@ def dataset_version_create(
     _check_traits(taxonomy, version.stratify_on, "stratify_on")
     version.full_clean()
     version.save()
+    return version
+
+
+def _campaigns_taxonomy(campaign_ids: list[int]) -> Taxonomy:
+    taxonomy_ids = set(Campaign.objects.filter(pk__in=campaign_ids).values_list("taxonomy_id", flat=True))
+    if len(taxonomy_ids) != 1:
+        raise ValidationError({"campaign_ids": "Choose one or more campaigns of the same taxonomy version."})
+    return Taxonomy.objects.get(pk=taxonomy_ids.pop())
+
+
+@transaction.atomic
+def dataset_version_create_and_export(
+    *, name: str, campaign_ids: list[int], taxonomy: Taxonomy | None = None, created_by=None, **fields
+) -> DatasetVersion:
+    """Define a version and queue its export, both or neither; the export task is queued once the version is
+    committed. Without `taxonomy`, the version takes its campaigns' taxonomy version (they must share one).
+    `fields` are `dataset_version_create`'s."""
+    if taxonomy is None:
+        taxonomy = _campaigns_taxonomy(campaign_ids)
+    version = dataset_version_create(name=name, taxonomy=taxonomy, campaign_ids=campaign_ids, created_by=created_by,
+                                     **fields)
+    dataset_export_start(version=version, user=created_by)
     return version
