@@ -2,32 +2,33 @@
 
 The pages compose `reports_nlp` services and selectors; where a page reaches into a later layer
 (selecting candidates into an annotation campaign, consensus labels as the quality reference) it is
-this module, not `reports_nlp`, that calls `annotation`.
+this module, not `reports_nlp`, that calls `annotation`. Report text is PHI and every page here shows it:
+curators (and admins) only.
 """
 
 import json
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from core.roles import CURATOR, has_role
+from annotation.models import Campaign
+from annotation.selectors.campaigns import campaign_list
+from annotation.selectors.consensus import consensus_labels
+from annotation.services.audit import audit_source_from
+from annotation.services.campaigns import campaign_add_selected_candidates
+from core.decorators import role_required
+from core.roles import CURATOR
+from frontend.forms.reports import CandidateSelectForm
 from reports_nlp.models import KeywordMapping, MappingSet, MiningRun
 from reports_nlp.pipeline import SECTIONS
 from reports_nlp.report_files import ReportFileError
-from reports_nlp.selectors.candidates import (
-    candidate_evidence,
-    candidate_ranking,
-    candidate_trait_counts,
-    study_priorities,
-)
+from reports_nlp.selectors.candidates import candidate_evidence, candidate_ranking, candidate_trait_counts
 from reports_nlp.selectors.mapping_sets import mapping_set_get, mapping_set_list
 from reports_nlp.selectors.mining import mining_run_latest_done, mining_run_list, mining_run_status
-from reports_nlp.selectors.quality import ground_truth_reference, mapping_quality
+from reports_nlp.selectors.quality import mapping_quality
 from reports_nlp.selectors.reports import report_counts
 from reports_nlp.services.mapping_sets import (
     keyword_mapping_update,
@@ -42,20 +43,13 @@ PAGE_SIZE = 100
 ASSERTION_CHOICES = ("present", "uncertain", "absent", "historical")
 
 
-def _require_curator(request) -> None:
-    # Report text is PHI: every page here shows it, so curators and admins only.
-    if not has_role(request.user, CURATOR):
-        raise PermissionDenied("Report mining is for curators.")
-
-
 def _lines(value: str) -> list[str]:
     return [line.strip() for line in value.splitlines() if line.strip()]
 
 
-@login_required
+@role_required(CURATOR)
 def mining(request):
     """Reports in the archive, the import form, and the mining runs with live progress."""
-    _require_curator(request)
     return render(request, "frontend/reports/mining.html", {
         "counts": report_counts(),
         "runs": [mining_run_status(run=run) for run in mining_run_list()[:20]],
@@ -63,10 +57,9 @@ def mining(request):
     })
 
 
-@login_required
+@role_required(CURATOR)
 @require_POST
 def report_upload(request):
-    _require_curator(request)
     upload = request.FILES.get("file")
     if upload is None:
         messages.error(request, "Choose a CSV or JSONL file of reports.")
@@ -83,10 +76,9 @@ def report_upload(request):
     return redirect("reports-mining")
 
 
-@login_required
+@role_required(CURATOR)
 @require_POST
 def mining_start(request):
-    _require_curator(request)
     version = request.POST.get("mapping_set") or None
     try:
         mapping_set = mapping_set_get(version=int(version) if version else None)
@@ -98,10 +90,9 @@ def mining_start(request):
     return redirect("reports-mining")
 
 
-@login_required
+@role_required(CURATOR)
 @require_POST
 def mining_resume(request, run_id: int):
-    _require_curator(request)
     mining_run_dispatch(run=get_object_or_404(MiningRun, pk=run_id))
     return redirect("reports-mining")
 
@@ -114,10 +105,9 @@ def _candidate_filters(request) -> dict:
     return {"traits": traits, "verdicts": verdicts, "sections": sections}
 
 
-@login_required
+@role_required(CURATOR)
 def candidates(request):
     """Ranked candidates with the evidence sentence highlighted; checked studies go to a campaign."""
-    _require_curator(request)
     run_id = request.GET.get("run")
     run = get_object_or_404(MiningRun, pk=run_id) if run_id else mining_run_latest_done()
     filters = _candidate_filters(request)
@@ -145,50 +135,44 @@ def _trait_codes(run: MiningRun | None) -> list[str]:
 
 
 def _open_campaigns(user) -> list:
-    from annotation.models import Campaign
-    from annotation.selectors.campaigns import campaign_list
-
     return list(campaign_list(user=user).exclude(status=Campaign.Status.CLOSED))
 
 
-@login_required
+@role_required(CURATOR)
 @require_POST
 def candidates_select(request):
     """The hook from the candidates page: checked studies join the chosen campaign, with mining priorities."""
-    _require_curator(request)
-    from annotation.models import Campaign
-    from annotation.services.campaigns import campaign_add_studies
-    from annotation.services.priorities import priority_set
-
-    campaign = get_object_or_404(Campaign, pk=request.POST.get("campaign"))
-    run = get_object_or_404(MiningRun, pk=request.POST.get("run"))
-    study_ids = sorted({int(s) for s in request.POST.getlist("study") if s.isdigit()})
-    if not study_ids:
-        messages.error(request, "Select at least one study.")
-        return redirect(request.POST.get("next") or "reports-candidates")
+    form = CandidateSelectForm(request.POST)
+    back = form.data.get("next") or ""
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        back = "reports-candidates"  # never an open redirect to another site
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect(back)
+    campaign = form.cleaned_data["campaign"]
     try:
-        added = campaign_add_studies(campaign=campaign, study_ids=study_ids, actor=request.user)
+        added = campaign_add_selected_candidates(
+            campaign=campaign, run=form.cleaned_data["run"], study_ids=[s.pk for s in form.cleaned_data["study"]],
+            actor=request.user, source=audit_source_from(request),
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect(request.POST.get("next") or "reports-candidates")
-    scores = {s["study_id"]: (s["score"], "; ".join(s["reasons"][:3]))
-              for s in study_priorities(run=run) if s["study_id"] in set(study_ids)}
-    priority_set(campaign=campaign, scores=scores, source="report-mining")
+        return redirect(back)
     messages.info(request, f"{len(added['added'])} studies added to {campaign.name} "
                            f"({len(added['already_in_campaign'])} were already in it), ranked by report mining.")
-    return redirect(request.POST.get("next") or "reports-candidates")
+    return redirect(back)
 
 
-@login_required
+@role_required(CURATOR)
 def mapping_sets(request):
-    _require_curator(request)
     return render(request, "frontend/reports/mapping_sets.html", {"mapping_sets": mapping_set_list()})
 
 
-@login_required
+@role_required(CURATOR)
 def mapping_editor(request, version: int):
     """A set's trait mappings; drafts are editable, every set has the live preview."""
-    _require_curator(request)
     mapping_set = get_object_or_404(MappingSet, version=version)
     mappings = mapping_set.mappings.select_related("trait")
     selected = request.GET.get("trait") or (mappings[0].trait.code if mappings else "")
@@ -198,10 +182,9 @@ def mapping_editor(request, version: int):
     })
 
 
-@login_required
+@role_required(CURATOR)
 @require_POST
 def mapping_save(request, mapping_id: int):
-    _require_curator(request)
     mapping = get_object_or_404(KeywordMapping.objects.select_related("mapping_set", "trait"), pk=mapping_id)
     try:
         keyword_mapping_update(
@@ -216,10 +199,9 @@ def mapping_save(request, mapping_id: int):
     return redirect(f"/reports/mappings/{mapping.mapping_set.version}/?trait={mapping.trait.code}")
 
 
-@login_required
+@role_required(CURATOR)
 @require_POST
 def mapping_set_action(request, version: int, action: str):
-    _require_curator(request)
     mapping_set = get_object_or_404(MappingSet, version=version)
     try:
         if action == "clone":
@@ -233,11 +215,10 @@ def mapping_set_action(request, version: int, action: str):
     return redirect("reports-mapping-editor", version=mapping_set.version)
 
 
-@login_required
+@role_required(CURATOR)
 @require_POST
 def mapping_rules_save(request, version: int):
     """Replace a draft's ConText rules with the posted JSON list (curators extend triggers and terminators)."""
-    _require_curator(request)
     mapping_set = get_object_or_404(MappingSet, version=version)
     try:
         rules = json.loads(request.POST.get("context_rules") or "[]")
@@ -251,29 +232,22 @@ def mapping_rules_save(request, version: int):
 
 
 def _reference(request, run: MiningRun) -> tuple[dict, str]:
-    """The reference labels the page compares with: a campaign's consensus, else the demo cohort's ground truth."""
-    codes = _trait_codes(run)
+    """The reference labels the page compares with: the chosen campaign's consensus (none chosen: no reference)."""
     campaign_id = request.GET.get("campaign")
-    if campaign_id:
-        from annotation.models import Campaign
-        from annotation.selectors.consensus import consensus_labels
-
-        campaign = get_object_or_404(Campaign, pk=campaign_id)
-        reference = {
-            s["study_id"]: {code: t["label"] == "present" for code, t in s["traits"].items() if code in codes}
-            for s in consensus_labels(campaign=campaign)
-        }
-        return reference, f"consensus of campaign {campaign.name}"
-    truth = Path(settings.DATA_DIR) / "demo" / "cohort" / "ground_truth.jsonl"
-    if truth.exists():
-        return ground_truth_reference(path=truth, traits=codes), "the synthetic cohort's ground truth"
-    return {}, ""
+    if not campaign_id:
+        return {}, ""
+    codes = _trait_codes(run)
+    campaign = get_object_or_404(Campaign, pk=campaign_id)
+    reference = {
+        s["study_id"]: {code: t["label"] == "present" for code, t in s["traits"].items() if code in codes}
+        for s in consensus_labels(campaign=campaign)
+    }
+    return reference, f"consensus of campaign {campaign.name}"
 
 
-@login_required
+@role_required(CURATOR)
 def quality(request):
     """Per trait and per phrase precision/recall of the report verdicts, so curators can prune phrases."""
-    _require_curator(request)
     run_id = request.GET.get("run")
     run = get_object_or_404(MiningRun, pk=run_id) if run_id else mining_run_latest_done()
     result, source = None, ""
