@@ -1,4 +1,4 @@
-// Builds the reading room's bundle into Django static files; django-vite reads the manifest.
+// Builds the reading room's and the curator pages' bundles into Django static files; django-vite reads the manifest.
 import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
 
@@ -16,6 +16,10 @@ export default defineConfig({
         reading: resolve(import.meta.dirname, 'src/pages/reading.js'),
         'early-frames': resolve(import.meta.dirname, 'src/pages/early-frames.js'),
         adjudication: resolve(import.meta.dirname, 'src/pages/adjudication.js'),
+        // The curator pages: one poller for every long job, the mapping editor's preview, their stylesheet.
+        progress: resolve(import.meta.dirname, 'src/pages/progress.js'),
+        'mapping-editor': resolve(import.meta.dirname, 'src/pages/mapping-editor.js'),
+        curation: resolve(import.meta.dirname, 'src/styles/curation.css'),
       },
     },
   },

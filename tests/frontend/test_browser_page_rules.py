@@ -71,7 +71,9 @@ def test_reading_page_is_blinded_and_free_of_phi(world):
     assert "intracranial_hemorrhage" not in json.dumps(config)
     assert "reader1" not in html and "Reader A" not in html
     assert "Doe^Jane" not in html and "PID0000" not in html and "ACC00000" not in html
-    assert 'window.radcurateEarlyMetadata' in html and "/metadata" in html
+    # The series metadata the page head starts fetching (early-frames.js), named as data, not in an inline script.
+    assert page_config(html, "early-metadata-url").endswith(f"/series/{first.campaign_study.study.primary_series.series_uid}/metadata")
+    assert "<script>" not in html
 
 
 def test_pages_check_roles_and_ownership(world):

@@ -1,17 +1,26 @@
-// Starts fetching the series' pixels (the middle slice on its own, the whole series in one stream) as soon as the
-// metadata requested in the page head arrives: the pixels travel while the viewer bundle (3 MB of Cornerstone) is
-// still being compiled, and the opening slice is drawn at once (preview.js). Tiny on purpose (no Cornerstone): the
-// viewer takes the pixels over through takeEarlyFrames and replaces the preview with its own first render.
+// Starts fetching the series' metadata, then its pixels (the middle slice on its own, the whole series in one
+// stream): they travel while the viewer bundle (3 MB of Cornerstone) is still being compiled, and the opening slice
+// is drawn at once (preview.js). Tiny on purpose (no Cornerstone), and the first module the page runs: the viewer
+// takes the metadata and pixels over through window.radcurateEarlyMetadata (series.js) and replaces the preview with
+// its own first render.
 import { SeriesSource } from '../viewer/frames.js';
 import { openingSlice, orderedFrames } from '../viewer/order.js';
 import { DEFAULT_PRESET } from '../viewer/presets.js';
 import { drawPreview } from '../viewer/preview.js';
 
-const early = window.radcurateEarlyMetadata;
-if (early) {
+// The page head names the series' metadata URL in a json_script element.
+const config = document.getElementById('early-metadata-url');
+if (config) {
+  const url = JSON.parse(config.textContent);
+  const early = {
+    url,
+    promise: fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/dicom+json' } })
+      .then((r) => (r.ok ? r.json() : null)).catch(() => null),
+  };
+  window.radcurateEarlyMetadata = early;
   early.frames = early.promise.then((instances) => {
     if (!instances?.length) return null;
-    const base = new URL(early.url.replace(/\/metadata$/, ''), window.location.href).href;
+    const base = new URL(url.replace(/\/metadata$/, ''), window.location.href).href;
     const frames = orderedFrames(base, instances);
     const opening = frames[openingSlice(frames.length)];
     const source = new SeriesSource(base, frames, { first: [opening.url] });
