@@ -31,8 +31,10 @@ frontend:
 demo: setup
 	RADCURATE_DEMO=1 $(PY) manage.py demo
 
-lint: $(STAMP)
+# ESLint runs from frontend/node_modules, which the frontend target installs (npm ci) on a fresh clone.
+lint: $(STAMP) frontend
 	$(VENV)/bin/ruff check .
+	cd frontend && npx --no-install eslint src
 
 test: setup system-deps lint
 	./scripts/services-up.sh

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Builds the Cornerstone bundle with Vite when it is missing or older than its sources.
+# Installs the frontend's npm packages when package-lock.json is newer than them (the linter needs them even when the
+# bundle is fresh), then builds the bundle with Vite when it is missing or older than its sources.
 set -euo pipefail
 cd "$(dirname "$0")/../frontend"
+[ -d node_modules ] && [ node_modules -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error
 manifest=static/dist/.vite/manifest.json
 if [ -f "$manifest" ] && [ -z "$(find src package.json package-lock.json vite.config.* -newer "$manifest" 2>/dev/null | head -n1)" ]; then
   exit 0
 fi
-[ -d node_modules ] && [ node_modules -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error
 npx vite build --logLevel warn
