@@ -1,4 +1,4 @@
-"""Evaluation report: every figure of the issue in report.json, ROC curves with CI ribbons, the risk-coverage plot.
+"""Evaluation report: every evaluation figure in report.json, ROC curves with CI ribbons, the risk-coverage plot.
 
 Inputs are plain arrays (study ids, patients, splits, probabilities, labels), so the same report is built for a
 run of this module and for any model's predictions CSV.

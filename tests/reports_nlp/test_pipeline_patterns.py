@@ -1,4 +1,4 @@
-"""Assertion classification for each pattern the report-mining issue lists, one small case each."""
+"""Assertion classification for each report pattern the miner must handle, one small case each."""
 
 import pytest
 
