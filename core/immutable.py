@@ -62,7 +62,8 @@ class Publishable(FrozenOnceFinal, models.Model):
 
 
 class FrozenWithParent(models.Model):
-    """Rows that belong to a Publishable parent (`frozen_parent`, a foreign key's name) and freeze with it.
+    """Rows that belong to a FrozenOnceFinal parent (`frozen_parent`, a foreign key's name) and freeze with it:
+    a published taxonomy's traits, a published mapping set's mappings, a submitted read's labels.
 
     A row moved from one parent to another is checked against both, so nothing leaves a published parent.
     """
@@ -77,9 +78,9 @@ class FrozenWithParent(models.Model):
         ids = {getattr(self, field.attname)}
         if self.pk is not None:
             ids.add(type(self)._default_manager.filter(pk=self.pk).values_list(field.attname, flat=True).first())
-        for parent in field.related_model._default_manager.filter(pk__in=ids - {None}):
-            if parent.is_published:
-                raise parent.frozen_error()
+        parents = field.related_model._default_manager.filter(pk__in=ids - {None})
+        for parent in parents.filter(status=field.related_model.final_status):
+            raise parent.frozen_error()
 
     def save(self, *args, **kwargs):
         self._guard()

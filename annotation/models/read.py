@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from core.immutable import FrozenOnceFinal
+from core.immutable import FrozenOnceFinal, FrozenWithParent
 
 
 class ReadImmutableError(ValidationError):
@@ -64,8 +64,10 @@ class Read(FrozenOnceFinal, models.Model):
         return ReadImmutableError(self.pk)
 
 
-class ReadLabel(models.Model):
+class ReadLabel(FrozenWithParent):
     """One trait of one read: present, absent or uncertain, with slice ranges and key images when positive."""
+
+    frozen_parent = "read"
 
     class State(models.TextChoices):
         PRESENT = "present", "Present"
@@ -87,15 +89,3 @@ class ReadLabel(models.Model):
 
     def __str__(self):
         return f"{self.trait_id}={self.state}"
-
-    def _guard(self):
-        if Read.objects.filter(pk=self.read_id, status=Read.Status.SUBMITTED).exists():
-            raise ReadImmutableError(self.read_id)
-
-    def save(self, *args, **kwargs):
-        self._guard()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        self._guard()
-        return super().delete(*args, **kwargs)

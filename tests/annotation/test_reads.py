@@ -84,6 +84,12 @@ def test_draft_is_restorable_then_submitted_read_is_immutable(setup):
     read.note = "changed"
     with pytest.raises(ReadImmutableError):
         read.save()
+    label = ReadLabel.objects.get(read=read, trait__code="fracture")
+    label.state = "absent"
+    with pytest.raises(ReadImmutableError):
+        label.save()
+    with pytest.raises(ReadImmutableError):
+        label.delete()
     with pytest.raises(ReadAlreadySubmittedError, match="already submitted"):
         read_submit(reader=alice, assignment=assignment, labels={})
 
