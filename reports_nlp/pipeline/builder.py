@@ -3,7 +3,9 @@
 import spacy
 from spacy.tokens import Doc
 
-from reports_nlp.pipeline import assertion, matcher, sections, sentences  # noqa: F401  (register factories)
+# Importing a component module registers its spaCy factory (matcher and sentences are imported below for names).
+import reports_nlp.pipeline.assertion  # noqa: F401
+import reports_nlp.pipeline.sections  # noqa: F401
 from reports_nlp.pipeline.extensions import register_extensions
 from reports_nlp.pipeline.findings import FindingRow, MinedFinding
 from reports_nlp.pipeline.mapping import MappingSpec, default_mapping_spec
