@@ -79,3 +79,13 @@ def consensus_labels(*, campaign: Campaign, include_incomplete: bool = False, in
             "traits": consensus.get(entry.pk, {}),
             "reads": reads.get(entry.pk, []),
         }
+
+
+def consensus_reference(*, campaign: Campaign, codes) -> dict[int, dict[str, bool]]:
+    """Per study id, each of `codes` as consensus says it (present or not): the reference labels other layers
+    score against (a mapping set's precision and recall on the report mining page)."""
+    codes = set(codes)
+    return {
+        s["study_id"]: {code: t["label"] == "present" for code, t in s["traits"].items() if code in codes}
+        for s in consensus_labels(campaign=campaign)
+    }

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from annotation.models import Campaign
 from annotation.selectors.campaigns import campaign_list
-from annotation.selectors.consensus import consensus_labels
+from annotation.selectors.consensus import consensus_reference
 from annotation.services.audit import audit_source_from
 from annotation.services.campaigns import campaign_add_selected_candidates
 from core.decorators import role_required
@@ -236,13 +236,8 @@ def _reference(request, run: MiningRun) -> tuple[dict, str]:
     campaign_id = request.GET.get("campaign")
     if not campaign_id:
         return {}, ""
-    codes = _trait_codes(run)
     campaign = get_object_or_404(Campaign, pk=campaign_id)
-    reference = {
-        s["study_id"]: {code: t["label"] == "present" for code, t in s["traits"].items() if code in codes}
-        for s in consensus_labels(campaign=campaign)
-    }
-    return reference, f"consensus of campaign {campaign.name}"
+    return consensus_reference(campaign=campaign, codes=_trait_codes(run)), f"consensus of campaign {campaign.name}"
 
 
 @role_required(CURATOR)

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from annotation.models import AdjudicationTask, CampaignStudy, Consensus
 from annotation.selectors.adjudication import adjudication_queue, adjudication_view
-from annotation.selectors.consensus import consensus_for_study, consensus_labels
+from annotation.selectors.consensus import consensus_for_study, consensus_labels, consensus_reference
 from annotation.services.adjudication import adjudication_decide
 from annotation.services.reads import read_amend, read_submit
 from annotation.services.worklist import worklist_next
@@ -50,6 +50,15 @@ def test_agreeing_readers_give_majority_consensus(one_study):
         "key_images": [],
     }
     assert result["traits"]["fracture"]["label"] == "absent"
+
+
+def test_consensus_reference_gives_each_asked_trait_as_present_or_not(one_study):
+    campaign, (a, b, *_), _ = one_study
+    _read(campaign, a, {"lacune": "present"})
+    _read(campaign, b, {"lacune": "present"})
+    study_id = CampaignStudy.objects.get(campaign=campaign).study_id
+    reference = consensus_reference(campaign=campaign, codes=["lacune", "fracture", "no_such_trait"])
+    assert reference == {study_id: {"lacune": True, "fracture": False}}
 
 
 def test_an_amendment_rewrites_the_consensus_rows_in_place_and_keeps_the_posterior(one_study):
