@@ -6,7 +6,8 @@ then are skipped.
 
 from celery import shared_task
 
-from datasets.models import ExportJob
+from datasets.models import ExportJob, ModelRun
+from datasets.services.active_learning import priorities_recompute
 from datasets.services.export import export_job_chunk, export_job_fail, export_job_finalize, export_job_plan
 
 
@@ -47,7 +48,4 @@ def export_finalize(job_id: int) -> str:
 @shared_task(name="datasets.priorities_recompute")
 def priorities_recompute_task(run_id: int | None = None) -> dict[int, int]:
     """Recompute active-learning priorities after a run is imported (every campaign that follows it)."""
-    from datasets.models import ModelRun
-    from datasets.services.active_learning import priorities_recompute
-
     return priorities_recompute(run=ModelRun.objects.get(pk=run_id) if run_id else None)
