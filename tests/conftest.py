@@ -71,6 +71,12 @@ def _migration_data(request):
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Nearly every test makes users; the production hasher's PBKDF2 rounds cost about 0.3 s a password here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery(request):
     """Tasks run in-process unless a test asks for the real worker."""
     eager = "celery_worker" not in request.fixturenames

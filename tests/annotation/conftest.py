@@ -12,12 +12,6 @@ from tests.conftest import make_user, restore_migration_data
 _counter = itertools.count(1)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Readers are made by the dozen here; a fast hasher keeps that from dominating the suite."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def ensure_migration_data() -> None:
     """The migrations' data after a committing test's flush (one implementation, in tests/conftest.py)."""
     restore_migration_data()
