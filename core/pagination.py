@@ -12,14 +12,26 @@ from django.db.models import QuerySet
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 
+from .params import int_param
+
 _PK = {"pk", "-pk", "id", "-id"}
 
 
 class ListPagination(LimitOffsetPagination):
-    """`limit` defaults to REST_FRAMEWORK["PAGE_SIZE"]; a larger one than `max_limit` is served as `max_limit`
-    (the answer's `next` then says there is more, so nothing is cut silently)."""
+    """`limit` defaults to REST_FRAMEWORK["PAGE_SIZE"] and may be 1 to `max_limit`; `offset` 0 to the largest bigint.
+
+    DRF's own parsing serves a bad `limit` as the default and a too-large one as `max_limit`, and passes any offset
+    on to the database (one past bigint was a 500): here each is a 400 naming the parameter and its range.
+    """
 
     max_limit = 1000
+
+    def get_limit(self, request):
+        return int_param(request.query_params, self.limit_query_param, self.default_limit, min_value=1,
+                         max_value=self.max_limit)
+
+    def get_offset(self, request):
+        return int_param(request.query_params, self.offset_query_param, 0)
 
 
 class SlicedRows:

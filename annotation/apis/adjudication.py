@@ -7,12 +7,13 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotation.apis.common import Radiologist, int_param
+from annotation.apis.common import Radiologist
 from annotation.models import AdjudicationTask
 from annotation.selectors.adjudication import adjudication_queue, adjudication_show_identities, adjudication_view
 from annotation.services.adjudication import adjudication_decide, adjudicator_allowed
 from annotation.services.audit import audit_source_from
 from core.pagination import PaginatedListMixin
+from core.params import int_param
 
 
 class AdjudicationViewSerializer(serializers.Serializer):
@@ -50,7 +51,7 @@ class AdjudicationQueueApi(PaginatedListMixin, APIView):
 
     @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request):
-        campaign = int_param(request, "campaign")
+        campaign = int_param(request.query_params, "campaign")
         tasks = adjudication_queue(user=request.user)
         if campaign is not None:
             tasks = tasks.filter(campaign_study__campaign_id=campaign)

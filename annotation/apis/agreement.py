@@ -5,9 +5,10 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotation.apis.common import AnyRole, CuratorOrTrainer, int_param, visible_campaign
+from annotation.apis.common import AnyRole, CuratorOrTrainer, visible_campaign
 from annotation.selectors.agreement import agreement_table, reader_quality
 from core.pagination import PaginatedListMixin
+from core.params import int_param
 from core.roles import CURATOR, TRAINER, has_role
 
 
@@ -48,11 +49,11 @@ class AgreementApi(APIView):
         groups = serializers.ListField(child=serializers.DictField())
 
     @extend_schema(
-        parameters=[OpenApiParameter("n_boot", int, description="Bootstrap replicates (default 1000, at most 5000).")],
+        parameters=[OpenApiParameter("n_boot", int, description="Bootstrap replicates, 0 to 5000 (default 1000).")],
         responses=OutputSerializer,
     )
     def get(self, request, campaign_id):
-        n_boot = min(max(int_param(request, "n_boot", 1000), 0), 5000)
+        n_boot = int_param(request.query_params, "n_boot", 1000, max_value=5000)
         table = agreement_table(campaign=visible_campaign(request, campaign_id), n_boot=n_boot)
         table["traits"] = self.TraitSerializer(table["traits"], many=True).data
         table["groups"] = self.GroupSerializer(table["groups"], many=True).data

@@ -4,9 +4,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.views import APIView
 
-from annotation.apis.common import Admin, int_param
+from annotation.apis.common import Admin
 from annotation.selectors.audit import audit_events
 from core.pagination import PaginatedListMixin
+from core.params import int_param
 
 
 class AuditApi(PaginatedListMixin, APIView):
@@ -29,6 +30,6 @@ class AuditApi(PaginatedListMixin, APIView):
         responses=OutputSerializer(many=True),
     )
     def get(self, request):
-        events = audit_events(campaign_id=int_param(request, "campaign"),
+        events = audit_events(campaign_id=int_param(request.query_params, "campaign"),
                               action=request.query_params.get("action"))
         return self.paginated_response(events, self.OutputSerializer)

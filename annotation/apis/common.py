@@ -3,7 +3,7 @@ the 409 answer to a conflicting repeat (a read submitted twice)."""
 
 from django.shortcuts import get_object_or_404
 from rest_framework import status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from annotation.models import Campaign, ReadAlreadySubmittedError
@@ -26,17 +26,6 @@ def visible_campaign(request, campaign_id: int) -> Campaign:
     if not campaign_visible(user=request.user, campaign=campaign):
         raise NotFound("No such campaign.")
     return campaign
-
-
-def int_param(request, name: str, default: int | None = None) -> int | None:
-    """An integer query parameter, or a 400 that names it."""
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ValidationError({name: f"'{raw}' is not an integer."}) from None
 
 
 def conflict_response(exc: Exception) -> Response | None:

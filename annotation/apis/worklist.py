@@ -8,7 +8,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotation.apis.common import Curator, Radiologist, int_param, visible_campaign
+from annotation.apis.common import Curator, Radiologist, visible_campaign
 from annotation.models import Assignment
 from annotation.selectors.worklist import (
     assignment_context,
@@ -19,6 +19,7 @@ from annotation.selectors.worklist import (
 from annotation.services.audit import audit_source_from
 from annotation.services.worklist import assignment_release, worklist_next
 from core.pagination import PaginatedListMixin
+from core.params import int_param
 from core.roles import is_admin
 
 
@@ -92,7 +93,7 @@ class MyAssignmentsApi(PaginatedListMixin, APIView):
 
     @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request):
-        campaign = int_param(request, "campaign")
+        campaign = int_param(request.query_params, "campaign")
         rows = assignments_for_reader(reader=request.user, status=request.query_params.get("status"))
         if campaign is not None:
             rows = rows.filter(campaign_id=campaign)

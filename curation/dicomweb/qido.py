@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from pydicom.datadict import keyword_for_tag, tag_for_keyword
+from rest_framework.exceptions import ValidationError
 
+from core.params import int_param
 from curation.dicom.metadata import attribute, retrieve_url
 from curation.models import Instance, Series, Study
 
@@ -129,15 +131,12 @@ class Query:
 
 
 def _int_param(params, name: str, default: int, maximum: int | None = None) -> int:
-    raw = params.get(name)
-    if raw in (None, ""):
-        return default
+    """Through the parser every API uses; a `limit` above `maximum` is served as `maximum` (PS3.18 8.3.4.4 lets
+    the origin return fewer matches than asked, and the answer's Warning says there are more)."""
     try:
-        value = int(raw)
-    except ValueError as exc:
-        raise QueryError(f"{name}: '{raw}' is not a non-negative integer.") from exc
-    if value < 0:
-        raise QueryError(f"{name}: '{raw}' is not a non-negative integer.")
+        value = int_param(params, name, default)
+    except ValidationError as exc:
+        raise QueryError(" ".join(str(m) for m in exc.detail[name])) from None
     return min(value, maximum) if maximum else value
 
 

@@ -5,7 +5,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from core.pagination import PaginatedListMixin, SlicedRows
+from core.pagination import ListPagination, PaginatedListMixin, SlicedRows
+from core.params import BIGINT_MAX, int_param
 from reports_nlp.apis.base import ReportsApiView
 from reports_nlp.models import MiningRun
 from reports_nlp.models.mining import VERDICTS
@@ -23,18 +24,25 @@ from reports_nlp.selectors.mining import mining_run_latest_done
 
 
 class CandidateFilterSerializer(serializers.Serializer):
-    run = serializers.IntegerField(required=False, help_text="Mining run id; default the latest done run.")
+    run = serializers.IntegerField(required=False, min_value=0, max_value=BIGINT_MAX,
+                                   help_text="Mining run id; default the latest done run.")
     trait = serializers.ListField(child=serializers.SlugField(), required=False)
     verdict = serializers.ListField(child=serializers.ChoiceField(choices=VERDICTS), required=False)
     section = serializers.ListField(child=serializers.ChoiceField(choices=SECTIONS), required=False)
-    limit = serializers.IntegerField(min_value=1, max_value=1000, default=100, help_text="Rows per page.")
-    offset = serializers.IntegerField(min_value=0, default=0, help_text="Rows to skip (follow `next` instead).")
+    limit = serializers.IntegerField(min_value=1, max_value=ListPagination.max_limit, default=100,
+                                     help_text="Rows per page.")
+    offset = serializers.IntegerField(min_value=0, max_value=BIGINT_MAX, default=0,
+                                      help_text="Rows to skip (follow `next` instead).")
 
 
 def _filters(request) -> dict:
     query = request.query_params
+    # The integers through the one parser every API uses (a 400 naming the parameter and its range); the
+    # serializer then sees only values in range, and documents the parameters.
+    ints = {"run": int_param(query, "run"), "offset": int_param(query, "offset"),
+            "limit": int_param(query, "limit", min_value=1, max_value=ListPagination.max_limit)}
     data = CandidateFilterSerializer(data={
-        **{k: query.get(k) for k in ("run", "limit", "offset") if k in query},
+        **{k: value for k, value in ints.items() if value is not None},
         **{k: query.getlist(k) for k in ("trait", "verdict", "section") if k in query},
     })
     data.is_valid(raise_exception=True)

@@ -61,5 +61,7 @@ def test_no_list_is_cut_at_its_old_cap(busy, settings):
     alice = client_for(busy["alice"])
     body = alice.get(f"{BASE}/reads/?limit=1").json()
     assert (body["count"], len(body["results"])) == (3, 1) and "offset=1" in body["next"]
-    capped = alice.get(f"{BASE}/reads/?limit=100000").json()  # above the maximum page: served at most 1000 rows
-    assert capped["count"] == 3 and len(capped["results"]) == 3 and capped["next"] is None
+    largest = alice.get(f"{BASE}/reads/?limit=1000").json()  # the largest page
+    assert largest["count"] == 3 and len(largest["results"]) == 3 and largest["next"] is None
+    refused = alice.get(f"{BASE}/reads/?limit=100000")  # above it: a 400 that says the range, never a silent cap
+    assert refused.status_code == 400 and "from 1 to 1000" in refused.json()["limit"][0]
