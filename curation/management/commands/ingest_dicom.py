@@ -21,8 +21,9 @@ class Command(BaseCommand):
             bar.total = total
             bar.update(done - bar.n)
 
-        summary = ingest_paths(paths, source=source, progress=progress if bar else None)
-        if bar:
+        # `is not None`: a tqdm bar has no truth value until its total is known (bool() raises TypeError).
+        summary = ingest_paths(paths, source=source, progress=progress if bar is not None else None)
+        if bar is not None:
             bar.close()
         self.stdout.write(self.style.SUCCESS(f"Ingest finished: {summary}"))
         for rule, count in sorted(summary.rejected.items()):
