@@ -108,6 +108,7 @@ class SecondOpinionApi(APIView):
 
     @extend_schema(responses={200: dict})
     def get(self, request, assignment_id):
+        # Only the reader's own assignments: another reader's is a 404, as everywhere, so its id is not revealed.
         assignment = get_object_or_404(Assignment.objects.select_related("campaign", "campaign_study"),
-                                       pk=assignment_id)
+                                       pk=assignment_id, reader=request.user)
         return Response(second_opinion(assignment=assignment, user=request.user))

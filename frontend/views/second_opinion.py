@@ -10,6 +10,8 @@ from datasets.selectors.second_opinion import second_opinion
 
 @login_required
 def second_opinion_page(request, assignment_id: int):
-    assignment = get_object_or_404(Assignment.objects.select_related("campaign", "campaign_study"), pk=assignment_id)
+    # Another reader's assignment is a 404, as in the API: its existence is not revealed.
+    assignment = get_object_or_404(Assignment.objects.select_related("campaign", "campaign_study"), pk=assignment_id,
+                                   reader=request.user)
     opinion = second_opinion(assignment=assignment, user=request.user)  # PermissionDenied -> 403
     return render(request, "frontend/reading/second_opinion.html", {"assignment": assignment, "opinion": opinion})

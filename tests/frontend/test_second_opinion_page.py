@@ -39,4 +39,4 @@ def test_second_opinion_appears_only_after_the_read_and_never_shows_phi(users, t
     assert not [s for s in phi_strings() if s in text]
     other = Client()
     assert other.login(username=users["curator"].username, password=PASSWORD)
-    assert other.get(url).status_code == 403  # someone else's assignment
+    assert other.get(url).status_code == 404  # someone else's assignment: not revealed
