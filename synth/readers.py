@@ -102,16 +102,18 @@ def every_row(api, path: str) -> list[dict]:
     return rows
 
 
-def _codes(api, taxonomy_id: int) -> list[str]:
+def _codes(api, taxonomy_id: int) -> tuple[list[str], dict[str, str]]:
+    """The taxonomy's trait codes and each subtype's parent."""
     status, tree = api.call("get", f"/api/taxonomies/{taxonomy_id}/")
     if status != 200:
         raise RuntimeError(f"taxonomy {taxonomy_id}: HTTP {status}")
-    out, stack = [], list(tree["traits"])
+    out, parents, stack = [], {}, list(tree["traits"])
     while stack:
         node = stack.pop()
         out.append(node["code"])
+        parents.update({child["code"]: node["code"] for child in node["children"]})
         stack.extend(node["children"])
-    return out
+    return out, parents
 
 
 class SimulatedReader:
@@ -120,6 +122,7 @@ class SimulatedReader:
         self.api, self.profile, self.truth, self.rng = api, profile, truth, rng
         self.slices = slices or {}
         self.codes: list[str] | None = None
+        self.parents: dict[str, str] = {}
 
     def labels_for(self, study_uid: str) -> dict[str, str]:
         positives = self.truth.get(study_uid, set())
@@ -128,6 +131,11 @@ class SimulatedReader:
             sens, spec = self.profile.rates(code)
             called = self.rng.random() < (sens if code in positives else 1 - spec)
             labels[code] = "present" if called else "absent"
+        # A reader who calls a subtype calls its parent too (the server refuses a read that contradicts itself).
+        for code in self.codes:
+            parent = self.parents.get(code)
+            while labels[code] == "present" and parent is not None:
+                labels[parent], parent = "present", self.parents.get(parent)
         return labels
 
     def mark_ranges(self, study_uid: str, labels: dict, n_slices: int | None) -> dict:
@@ -151,7 +159,7 @@ class SimulatedReader:
         if status != 200:
             raise RuntimeError(f"next study: HTTP {status} {context}")
         if self.codes is None:
-            self.codes = _codes(self.api, context["taxonomy_id"])
+            self.codes, self.parents = _codes(self.api, context["taxonomy_id"])
         labels = self.labels_for(context["study_uid"])
         if context.get("slice_ranges"):
             labels = self.mark_ranges(context["study_uid"], labels, context.get("n_slices"))

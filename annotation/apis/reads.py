@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from annotation.apis.common import Radiologist, RadiologistOrCurator, conflict_response
 from annotation.apis.worklist import own_assignment
+from annotation.labels import NOTE_MAX_CHARS
 from annotation.models import Read
 from annotation.selectors.reads import labels_loaded, read_labels, reads_for_reader, with_labels
 from annotation.services.audit import audit_source_from
@@ -47,7 +48,8 @@ class ReadOutputSerializer(serializers.Serializer):
 
 class _ReadInput(serializers.Serializer):
     labels = serializers.DictField(required=False, default=dict, help_text=LABELS_HELP)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=NOTE_MAX_CHARS,
+                                 help_text=f"Free text, at most {NOTE_MAX_CHARS} characters (as is each trait's note).")
     time_spent_s = serializers.FloatField(required=False, min_value=0, default=0.0)
 
 
@@ -119,7 +121,7 @@ class ReadAmendApi(APIView):
     permission_classes = [Radiologist]
 
     class InputSerializer(_ReadInput):
-        reason = serializers.CharField()
+        reason = serializers.CharField(max_length=NOTE_MAX_CHARS)
 
     @extend_schema(request=InputSerializer, responses={201: ReadOutputSerializer})
     def post(self, request, read_id):

@@ -10,7 +10,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from annotation.labels import LabelValue, labels_normalize, taxonomy_index
+from annotation.labels import NOTE_MAX_CHARS, LabelValue, labels_normalize, taxonomy_index
 from annotation.models import Assignment, CampaignStudy, Read, ReadAlreadySubmittedError, ReadLabel
 from annotation.selectors.worklist import live_assignments
 from annotation.services.audit import AuditBatch, AuditSource, audit_record
@@ -29,11 +29,15 @@ def _n_slices(entry: CampaignStudy) -> int | None:
     return series.n_instances if series is not None and series.n_instances else None
 
 
-def _normalize(assignment: Assignment, labels: dict, *, complete: bool) -> dict[str, LabelValue]:
+def _normalize(assignment: Assignment, labels: dict, *, complete: bool, note: str = "") -> dict[str, LabelValue]:
+    """The labels checked against the taxonomy. A submitted read (`complete`) must be consistent (no subtype above
+    its parent); a draft is kept as given, mid-edit, and checked when it is submitted."""
+    if len(note or "") > NOTE_MAX_CHARS:
+        raise ValidationError({"note": f"The note has {len(note)} characters; at most {NOTE_MAX_CHARS} are kept."})
     campaign = assignment.campaign
     return labels_normalize(
         taxonomy_index(campaign.taxonomy), labels or {}, slice_scope=campaign.slice_ranges,
-        n_slices=_n_slices(assignment.campaign_study), complete=complete,
+        n_slices=_n_slices(assignment.campaign_study), complete=complete, strict=complete,
     )
 
 
@@ -110,7 +114,7 @@ def read_draft_save(
     _own(assignment, reader)
     if assignment.status not in (Assignment.Status.RESERVED, Assignment.Status.EXPIRED):
         raise ValidationError(f"Assignment {assignment.pk} is {assignment.status}; there is no draft to save.")
-    values = _normalize(assignment, labels, complete=False)
+    values = _normalize(assignment, labels, complete=False, note=note)
     read = _draft(assignment) or Read(assignment=assignment, version=1)
     read.note, read.time_spent_s = note, max(float(time_spent_s), 0.0)
     read.save()
@@ -180,7 +184,7 @@ def read_submit(
     _check_slot(entry, assignment, now)
     if no_findings and any(_state(v) != ABSENT for v in (labels or {}).values()):
         raise ValidationError({"labels": "'No findings' cannot be combined with positive or uncertain traits."})
-    values = _normalize(assignment, {} if no_findings else labels, complete=True)
+    values = _normalize(assignment, {} if no_findings else labels, complete=True, note=note)
     read = _submitted_read(assignment, values, note=note, time_spent_s=time_spent_s, now=now)
     assignment.status, assignment.submitted_at = Assignment.Status.SUBMITTED, now
     Assignment.objects.filter(pk=assignment.pk).update(status=assignment.status, submitted_at=now)
@@ -217,10 +221,12 @@ def read_amend(
     _own(assignment, reader)
     if not reason.strip():
         raise ValidationError({"reason": "An amendment needs a reason."})
+    if len(reason) > NOTE_MAX_CHARS:
+        raise ValidationError({"reason": f"The reason has {len(reason)} characters; at most {NOTE_MAX_CHARS}."})
     latest = assignment.reads.filter(status=Read.Status.SUBMITTED).aggregate(v=Max("version"))["v"]
     if not read.is_submitted or read.version != latest:
         raise ValidationError(f"Only the latest submitted version ({latest}) of this read can be amended.")
-    values = _normalize(assignment, labels, complete=True)
+    values = _normalize(assignment, labels, complete=True, note=note)
     new = Read.objects.create(
         assignment=assignment, version=latest + 1, amends=read, amendment_reason=reason, note=note,
         time_spent_s=max(float(time_spent_s), 0.0), no_findings=all(v.state == ABSENT for v in values.values()),

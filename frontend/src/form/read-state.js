@@ -82,6 +82,10 @@ export class ReadState {
     if (status === 'absent') {
       for (const child of this.children(code)) this._put(child, 'absent', touched);
     }
+    // One called uncertain takes its present subtypes down to uncertain: the server refuses a subtype above its parent.
+    if (status === 'uncertain') {
+      for (const child of this.children(code)) if (this.get(child) === 'present') this._put(child, 'uncertain', touched);
+    }
     this._changed(touched);
   }
 

@@ -34,6 +34,14 @@ test('a parent called absent takes its subtypes with it', () => {
   assert.equal(s.get('subdural_hemorrhage'), 'absent');
 });
 
+test('a parent called uncertain takes its present subtypes to uncertain, so no read has a subtype above it', () => {
+  const s = new ReadState(TREE);
+  s.set('subdural_hemorrhage', 'present');
+  s.cycle('intracranial_hemorrhage'); // present -> uncertain
+  assert.equal(s.get('intracranial_hemorrhage'), 'uncertain');
+  assert.equal(s.get('subdural_hemorrhage'), 'uncertain');
+});
+
 test('one key cycles present, uncertain, absent, unset', () => {
   const s = new ReadState(TREE);
   assert.deepEqual([s.cycle('fracture'), s.cycle('fracture'), s.cycle('fracture'), s.cycle('fracture')],
