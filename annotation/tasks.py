@@ -2,8 +2,7 @@
 
 from celery import shared_task
 
-from annotation.models import Campaign
-from annotation.services.consensus import dawid_skene_run
+from annotation.services.consensus import dawid_skene_job_run
 from annotation.services.worklist import reservations_expire
 
 
@@ -13,5 +12,7 @@ def reservations_expire_task() -> int:
 
 
 @shared_task(name="annotation.dawid_skene")
-def dawid_skene_task(campaign_id: int) -> dict:
-    return dawid_skene_run(campaign=Campaign.objects.get(pk=campaign_id))
+def dawid_skene_task(job_id: int) -> dict:
+    """A queued Dawid–Skene fit (`dawid_skene_job_create`); its progress is on the job row."""
+    job = dawid_skene_job_run(job_id=job_id)
+    return {"job": job.pk, "status": job.status, "summary": job.summary}

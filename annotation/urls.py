@@ -14,7 +14,7 @@ from .apis.campaigns import (
     CampaignProgressApi,
     CampaignStudiesApi,
 )
-from .apis.consensus import CampaignConsensusApi, DawidSkeneApi, StudyConsensusApi
+from .apis.consensus import CampaignConsensusApi, DawidSkeneApi, DawidSkeneRunApi, StudyConsensusApi
 from .apis.priorities import PrioritiesApi
 from .apis.reads import DraftApi, MyReadsApi, ReadAmendApi, ReadDetailApi, SubmitApi
 from .apis.worklist import (
@@ -43,6 +43,8 @@ urlpatterns = [
     path("campaigns/<int:campaign_id>/studies/<int:study_id>/consensus/", StudyConsensusApi.as_view(),
          name="study-consensus"),
     path("campaigns/<int:campaign_id>/dawid-skene/", DawidSkeneApi.as_view(), name="campaign-dawid-skene"),
+    path("campaigns/<int:campaign_id>/dawid-skene/<int:run_id>/", DawidSkeneRunApi.as_view(),
+         name="campaign-dawid-skene-run"),
     path("campaigns/<int:campaign_id>/agreement/", AgreementApi.as_view(), name="campaign-agreement"),
     path("campaigns/<int:campaign_id>/readers/", ReaderQualityApi.as_view(), name="campaign-readers"),
     path("worklist/", WorklistSummaryApi.as_view(), name="worklist-summary"),

@@ -3,6 +3,7 @@
 from .audit import AuditEvent
 from .campaign import Campaign
 from .consensus import AdjudicationTask, Consensus, ReaderConfusion
+from .dawid_skene import DawidSkeneRun
 from .priority import PriorityScore
 from .read import Read, ReadAlreadySubmittedError, ReadImmutableError, ReadLabel
 from .worklist import Assignment, CampaignStudy
@@ -14,6 +15,7 @@ __all__ = [
     "Campaign",
     "CampaignStudy",
     "Consensus",
+    "DawidSkeneRun",
     "PriorityScore",
     "Read",
     "ReadAlreadySubmittedError",

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from django.db.models import Q
 
-from annotation.models import Campaign, CampaignStudy, Consensus
+from annotation.models import Campaign, CampaignStudy, Consensus, DawidSkeneRun
 from annotation.pseudonyms import reader_pseudonym
 from annotation.selectors.reads import read_labels, reads_for_campaign
 
@@ -89,3 +89,12 @@ def consensus_reference(*, campaign: Campaign, codes) -> dict[int, dict[str, boo
         s["study_id"]: {code: t["label"] == "present" for code, t in s["traits"].items() if code in codes}
         for s in consensus_labels(campaign=campaign)
     }
+
+
+def dawid_skene_run_latest(*, campaign: Campaign) -> DawidSkeneRun | None:
+    """The campaign's most recent Dawid–Skene run, whatever its status."""
+    return DawidSkeneRun.objects.filter(campaign=campaign).order_by("-created_at", "-pk").first()
+
+
+def dawid_skene_run_get(*, campaign_id: int, run_id: int) -> DawidSkeneRun | None:
+    return DawidSkeneRun.objects.filter(campaign_id=campaign_id, pk=run_id).first()

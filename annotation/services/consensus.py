@@ -1,16 +1,21 @@
 """Consensus use cases: evaluate a study when its reads are in (majority, adaptive overlap, adjudication), and
 Dawid–Skene over a whole campaign with per-reader confusion estimates."""
 
+import logging
+from collections.abc import Callable
+
 from django.db import transaction
 from django.utils import timezone
 
 from annotation.labels import taxonomy_index
-from annotation.models import AdjudicationTask, Campaign, CampaignStudy, Consensus, ReaderConfusion
+from annotation.models import AdjudicationTask, Campaign, CampaignStudy, Consensus, DawidSkeneRun, ReaderConfusion
 from annotation.selectors.reads import current_label_rows, reads_current_qs
 from annotation.services.audit import AuditBatch, audit_record
 from annotation.stats.consensus_rules import PRESENT, Votes, binary_call, study_outcome
 from annotation.stats.dawid_skene import dawid_skene
 from core.db.bulk import insert_rows
+
+logger = logging.getLogger(__name__)
 
 
 def merge_ranges(ranges: list) -> list:
@@ -136,16 +141,28 @@ def _campaign_calls(campaign: Campaign) -> dict[str, list[tuple]]:
     return calls
 
 
-@transaction.atomic
-def dawid_skene_run(*, campaign: Campaign, actor=None) -> dict:
-    """Fit Dawid–Skene per trait over the campaign's reads; store posteriors on consensus rows and reader confusion."""
+def dawid_skene_run(*, campaign: Campaign, actor=None, progress: Callable[[int, int], None] | None = None) -> dict:
+    """Fit Dawid–Skene per trait over the campaign's reads; store posteriors on consensus rows and reader confusion.
+
+    The fits (seconds per trait on a large campaign) run outside a transaction so that `progress(done, total)`,
+    called after each trait, can be seen by others while they run; what they found is stored in one transaction.
+    """
     index = taxonomy_index(campaign.taxonomy)
+    calls_by_trait = _campaign_calls(campaign)
+    fits = []
+    for done, (code, calls) in enumerate(calls_by_trait.items(), start=1):
+        fits.append((index.by_code[code], calls, dawid_skene(calls)))
+        if progress is not None:
+            progress(done, len(calls_by_trait))
+    return _dawid_skene_store(campaign=campaign, fits=fits, actor=actor)
+
+
+@transaction.atomic
+def _dawid_skene_store(*, campaign: Campaign, fits: list[tuple], actor) -> dict:
     summary = {}
     consensus = {(c.campaign_study_id, c.trait_id): c for c in Consensus.objects.filter(campaign_study__campaign=campaign)}
     confusion = []
-    for code, calls in _campaign_calls(campaign).items():
-        trait = index.by_code[code]
-        result = dawid_skene(calls)
+    for trait, calls, result in fits:
         for entry_id, p in result.posterior.items():
             row = consensus.get((entry_id, trait.pk))
             if row is not None:
@@ -158,7 +175,7 @@ def dawid_skene_run(*, campaign: Campaign, actor=None) -> dict:
                             specificity=result.specificity[r], n_calls=counts[r])
             for r in counts
         ]
-        summary[code] = {"prevalence": result.prior, "n_calls": len(calls)}
+        summary[trait.code] = {"prevalence": result.prior, "n_calls": len(calls)}
     Consensus.objects.bulk_update(list(consensus.values()), ["ds_probability"], batch_size=1000)
     ReaderConfusion.objects.bulk_create(
         confusion, update_conflicts=True, unique_fields=["campaign", "reader", "trait"],
@@ -167,3 +184,48 @@ def dawid_skene_run(*, campaign: Campaign, actor=None) -> dict:
     audit_record(actor=actor, action="dawid-skene-run", obj=campaign, campaign_id=campaign.pk,
                  data={"traits": len(summary)})
     return summary
+
+
+@transaction.atomic
+def dawid_skene_job_create(*, campaign: Campaign, actor=None) -> DawidSkeneRun:
+    """Queue a Dawid–Skene fit of the campaign; a worker runs it (`dawid_skene_job_run`) once this commits.
+
+    A fit already queued or running for the campaign is returned instead of starting a second one.
+    """
+    Campaign.objects.select_for_update().filter(pk=campaign.pk).first()  # one active run per campaign
+    active = DawidSkeneRun.objects.filter(campaign=campaign, status__in=DawidSkeneRun.ACTIVE_STATUSES).first()
+    if active is not None:
+        return active
+    job = DawidSkeneRun.objects.create(campaign=campaign, requested_by=actor)
+    from annotation.tasks import dawid_skene_task  # the task module imports this one
+
+    transaction.on_commit(lambda: dawid_skene_task.delay(job.pk))
+    return job
+
+
+def dawid_skene_job_run(*, job_id: int) -> DawidSkeneRun:
+    """Run a queued fit, writing its progress to the job row after each trait; a failure is kept with its reason."""
+    job = DawidSkeneRun.objects.select_related("campaign__taxonomy", "requested_by").get(pk=job_id)
+    if job.status not in DawidSkeneRun.ACTIVE_STATUSES:
+        return job  # already finished (a redelivered task)
+    now = timezone.now()
+    DawidSkeneRun.objects.filter(pk=job.pk).update(status=DawidSkeneRun.Status.RUNNING, started_at=now,
+                                                   traits_done=0)
+
+    def progress(done: int, total: int) -> None:
+        DawidSkeneRun.objects.filter(pk=job.pk).update(traits_done=done, traits_total=total)
+
+    try:
+        summary = dawid_skene_run(campaign=job.campaign, actor=job.requested_by, progress=progress)
+    except Exception as exc:  # kept on the job for the people waiting on it, and logged; not re-raised (eager mode)
+        logger.exception("Dawid–Skene run %s of campaign %s failed", job.pk, job.campaign_id)
+        DawidSkeneRun.objects.filter(pk=job.pk).update(status=DawidSkeneRun.Status.FAILED,
+                                                       message=f"{type(exc).__name__}: {exc}"[:2000],
+                                                       finished_at=timezone.now())
+        job.refresh_from_db()
+        return job
+    DawidSkeneRun.objects.filter(pk=job.pk).update(status=DawidSkeneRun.Status.DONE, summary=summary,
+                                                   traits_total=len(summary), traits_done=len(summary),
+                                                   finished_at=timezone.now())
+    job.refresh_from_db()
+    return job

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from annotation.models import Assignment, ReaderConfusion
+from annotation.services.consensus import dawid_skene_job_create
 from annotation.services.reads import read_submit
 from annotation.services.worklist import worklist_next
 from annotation.tasks import dawid_skene_task, reservations_expire_task
@@ -25,8 +26,10 @@ def test_dawid_skene_and_expiry_run_on_a_real_worker(celery_worker, taxonomy):
                         labels={"lacune": "present"} if reader == readers[0] else {})
     lapsed = worklist_next(reader=readers[2], campaign=campaign)
     assert lapsed is None  # every study has its two reads
-    summary = dawid_skene_task.delay(campaign.pk).get(timeout=60)
-    assert summary["lacune"]["n_calls"] == 6
+    job = dawid_skene_job_create(campaign=campaign)  # its task goes to the worker when the row commits
+    assert job.status == "queued"
+    finished = dawid_skene_task.delay(job.pk).get(timeout=60)  # a second delivery of the same run is a no-op
+    assert finished["status"] == "done" and finished["summary"]["lacune"]["n_calls"] == 6
     assert ReaderConfusion.objects.filter(campaign=campaign, trait__code="lacune").count() == 2
     Assignment.objects.filter(campaign=campaign).update(status="reserved",
                                                         expires_at=timezone.now() - timedelta(minutes=1))
