@@ -177,6 +177,17 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is redelivered, so long jobs resume
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis hands a task that was delivered and never acknowledged (its worker died) to another worker after this
+# many seconds (Redis's default is an hour). It must exceed the longest chunk task (an export chunk of 16 studies
+# at 512x512, a mining chunk, an ingest chunk take seconds to a minute or two): a task still running when it
+# expires is delivered a second time, which chunks tolerate (they are idempotent) but which wastes a worker.
+RADCURATE_TASK_VISIBILITY_S = env.int("RADCURATE_TASK_VISIBILITY_S", default=600)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": RADCURATE_TASK_VISIBILITY_S}
+# A long job (export, mining run, upload ingest) with no progress for this long is stalled: the sweep re-queues
+# its unfinished chunks, and fails it with the reason after this many tries (the first included).
+RADCURATE_JOB_STALL_S = env.float("RADCURATE_JOB_STALL_S", default=900.0)
+RADCURATE_JOB_MAX_ATTEMPTS = env.int("RADCURATE_JOB_MAX_ATTEMPTS", default=3)
+RADCURATE_JOB_SWEEP_S = env.float("RADCURATE_JOB_SWEEP_S", default=60.0)
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="radcurate")
 # Periodic tasks, sent by `celery -A radcurate beat` (one beat process per deployment) to the workers.
 RADCURATE_RESERVATION_SWEEP_S = env.float("RADCURATE_RESERVATION_SWEEP_S", default=60.0)
@@ -186,6 +197,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "annotation.reservations_expire",
         "schedule": RADCURATE_RESERVATION_SWEEP_S,
         "options": {"expires": RADCURATE_RESERVATION_SWEEP_S},  # a sweep not run in time is dropped, not queued up
+    },
+    # Stalled long jobs (no heartbeat for RADCURATE_JOB_STALL_S) get their unfinished chunks re-queued.
+    "core-jobs-sweep": {
+        "task": "core.jobs_sweep",
+        "schedule": RADCURATE_JOB_SWEEP_S,
+        "options": {"expires": RADCURATE_JOB_SWEEP_S},
     },
 }
 

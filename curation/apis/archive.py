@@ -109,11 +109,13 @@ class RejectionFileApi(APIView):
 
 class IngestJobOutputSerializer(serializers.ModelSerializer):
     percent = serializers.IntegerField(read_only=True)
+    stalled = serializers.BooleanField(read_only=True, help_text="No progress for the stall limit: being retried.")
 
     class Meta:
         model = IngestJob
         fields = ["id", "source", "status", "total", "processed", "percent", "accepted", "duplicate", "rejected",
-                  "rejected_by_reason", "message", "created_at", "started_at", "finished_at"]
+                  "rejected_by_reason", "message", "chunks_total", "chunks_done", "stalled", "attempts",
+                  "heartbeat_at", "created_at", "started_at", "finished_at"]
 
 
 class UploadApi(APIView):

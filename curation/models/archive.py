@@ -5,7 +5,10 @@ pseudonyms, keyed UIDs and shifted dates, so viewers, APIs and exports never see
 """
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
+
+from core.jobs import HeartbeatJob
 
 
 class Patient(models.Model):
@@ -104,8 +107,12 @@ class Instance(models.Model):
         return self.sop_uid
 
 
-class IngestJob(models.Model):
-    """One batch of ingest work (a CLI run, a browser upload) with its progress and summary."""
+class IngestJob(HeartbeatJob):
+    """One batch of ingest work (a CLI run, a browser upload) with its progress and summary.
+
+    An upload runs in chunks of `chunk_size` files, one task after the other; `chunks_done` counts the chunks
+    finished (their outcome is in the counts), so a redelivered or re-queued chunk task starts after them.
+    """
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -113,12 +120,18 @@ class IngestJob(models.Model):
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
 
+    ACTIVE_STATUSES = (Status.PENDING, Status.RUNNING)
+
     source = models.CharField(max_length=16)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     upload_prefix = models.CharField(max_length=255, blank=True, help_text="Storage folder of uploaded files.")
     total = models.PositiveIntegerField(default=0)
     processed = models.PositiveIntegerField(default=0)
+    chunk_size = models.PositiveIntegerField(default=200, validators=[MinValueValidator(1)],
+                                             help_text="Files per chunk task.")
+    chunks_total = models.PositiveIntegerField(default=0)
+    chunks_done = models.PositiveIntegerField(default=0)
     accepted = models.PositiveIntegerField(default=0)
     duplicate = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)

@@ -20,7 +20,7 @@ PROGRESS_INTERVAL_S = 0.5
 
 
 @transaction.atomic
-def ingest_upload_start(*, user, files) -> IngestJob:
+def ingest_upload_start(*, user, files, chunk_size: int = 200) -> IngestJob:
     """Keep the uploaded files (DICOM files or zip files) in storage and queue their ingest."""
     files = list(files)
     if not files:
@@ -28,7 +28,7 @@ def ingest_upload_start(*, user, files) -> IngestJob:
     prefix = f"{UPLOAD_PREFIX}/{uuid.uuid4().hex}"
     for n, upload in enumerate(files):
         default_storage.save(f"{prefix}/{n:05d}_{upload.name.replace('/', '_')}", upload)
-    job = IngestJob(source="upload", created_by=user, upload_prefix=prefix)
+    job = IngestJob(source="upload", created_by=user, upload_prefix=prefix, chunk_size=chunk_size)
     job.full_clean()
     job.save()
     transaction.on_commit(lambda: _enqueue(job))
@@ -86,44 +86,115 @@ def _zip_members(path: str, name: str) -> list[Source]:
 
 
 class _JobProgress:
-    def __init__(self, job: IngestJob):
+    """Writes the job's progress (and its heartbeat: a worker is alive) at most every PROGRESS_INTERVAL_S."""
+
+    def __init__(self, job: IngestJob, offset: int = 0):
         self.job = job
+        self.offset = offset
         self.last = 0.0
 
     def __call__(self, done: int, total: int) -> None:
         now = time.monotonic()
         if done == total or now - self.last >= PROGRESS_INTERVAL_S:
             self.last = now
-            IngestJob.objects.filter(pk=self.job.pk).update(processed=done, total=total)
+            IngestJob.objects.filter(pk=self.job.pk).update(processed=self.offset + done,
+                                                            heartbeat_at=timezone.now(), stalled_at=None)
+
+
+def _job_sources(job: IngestJob) -> list[Source]:
+    return _storage_sources(job.upload_prefix) if job.upload_prefix else []
+
+
+def ingest_job_plan(*, job: IngestJob) -> bool:
+    """Count the upload's files and lay out its chunks; True when this call started the job (False: it had)."""
+    total = len(_job_sources(job))
+    started = IngestJob.objects.filter(pk=job.pk, status=IngestJob.Status.PENDING).update(
+        status=IngestJob.Status.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now(), total=total,
+        processed=0, chunks_total=-(-total // job.chunk_size), chunks_done=0,
+    )
+    job.refresh_from_db()
+    return bool(started)
+
+
+def ingest_job_chunk(*, job: IngestJob, index: int) -> int | None:
+    """Ingest chunk `index` if it is the next one; the index of the chunk to run next, or None when there is none.
+
+    A chunk run again (redelivered, re-queued by the sweep) after it was recorded does nothing; one that died
+    half way is ingested again, its stored instances coming back as duplicates, so no row is doubled or lost.
+    """
+    job.refresh_from_db()
+    if job.status != IngestJob.Status.RUNNING or index != job.chunks_done:
+        return None
+    if index >= job.chunks_total:
+        _finish(job)
+        return None
+    first = index * job.chunk_size
+    sources = _job_sources(job)[first:first + job.chunk_size]
+    try:
+        summary = ingest_sources(sources, source=job.source, progress=_JobProgress(job, first), job=job)
+    except Exception as exc:
+        ingest_job_fail(job=job, reason=f"{type(exc).__name__}: {exc}")
+        raise
+    counts = summary.as_dict()
+    with transaction.atomic():
+        locked = IngestJob.objects.select_for_update().get(pk=job.pk)
+        if locked.status != IngestJob.Status.RUNNING or locked.chunks_done != index:
+            return None  # another attempt of this chunk recorded it first
+        reasons = dict(locked.rejected_by_reason)
+        for rule, n in counts["rejected_by_reason"].items():
+            reasons[rule] = reasons.get(rule, 0) + n
+        IngestJob.objects.filter(pk=job.pk).update(
+            chunks_done=index + 1, processed=first + len(sources), accepted=locked.accepted + counts["accepted"],
+            duplicate=locked.duplicate + counts["duplicate"], rejected=locked.rejected + counts["rejected"],
+            rejected_by_reason=dict(sorted(reasons.items())), heartbeat_at=timezone.now(), stalled_at=None,
+        )
+    if index + 1 >= job.chunks_total:
+        job.refresh_from_db()
+        _finish(job)
+        return None
+    return index + 1
+
+
+def _summary(job: IngestJob) -> str:
+    reasons = ", ".join(f"{rule} {n}" for rule, n in sorted(job.rejected_by_reason.items()))
+    return (f"accepted {job.accepted}, duplicate {job.duplicate}, rejected {job.rejected}"
+            + (f" ({reasons})" if reasons else ""))
+
+
+def _finish(job: IngestJob) -> None:
+    for path in _listing(job.upload_prefix) if job.upload_prefix else []:
+        default_storage.delete(path)  # uploads are originals (PHI): keep only the de-identified copies
+    IngestJob.objects.filter(pk=job.pk, status=IngestJob.Status.RUNNING).update(
+        status=IngestJob.Status.DONE, processed=job.total, message=_summary(job), finished_at=timezone.now())
+
+
+def ingest_job_stall_fail(job: IngestJob, reason: str) -> None:
+    ingest_job_fail(job=job, reason=reason)
+
+
+def ingest_job_fail(*, job: IngestJob, reason: str) -> None:
+    """Give the job up with its reason; the uploaded files stay until a new upload replaces them."""
+    IngestJob.objects.filter(pk=job.pk).update(status=IngestJob.Status.FAILED, message=reason[:2000],
+                                               finished_at=timezone.now())
+
+
+def ingest_job_requeue(job: IngestJob) -> int:
+    """Send a stalled job's next chunk (or its start) to the workers again; the sweep calls it."""
+    from curation.tasks import ingest_chunk, ingest_upload
+
+    if job.status == IngestJob.Status.PENDING:
+        ingest_upload.delay(job.pk)
+    else:
+        ingest_chunk.delay(job.pk, job.chunks_done)
+    return 1
 
 
 def ingest_job_run(*, job: IngestJob) -> IngestJob:
-    """Run an upload job to the end; the job row carries progress while it runs and the summary after."""
-    sources = _storage_sources(job.upload_prefix) if job.upload_prefix else []
-    IngestJob.objects.filter(pk=job.pk).update(
-        status=IngestJob.Status.RUNNING, started_at=timezone.now(), total=len(sources), processed=0
-    )
-    try:
-        summary = ingest_sources(sources, source=job.source, progress=_JobProgress(job), job=job)
-    except Exception as exc:
-        IngestJob.objects.filter(pk=job.pk).update(
-            status=IngestJob.Status.FAILED, message=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()
-        )
-        raise
-    counts = summary.as_dict()
-    IngestJob.objects.filter(pk=job.pk).update(
-        status=IngestJob.Status.DONE,
-        processed=len(sources),
-        total=len(sources),
-        accepted=counts["accepted"],
-        duplicate=counts["duplicate"],
-        rejected=counts["rejected"],
-        rejected_by_reason=counts["rejected_by_reason"],
-        message=str(summary),
-        finished_at=timezone.now(),
-    )
-    for path in _listing(job.upload_prefix) if job.upload_prefix else []:
-        default_storage.delete(path)  # uploads are originals (PHI): keep only the de-identified copies
+    """Run an upload job to the end in this process, chunk after chunk (what the tasks do one chunk a task)."""
+    ingest_job_plan(job=job)
+    index = job.chunks_done
+    while index is not None:
+        index = ingest_job_chunk(job=job, index=index)
     job.refresh_from_db()
     return job
 

@@ -31,6 +31,10 @@ class JobSerializer(serializers.Serializer):
     chunks_skipped = serializers.IntegerField()
     percent = serializers.IntegerField()
     message = serializers.CharField()
+    stalled = serializers.BooleanField(help_text="No progress for the stall limit: its unfinished chunks are being "
+                                                 "retried (see message).")
+    attempts = serializers.IntegerField(help_text="Tries so far, the first included.")
+    heartbeat_at = serializers.DateTimeField(allow_null=True, help_text="When a worker last made progress.")
     created_at = serializers.DateTimeField()
     finished_at = serializers.DateTimeField(allow_null=True)
 

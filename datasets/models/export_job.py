@@ -7,8 +7,10 @@ same version skips them whatever happened to this row or to the worker that ran 
 from django.conf import settings
 from django.db import models
 
+from core.jobs import HeartbeatJob
 
-class ExportJob(models.Model):
+
+class ExportJob(HeartbeatJob):
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
         PLANNING = "planning", "Planning"
@@ -16,6 +18,8 @@ class ExportJob(models.Model):
         PUBLISHING = "publishing", "Verifying and publishing"
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
+
+    ACTIVE_STATUSES = (Status.QUEUED, Status.PLANNING, Status.WRITING, Status.PUBLISHING)
 
     version = models.ForeignKey("datasets.DatasetVersion", on_delete=models.CASCADE, related_name="jobs")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)

@@ -3,7 +3,9 @@
 The job runs as Celery tasks (plan, one task per chunk on any number of workers, finalize) or inline
 for the CLI. Progress is on the ExportJob row; which chunks are done is in the staging area, so a job
 whose worker died, or a new job for the same version, skips them. Publication is the rename of the
-verified directory followed by the status change, under a row lock so that it happens once.
+verified directory followed by the status change, under a row lock so that it happens once. Each step
+beats the job's heartbeat; a job without one for the stall limit is re-queued by the sweep
+(`export_job_requeue`, see core.jobs).
 """
 
 import subprocess
@@ -13,6 +15,7 @@ from functools import cache
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from datasets.export.chunks import chunk_done, write_chunk
@@ -46,6 +49,8 @@ def code_version() -> str:
 
 
 def _update(job: ExportJob, **fields) -> None:
+    """Write fields of the job; any change a worker makes is progress, so it beats the heartbeat too."""
+    fields = {"heartbeat_at": timezone.now(), "stalled_at": None, **fields}
     ExportJob.objects.filter(pk=job.pk).update(**fields)
     for name, value in fields.items():
         setattr(job, name, value)
@@ -131,7 +136,8 @@ def export_job_chunk(*, job: ExportJob, index: int) -> bool:
         return False  # a failed or superseded job stops; its successor resumes from the markers
     write_chunk(staging_for(job.version), index, load_series_volume)
     done = _chunks_done(job)
-    ExportJob.objects.filter(pk=job.pk, chunks_done__lt=done).update(chunks_done=done)
+    ExportJob.objects.filter(pk=job.pk).update(chunks_done=Greatest("chunks_done", done),
+                                               heartbeat_at=timezone.now(), stalled_at=None)
     return done >= job.chunks_total
 
 
@@ -170,10 +176,35 @@ def export_job_finalize(*, job: ExportJob) -> DatasetVersion:
 
 def export_job_fail(*, job: ExportJob, error: BaseException) -> None:
     """Record a failure; the staging area stays, so the next job resumes where this one stopped."""
-    message = f"{type(error).__name__}: {error}"[:2000]
+    _fail(job, f"{type(error).__name__}: {error}")
+
+
+def _fail(job: ExportJob, message: str) -> None:
+    message = message[:2000]
     _update(job, status=ExportJob.Status.FAILED, message=message, finished_at=timezone.now())
     DatasetVersion.objects.filter(pk=job.version_id, status=DatasetVersion.Status.BUILDING).update(
         status=DatasetVersion.Status.FAILED, error=message)
+
+
+def export_job_requeue(job: ExportJob) -> int:
+    """Send a stalled job's unfinished steps to the workers again (done chunks are no-ops); the sweep calls it."""
+    from datasets.tasks import export_chunk, export_finalize, export_plan
+
+    if job.status in (ExportJob.Status.QUEUED, ExportJob.Status.PLANNING):
+        export_plan.delay(job.pk)
+        return 1
+    staging = staging_for(job.version)
+    pending = [i for i in range(job.chunks_total) if chunk_done(staging, i) is None]
+    if job.status == ExportJob.Status.PUBLISHING or not pending:
+        export_finalize.delay(job.pk)
+        return 1
+    for index in pending:
+        export_chunk.delay(job.pk, index)
+    return len(pending)
+
+
+def export_job_stall_fail(job: ExportJob, reason: str) -> None:
+    _fail(job, reason)
 
 
 def dataset_export_run(*, version: DatasetVersion, user=None, max_chunks: int | None = None,

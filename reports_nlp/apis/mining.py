@@ -36,6 +36,10 @@ class MiningRunOutputSerializer(serializers.Serializer):
     started_at = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)
     error = serializers.CharField()
+    stalled = serializers.BooleanField(help_text="No progress for the stall limit: pending chunks are being retried.")
+    message = serializers.CharField(help_text="What is happening beyond the status (a stall being retried), or empty.")
+    attempts = serializers.IntegerField(help_text="Tries so far, the first included.")
+    heartbeat_at = serializers.DateTimeField(allow_null=True, help_text="When a worker last finished a chunk.")
 
     def to_representation(self, run):
         # Each row is exactly what the run's own URL answers while a client follows its progress.

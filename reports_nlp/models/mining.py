@@ -7,16 +7,20 @@ stored as codes (the run's mapping set fixes the taxonomy version), which keeps 
 from django.conf import settings
 from django.db import models
 
+from core.jobs import HeartbeatJob
+
 ASSERTIONS = ("present", "absent", "uncertain", "historical")
 VERDICTS = ("present", "uncertain", "historical", "absent")  # "not mentioned" is the absence of a row
 
 
-class MiningRun(models.Model):
+class MiningRun(HeartbeatJob):
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
         RUNNING = "running", "Running"
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
+
+    ACTIVE_STATUSES = (Status.RUNNING,)  # a pending run was never dispatched: nothing to re-queue
 
     mapping_set = models.ForeignKey("reports_nlp.MappingSet", on_delete=models.PROTECT, related_name="runs")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)

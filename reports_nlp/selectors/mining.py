@@ -1,5 +1,6 @@
 """Mining run reads: status with progress, a report's findings and verdicts."""
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from reports_nlp.models import Finding, MiningRun, ReportVerdict
@@ -28,6 +29,11 @@ def mining_run_status(*, run: MiningRun) -> dict:
         "started_at": run.started_at,
         "finished_at": run.finished_at,
         "error": run.error,
+        "stalled": run.stalled,
+        "message": (f"stalled, retrying: pending chunks re-queued (attempt {run.attempts} of "
+                    f"{settings.RADCURATE_JOB_MAX_ATTEMPTS})" if run.stalled else ""),
+        "attempts": run.attempts,
+        "heartbeat_at": run.heartbeat_at,
     }
 
 

@@ -2,7 +2,8 @@
 
 A chunk's results (bulk writes of plain tuples) and its completion mark are written in one
 transaction, so a chunk is either fully done or not at all: a worker that dies mid-chunk leaves it
-pending, and a resumed run (or the broker's redelivery) mines it again while done chunks are skipped.
+pending, and a resumed run (or the broker's redelivery, or the sweep of stalled jobs in core.jobs) mines it
+again while done chunks are skipped. Every chunk done beats the run's heartbeat.
 """
 
 import datetime as dt
@@ -14,6 +15,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from core.db.bulk import copy_rows
+from core.jobs import job_started
 from reports_nlp.models import Finding, MappingSet, MiningChunk, MiningRun, Report, ReportVerdict
 from reports_nlp.pipeline import NOT_MENTIONED, FindingRow, report_evidence
 from reports_nlp.pipeline_cache import pipeline_for
@@ -101,6 +103,7 @@ def mining_run_dispatch(*, run: MiningRun) -> MiningRun:
     run.started_at = run.started_at or timezone.now()
     run.error = ""
     run.save(update_fields=["status", "started_at", "error"])
+    job_started(MiningRun, run.pk)  # a person (re)started it: a fresh first try
     chunk_ids = pending_chunk_ids(run)
     if not chunk_ids:
         mining_run_finish_if_complete(run_id=run.pk)
@@ -173,7 +176,8 @@ def mining_chunk_process(*, chunk_id: int) -> int:
         copy_rows(ReportVerdict, VERDICT_COLUMNS, verdicts)
         locked.done_at = timezone.now()
         locked.save(update_fields=["done_at"])
-        MiningRun.objects.filter(pk=chunk.run_id).update(done_reports=F("done_reports") + chunk.report_count)
+        MiningRun.objects.filter(pk=chunk.run_id).update(done_reports=F("done_reports") + chunk.report_count,
+                                                         heartbeat_at=timezone.now(), stalled_at=None)
     mining_run_finish_if_complete(run_id=chunk.run_id)
     return chunk.report_count
 
@@ -191,3 +195,19 @@ def mining_run_finish_if_complete(*, run_id: int) -> bool:
 def mining_run_fail(*, run_id: int, error: str) -> None:
     """Record why a chunk failed; the run stays resumable (its done chunks are kept)."""
     MiningRun.objects.filter(pk=run_id).update(status=MiningRun.Status.FAILED, error=error[:2000])
+
+
+def mining_run_requeue(run: MiningRun) -> int:
+    """Send a stalled run's pending chunks to the workers again (done ones are no-ops); the sweep calls it."""
+    from reports_nlp.tasks import dispatch_chunks
+
+    chunk_ids = pending_chunk_ids(run)
+    if chunk_ids:
+        dispatch_chunks(chunk_ids)
+    else:
+        mining_run_finish_if_complete(run_id=run.pk)
+    return len(chunk_ids)
+
+
+def mining_run_stall_fail(run: MiningRun, reason: str) -> None:
+    mining_run_fail(run_id=run.pk, error=reason)

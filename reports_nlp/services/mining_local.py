@@ -20,7 +20,8 @@ def _process(chunk_id: int) -> int:
 
 def _start(run: MiningRun) -> None:
     MiningRun.objects.filter(pk=run.pk).update(
-        status=MiningRun.Status.RUNNING, started_at=run.started_at or timezone.now(), error=""
+        status=MiningRun.Status.RUNNING, started_at=run.started_at or timezone.now(), error="",
+        heartbeat_at=timezone.now(), stalled_at=None, attempts=1,
     )
 
 

@@ -55,3 +55,24 @@ def wait_for(condition, timeout: float, what: str):
             raise TimeoutError(f"waited {timeout}s for {what}")
         time.sleep(0.02)
     return value
+
+
+def received(log_path: Path, task: str) -> int:
+    """How many `task` messages the worker writing `log_path` has taken so far."""
+    return sum(1 for line in log_path.read_text().splitlines() if f"Task {task}[" in line and line.endswith(" received"))
+
+
+def kill(proc: subprocess.Popen) -> None:
+    """SIGKILL the worker's main process (with the solo pool it runs the task): nothing is acknowledged."""
+    proc.kill()
+    proc.wait(timeout=30)
+
+
+def sweep_until_requeued(kind_name: str, queue: str, timeout: float = 60):
+    """Run the stalled-job sweep with a short stall limit until it re-queues a job of `kind_name` onto `queue`."""
+    from core.jobs import job_kinds, jobs_sweep
+
+    kinds = [k for k in job_kinds() if k.name == kind_name]
+    with routed_to(queue):
+        return wait_for(lambda: jobs_sweep(stall_s=0.5, max_attempts=3, kinds=kinds).requeued, timeout,
+                        f"the sweep to re-queue a stalled {kind_name}")
