@@ -48,7 +48,7 @@ class StudyOutputSerializer(serializers.Serializer):
     station = serializers.CharField()
     n_series = serializers.IntegerField()
     n_instances = serializers.IntegerField()
-    primary_series = serializers.CharField(source="primary_series.series_uid", default=None)
+    primary_series = serializers.CharField(source="primary_series.series_uid", allow_null=True, default=None)
     series = SeriesOutputSerializer(many=True)
 
 

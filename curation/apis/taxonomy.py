@@ -67,7 +67,7 @@ class TaxonomyPublishApi(APIView):
 
 
 class TraitOutputSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Trait

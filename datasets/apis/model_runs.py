@@ -23,8 +23,8 @@ TrainerOrCuratorReads = role_required(TRAINER, read_roles=(CURATOR,))
 
 
 class RunOutputSerializer(serializers.ModelSerializer):
-    dataset_version = serializers.StringRelatedField()
-    n_predictions = serializers.IntegerField(read_only=True, default=None)
+    dataset_version = serializers.StringRelatedField(allow_null=True)  # a run trained outside a known version
+    n_predictions = serializers.IntegerField(read_only=True, allow_null=True, default=None)
 
     class Meta:
         model = ModelRun

@@ -41,7 +41,7 @@ class JobSerializer(serializers.Serializer):
 
 class VersionOutputSerializer(serializers.ModelSerializer):
     taxonomy = serializers.StringRelatedField()
-    created_by = serializers.StringRelatedField()
+    created_by = serializers.StringRelatedField(allow_null=True)
     job = serializers.SerializerMethodField()
 
     class Meta:

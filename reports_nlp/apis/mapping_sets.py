@@ -22,7 +22,7 @@ from reports_nlp.services.mapping_sets import (
 
 class MappingSetOutputSerializer(serializers.ModelSerializer):
     taxonomy = serializers.StringRelatedField()
-    mapping_count = serializers.IntegerField(read_only=True, default=None)
+    mapping_count = serializers.IntegerField(read_only=True, allow_null=True, default=None)
 
     class Meta:
         model = MappingSet
