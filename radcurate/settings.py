@@ -150,6 +150,13 @@ RADCURATE_DATASETS_DIR = env.str("RADCURATE_DATASETS_DIR", default=str(DATA_DIR 
 RADCURATE_PUBLIC_URL = env.str("RADCURATE_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Demo mode creates demo users with printed passwords.
 RADCURATE_DEMO = env.bool("RADCURATE_DEMO", default=False)
+# Zip archives ingested or imported as model runs (core.archives): sized for real uploads, refusing bombs. A
+# member holds at most an enhanced multi-frame CT (1 GiB), an archive a few hundred studies (20 GiB, 100,000
+# files); deflate reaches ~1,000:1 on zeros while CT compresses 2-4:1, so 200:1 (judged on members over 1 MiB).
+RADCURATE_ZIP_MAX_MEMBER_BYTES = env.int("RADCURATE_ZIP_MAX_MEMBER_BYTES", default=1 << 30)
+RADCURATE_ZIP_MAX_TOTAL_BYTES = env.int("RADCURATE_ZIP_MAX_TOTAL_BYTES", default=20 << 30)
+RADCURATE_ZIP_MAX_MEMBERS = env.int("RADCURATE_ZIP_MAX_MEMBERS", default=100_000)
+RADCURATE_ZIP_MAX_RATIO = env.float("RADCURATE_ZIP_MAX_RATIO", default=200.0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

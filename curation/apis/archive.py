@@ -3,6 +3,8 @@
 Everything here is de-identified except identity links, which only admins may read.
 """
 
+import io
+
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
@@ -103,8 +105,10 @@ class RejectionFileApi(APIView):
         rejection = get_object_or_404(Rejection, pk=rejection_id)
         if not rejection.quarantine_path:
             return Response({"detail": "Nothing was kept for this rejection."}, status=status.HTTP_404_NOT_FOUND)
-        return FileResponse(iter([read_bytes(rejection.quarantine_path)]), as_attachment=True,
-                            filename=f"rejection-{rejection.pk}.bin", content_type="application/octet-stream")
+        # Quarantine keeps the first 64 KiB of a longer original (curation.dicom.store.store_quarantine).
+        part = "-first-64KiB" if rejection.quarantine_path.endswith(".head.bin") else ""
+        return FileResponse(io.BytesIO(read_bytes(rejection.quarantine_path)), as_attachment=True,
+                            filename=f"rejection-{rejection.pk}{part}.bin", content_type="application/octet-stream")
 
 
 class IngestJobOutputSerializer(serializers.ModelSerializer):

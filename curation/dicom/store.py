@@ -1,7 +1,8 @@
 """Content-addressed storage of instance files through Django's storage API (filesystem or S3-compatible).
 
 A file's path is its SHA-256, so storing the same bytes twice writes once, and a stored file is never
-changed in place. Rejected originals go to a separate quarantine prefix that only admins may download.
+changed in place. Rejected originals go to a separate quarantine prefix that only admins may download (their
+first 64 KiB, named by the SHA-256 of the whole).
 """
 
 import hashlib
@@ -15,6 +16,8 @@ from django.core.files.storage import FileSystemStorage, Storage, default_storag
 
 DICOM_PREFIX = "dicom"
 QUARANTINE_PREFIX = "quarantine"
+# A rejected original is kept up to this many bytes (its headers, enough to see what it was), with its SHA-256.
+QUARANTINE_HEAD_BYTES = 64 * 1024
 
 
 def sha256_hex(data: bytes) -> str:
@@ -143,8 +146,19 @@ class BackgroundStore:
             _switch_interval.stop()
 
 
-def store_quarantine(data: bytes, *, storage: Storage | None = None) -> str:
-    return store_bytes(data, prefix=QUARANTINE_PREFIX, suffix=".bin", storage=storage)
+def store_quarantine(data: bytes, *, digest: str | None = None, size: int | None = None,
+                     storage: Storage | None = None) -> str:
+    """Keep what an admin needs to look into a rejected original: its first `QUARANTINE_HEAD_BYTES`.
+
+    `data` is the original or its head (then `digest` is the SHA-256 and `size` the length of the whole). The
+    file is stored under the original's SHA-256; a head of a longer original is named `<sha256>.head.bin`, so a
+    200 MB reject keeps 64 KiB, not 200 MB.
+    """
+    size = len(data) if size is None else size
+    head = data[:QUARANTINE_HEAD_BYTES]
+    suffix = ".head.bin" if size > len(head) else ".bin"
+    return store_bytes(head, digest=digest or sha256_hex(data), prefix=QUARANTINE_PREFIX, suffix=suffix,
+                       storage=storage)
 
 
 def read_bytes(path: str, *, storage: Storage | None = None) -> bytes:

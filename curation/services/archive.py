@@ -15,7 +15,7 @@ from django.db import transaction
 
 from curation.dicom.errors import InstanceRejected, StudyMismatch
 from curation.dicom.pipeline import PreparedInstance, process_instance
-from curation.dicom.sources import Source, iter_sources
+from curation.dicom.sources import Source, SourceRefused, iter_sources
 from curation.dicom.store import BackgroundStore, sha256_hex, store_quarantine
 from curation.models import IngestJob, Instance, Rejection, Study
 from curation.signals import study_ingested
@@ -140,9 +140,13 @@ class IngestSession:
         self.summary.count(outcome)
         return outcome
 
-    def reject(self, raw: bytes, *, name: str, rule: str, reason: str) -> Outcome:
-        """Record an item that never reached the pipeline (unreadable file, bad multipart part)."""
-        outcome = self._reject(raw, name, InstanceRejected(rule, reason))
+    def reject(self, raw: bytes, *, name: str, rule: str, reason: str, sha256: str | None = None,
+               size: int | None = None) -> Outcome:
+        """Record an item that never reached the pipeline (unreadable file, bad multipart part, refused archive).
+
+        `raw` may be the head of a larger original, with the whole's `sha256` and `size`: quarantine keeps a head.
+        """
+        outcome = self._reject(raw, name, InstanceRejected(rule, reason), digest=sha256, size=size)
         self.summary.count(outcome)
         return outcome
 
@@ -228,9 +232,10 @@ class IngestSession:
             self.flush()
         return outcome
 
-    def _reject(self, raw: bytes, name: str, exc: InstanceRejected) -> Outcome:
+    def _reject(self, raw: bytes, name: str, exc: InstanceRejected, *, digest: str | None = None,
+                size: int | None = None) -> Outcome:
         logger.info("ingest rejected (%s): %s", exc.rule, exc.message)
-        digest = sha256_hex(raw)
+        digest = digest or sha256_hex(raw)
         # The same bad file ingested again is one quarantine entry, not two.
         if not Rejection.objects.filter(sha256=digest, rule=exc.rule, name=name[:512]).exists():
             Rejection.objects.create(
@@ -240,7 +245,7 @@ class IngestSession:
                 tag=exc.tag[:64],
                 reason=exc.message,
                 sha256=digest,
-                quarantine_path=store_quarantine(raw) if raw else "",
+                quarantine_path=store_quarantine(raw, digest=digest, size=size) if raw else "",
                 job=self.job,
             )
         return Outcome(REJECTED, name, rule=exc.rule, reason=exc.message)
@@ -261,6 +266,9 @@ def ingest_sources(
         for done, (name, load) in enumerate(sources, start=1):
             try:
                 raw = load()
+            except SourceRefused as exc:  # an archive past its limits: quarantine keeps the archive's head
+                session.reject(exc.head, name=name, rule=exc.rule, reason=exc.message, sha256=exc.sha256,
+                               size=exc.size)
             except (OSError, ValueError, RuntimeError) as exc:  # zipfile raises BadZipFile (ValueError) etc.
                 session.reject(b"", name=name, rule="unreadable", reason=f"{name}: cannot be read ({exc}).")
             else:

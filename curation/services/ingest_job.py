@@ -3,13 +3,14 @@
 import time
 import uuid
 import zipfile
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from curation.dicom.sources import Source
+from curation.dicom.sources import Source, zip_sources
 from curation.models import IngestJob
 
 from .archive import ingest_sources
@@ -72,17 +73,7 @@ def _reader(path: str):
 
 
 def _zip_members(path: str, name: str) -> list[Source]:
-    with default_storage.open(path, "rb") as fh, zipfile.ZipFile(fh) as archive:
-        members = [m.filename for m in archive.infolist() if not m.is_dir()]
-
-    def member_reader(member: str):
-        def load() -> bytes:
-            with default_storage.open(path, "rb") as fh, zipfile.ZipFile(fh) as archive:
-                return archive.read(member)
-
-        return load
-
-    return [(f"{name}:{m}", member_reader(m)) for m in members if "__MACOSX/" not in m]
+    return zip_sources(name, partial(default_storage.open, path, "rb"))  # within the RADCURATE_ZIP_* limits
 
 
 class _JobProgress:

@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 
+from core.archives import ArchiveRefused, ZipLimits, check_tar, extract_zip
 from curation.models import Study
 from datasets.models import DatasetVersion, ModelRun, StudyPrediction
 from datasets.services.active_learning import priorities_recompute_queue
@@ -56,15 +57,27 @@ def _table(path: Path, traits: list[str]) -> pd.DataFrame:
     missing = [c for c in (*REQUIRED_COLUMNS, *(f"p_{t}" for t in traits)) if c not in table.columns]
     if missing:
         raise RunImportError(f"predictions.csv: missing columns {', '.join(missing)}.")
-    probs = table[[f"p_{t}" for t in traits]].to_numpy(dtype=float)
-    bad = ~np.isfinite(probs) | (probs < 0) | (probs > 1)
-    if bad.any():
-        row, col = map(int, np.argwhere(bad)[0])
-        raise RunImportError(f"predictions.csv line {row + 2}: p_{traits[col]} is {float(probs[row, col])!r}, "
-                             "not a probability in [0, 1].")
+    for column in (f"p_{t}" for t in traits):
+        _check_numbers(table, column, "a probability in [0, 1]", lambda v: (v >= 0) & (v <= 1))
+    _check_numbers(table, "referral_score", "a finite number", lambda v: v == v)
+    _check_numbers(table, "reported", "0 or 1", lambda v: (v == 0) | (v == 1))
+    for column in (c for c in table.columns if c.startswith("sd_")):
+        _check_numbers(table, column, "a spread of 0 or more", lambda v: v >= 0)
     if table["study_id"].isna().any() or table["study_id"].duplicated().any():
         raise RunImportError("predictions.csv: study_id must be present and unique on every row.")
     return table
+
+
+def _check_numbers(table: pd.DataFrame, column: str, expected: str, valid) -> None:
+    """Refuse the first cell of `column` that is not a finite number passing `valid`, naming its line."""
+    values = pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(values) | ~np.asarray(valid(values), dtype=bool)
+    if bad.any():
+        row = int(np.argmax(bad))
+        raw = table[column].iloc[row]
+        shown = repr(float(raw)) if isinstance(raw, (int, float, np.number)) else repr(str(raw))
+        raise RunImportError(f"predictions.csv line {row + 2}: {column} is {shown}, not {expected}.")
 
 
 def run_files_read(run_dir: Path) -> RunFiles:
@@ -81,7 +94,10 @@ def run_files_read(run_dir: Path) -> RunFiles:
     table = _table(run_dir / "predictions.csv", meta["traits"])
     embeddings = None
     if (run_dir / "embeddings.npy").is_file():
-        embeddings = np.load(run_dir / "embeddings.npy", allow_pickle=False)
+        try:
+            embeddings = np.load(run_dir / "embeddings.npy", allow_pickle=False)
+        except (ValueError, OSError, EOFError) as exc:
+            raise RunImportError(f"embeddings.npy: not a readable .npy array ({exc}).") from exc
         if embeddings.ndim != 2 or len(embeddings) != len(table):
             raise RunImportError(f"embeddings.npy: shape {embeddings.shape} does not match {len(table)} predictions.")
     config = _json(run_dir / "config.json") if (run_dir / "config.json").is_file() else {}
@@ -166,23 +182,22 @@ def model_run_import_archive(*, upload, user=None, name: str = "") -> ModelRun:
 
 
 def _extract(upload, root: Path) -> None:
+    """Extract within the archive limits (RADCURATE_ZIP_*): sizes, member names and links are checked before
+    anything is extracted, and zip members are written in chunks that stop at their declared size."""
     raw = root / "upload"
     with raw.open("wb") as f:
         shutil.copyfileobj(upload, f)
     dest = root / "run"
+    limits = ZipLimits.from_settings()
     try:
         if zipfile.is_zipfile(raw):
             with zipfile.ZipFile(raw) as zf:
-                _refuse_escape(zf.namelist(), upload.name)
-                zf.extractall(dest)
+                extract_zip(zf, dest, limits, label=upload.name)
         else:
             with tarfile.open(raw) as tf:
-                tf.extractall(dest, filter="data")  # the data filter refuses links and paths leaving dest
-    except (tarfile.TarError, zipfile.BadZipFile, OSError) as exc:
+                members = check_tar(tf, limits, label=upload.name, compressed_bytes=raw.stat().st_size)
+                tf.extractall(dest, members=members, filter="data")  # the data filter: no paths leaving dest
+    except ArchiveRefused as exc:
+        raise RunImportError(exc.message) from exc
+    except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError) as exc:
         raise RunImportError(f"{upload.name}: not a readable .zip or .tar archive ({exc}).") from exc
-
-
-def _refuse_escape(names: list[str], label: str) -> None:
-    for member in names:
-        if member.startswith("/") or ".." in Path(member).parts:
-            raise RunImportError(f"{label}: member '{member}' would be written outside the run directory.")
