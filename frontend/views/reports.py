@@ -10,9 +10,11 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from annotation.models import Campaign
 from annotation.selectors.campaigns import campaign_list
@@ -20,6 +22,7 @@ from annotation.selectors.consensus import consensus_reference
 from annotation.services.audit import audit_source_from
 from annotation.services.campaigns import campaign_add_selected_candidates
 from core.decorators import role_required
+from core.params import int_param
 from core.roles import CURATOR
 from frontend.forms.reports import CandidateSelectForm
 from reports_nlp.models import KeywordMapping, MappingSet, MiningRun
@@ -105,13 +108,27 @@ def _candidate_filters(request) -> dict:
     return {"traits": traits, "verdicts": verdicts, "sections": sections}
 
 
+def _query_int(request, name: str) -> int | None:
+    """A page's positive integer query parameter (an id, a page number): a malformed one is a 404, as an unknown id
+    is, never a server error."""
+    try:
+        return int_param(request.GET, name, min_value=1)
+    except DRFValidationError as exc:
+        raise Http404(exc.detail[name][0]) from exc
+
+
+def _run(request) -> MiningRun | None:
+    """The run the page asks for (`?run=`), or the latest finished one."""
+    run_id = _query_int(request, "run")
+    return get_object_or_404(MiningRun, pk=run_id) if run_id else mining_run_latest_done()
+
+
 @role_required(CURATOR)
 def candidates(request):
     """Ranked candidates with the evidence sentence highlighted; checked studies go to a campaign."""
-    run_id = request.GET.get("run")
-    run = get_object_or_404(MiningRun, pk=run_id) if run_id else mining_run_latest_done()
+    run = _run(request)
     filters = _candidate_filters(request)
-    page = max(int(request.GET.get("page") or 1), 1)
+    page = _query_int(request, "page") or 1
     rows, counts = [], {}
     if run is not None:
         rows = candidate_ranking(run=run, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, **filters)
@@ -233,7 +250,7 @@ def mapping_rules_save(request, version: int):
 
 def _reference(request, run: MiningRun) -> tuple[dict, str]:
     """The reference labels the page compares with: the chosen campaign's consensus (none chosen: no reference)."""
-    campaign_id = request.GET.get("campaign")
+    campaign_id = _query_int(request, "campaign")
     if not campaign_id:
         return {}, ""
     campaign = get_object_or_404(Campaign, pk=campaign_id)
@@ -243,8 +260,7 @@ def _reference(request, run: MiningRun) -> tuple[dict, str]:
 @role_required(CURATOR)
 def quality(request):
     """Per trait and per phrase precision/recall of the report verdicts, so curators can prune phrases."""
-    run_id = request.GET.get("run")
-    run = get_object_or_404(MiningRun, pk=run_id) if run_id else mining_run_latest_done()
+    run = _run(request)
     result, source = None, ""
     if run is not None:
         reference, source = _reference(request, run)

@@ -27,6 +27,15 @@ def test_curators_see_every_page_other_roles_are_refused(users, mined_run):
             assert _client(users[role]).get(url).status_code == 403, (role, url)
 
 
+def test_malformed_ids_and_page_numbers_are_not_found_not_server_errors(users, mined_run):
+    curator = _client(users["curator"])
+    for url in ["/reports/candidates/?page=abc", "/reports/candidates/?page=0", "/reports/candidates/?run=x",
+                "/reports/candidates/?run=99999999999999999999", "/reports/quality/?run=-1",
+                f"/reports/quality/?run={mined_run.pk}&campaign=abc"]:
+        assert curator.get(url).status_code == 404, url
+    assert curator.get(f"/reports/candidates/?run={mined_run.pk}&page=2").status_code == 200
+
+
 def test_candidates_page_highlights_the_evidence_and_counts_traits(users, mined_run):
     page = _client(users["curator"]).get(f"/reports/candidates/?run={mined_run.pk}&trait=depressed_skull_fracture")
     html = page.content.decode()
