@@ -148,6 +148,9 @@ DJANGO_VITE = {
 RADCURATE_DATASETS_DIR = env.str("RADCURATE_DATASETS_DIR", default=str(DATA_DIR / "datasets"))
 # Base URL the outside world uses to reach this server, for DICOMweb BulkDataURIs (never the Host header).
 RADCURATE_PUBLIC_URL = env.str("RADCURATE_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Largest STOW-RS request body (bytes): larger ones get 413 before (Content-Length) or while (chunked) they are
+# read. Bodies stream part by part into the ingest, never held whole in memory.
+RADCURATE_STOW_MAX_BYTES = env.int("RADCURATE_STOW_MAX_BYTES", default=2 * 1024**3)
 # Demo mode creates demo users with printed passwords.
 RADCURATE_DEMO = env.bool("RADCURATE_DEMO", default=False)
 # Zip archives ingested or imported as model runs (core.archives): sized for real uploads, refusing bombs. A

@@ -5,6 +5,7 @@ Everything here is de-identified except identity links, which only admins may re
 
 import io
 
+from django.core.exceptions import TooManyFilesSent
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
@@ -20,7 +21,7 @@ from core.roles import CURATOR, RADIOLOGIST, TRAINER, is_admin
 from curation.dicom.store import read_bytes
 from curation.models import IngestJob, Rejection, Series
 from curation.selectors.archive import identity_link_list, ingest_job_list, rejection_list, study_get, study_list
-from curation.services.ingest_job import ingest_upload_start
+from curation.services.ingest_job import ingest_upload_start, too_many_files_message
 
 StudyReaders = role_required(CURATOR, read_roles=(RADIOLOGIST, TRAINER))
 Curators = role_required(CURATOR)
@@ -133,7 +134,11 @@ class UploadApi(APIView):
 
     @extend_schema(request={"multipart/form-data": InputSerializer}, responses={202: IngestJobOutputSerializer})
     def post(self, request):
-        data = self.InputSerializer(data={"files": request.FILES.getlist("files")})
+        try:  # the parser streams each file to a temporary file: memory stays bounded, but the count is capped
+            files = request.FILES.getlist("files")
+        except TooManyFilesSent:
+            raise serializers.ValidationError({"files": [too_many_files_message()]}) from None
+        data = self.InputSerializer(data={"files": files})
         data.is_valid(raise_exception=True)
         job = ingest_upload_start(user=request.user, files=data.validated_data["files"])
         job.refresh_from_db()

@@ -2,7 +2,8 @@
 
 DRF views for authentication (session or token) and role checks; bodies are DICOM media types written
 directly, so DRF's content negotiation is switched off. Everything served is de-identified, and metadata
-comes from JSON precomputed at ingest.
+comes from JSON precomputed at ingest. STOW-RS bodies stream part by part into the ingest, so a request
+of any size within RADCURATE_STOW_MAX_BYTES is held in memory one instance at a time.
 """
 
 import json
@@ -14,6 +15,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from pydicom import dcmread
 from pydicom.encaps import generate_fragmented_frames
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.renderers import JSONRenderer
@@ -27,7 +29,7 @@ from curation.selectors.archive import instance_frame_source, series_metadata_te
 from curation.services.archive import ACCEPTED, DUPLICATE, ingest_bytes
 
 from . import multipart, qido
-from .body import BodyError, request_body
+from .body import BodyError, BodyTooLarge, body_stream
 from .render import render_instance
 
 DICOM_JSON = "application/dicom+json"
@@ -59,7 +61,20 @@ class IgnoreAcceptNegotiation(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
+class DicomwebSessionAuthentication(SessionAuthentication):
+    """Session login with CSRF enforced as for every API, checked on Django's request.
+
+    DRF's check reads `request.POST` of its own request, which parses the body and, with no parser for
+    multipart/related, answers 415. Django's request leaves a multipart/related body unread (its POST is
+    empty), so the CSRF token is taken from the X-CSRFToken header and the STOW-RS stream stays untouched.
+    """
+
+    def enforce_csrf(self, request):
+        return super().enforce_csrf(request._request)
+
+
 class DicomwebView(APIView):
+    authentication_classes = [DicomwebSessionAuthentication, TokenAuthentication]
     permission_classes = [DicomwebPermission]
     renderer_classes = [JSONRenderer]
     content_negotiation_class = IgnoreAcceptNegotiation
@@ -170,32 +185,92 @@ def _public() -> str:
     return settings.RADCURATE_PUBLIC_URL
 
 
+def _failure_text(outcome) -> str:
+    return f"{outcome.name}: {outcome.reason or outcome.rule}"
+
+
+def _warnings(texts: list[str], *, shown: int = 20) -> str:
+    """A Warning header naming each failed part (the first `shown` of them)."""
+    clean = [t.replace('"', "'").replace("\r", " ").replace("\n", " ")[:300] for t in texts[:shown]]
+    if len(texts) > shown:
+        clean.append(f"and {len(texts) - shown} more failed parts")
+    return ", ".join(_warning(t.encode("latin-1", "replace").decode("latin-1")) for t in clean)
+
+
+class _DicomParts:
+    """The application/dicom parts of a STOW-RS body as (name, bytes), read as the ingest asks for them.
+
+    Other parts are noted, not ingested. A body that breaks off, is malformed or grows past the limit ends the
+    iteration (the parts before it are ingested as usual) and is kept in `error` for the answer.
+    """
+
+    def __init__(self, parts):
+        self._parts = parts
+        self.count = 0
+        self.other: list[multipart.Part] = []
+        self.error: Exception | None = None
+
+    def __iter__(self):
+        try:
+            for part in self._parts:
+                self.count += 1
+                if multipart.content_type_params(part.content_type or "application/dicom")[0] == "application/dicom":
+                    yield f"STOW-RS part {part.number}", part.body
+                else:
+                    self.other.append(part)
+        except (BodyError, multipart.MultipartError) as exc:
+            self.error = exc
+        except OSError as exc:  # the connection broke: what came whole is kept, as from a truncated body
+            self.error = BodyError(f"The body could not be read to its end ({exc}).")
+
+
 def stow(request, study_uid: str | None) -> HttpResponse:
+    """Store Instances (PS3.18 10.5): 200 all stored, 202 some failed, 409 none stored, 400 malformed body,
+    413 body over RADCURATE_STOW_MAX_BYTES, 415 not multipart/related; each part's outcome in the body.
+
+    The body is read part by part straight into the ingest, so memory holds one instance at a time. A body
+    that breaks off or grows past the limit while streaming keeps the instances received whole before that
+    point (they are listed in the answer, beside the error).
+    """
     media, params = multipart.content_type_params(request.META.get("CONTENT_TYPE", ""))
     if media != "multipart/related":
         return dicom_json_response({"error": "STOW-RS needs Content-Type multipart/related; type=application/dicom"},
                                    status=415)
     try:
-        parts = multipart.parse(request_body(request._request), params.get("boundary", ""))
-    except (multipart.MultipartError, BodyError) as exc:
-        return dicom_json_response({"error": f"Bad multipart body: {exc}"}, status=400)
-    dicom_parts = [(f"STOW-RS part {n}", p.body) for n, p in enumerate(parts, start=1)
-                   if multipart.content_type_params(p.content_type or "application/dicom")[0] == "application/dicom"]
-    _summary, outcomes = ingest_bytes(dicom_parts, source="stow", target_study=study_uid)
-    referenced, failed = [], []
+        stream = body_stream(request._request, limit=settings.RADCURATE_STOW_MAX_BYTES)
+    except BodyTooLarge as exc:
+        return dicom_json_response({"error": str(exc), "limit_bytes": exc.limit}, status=413)
+    except BodyError as exc:
+        return dicom_json_response({"error": f"Bad request body: {exc}"}, status=400)
+    parts = _DicomParts(multipart.iter_parts(stream.read, params.get("boundary", "")))
+    _summary, outcomes = ingest_bytes(parts, source="stow", target_study=study_uid)
+    referenced, failed, problems = [], [], []
     for outcome in outcomes:
         if outcome.status in (ACCEPTED, DUPLICATE):
             referenced.append(_sop_item(outcome))
         else:
             failed.append(_sop_item(outcome, reason=_failure_reason(outcome.rule)))
-    skipped = len(parts) - len(dicom_parts)
+            problems.append(_failure_text(outcome))
+    for part in parts.other:
+        failed.append({"00081197": {"vr": "US", "Value": [_FAILURE_NOT_DICOM]}})
+        problems.append(f"STOW-RS part {part.number}: Content-Type {part.content_type} is not application/dicom")
     result = {"00081190": {"vr": "UR", "Value": [retrieve_url(_public(), study_uid)]}} if study_uid else {}
     if referenced:
         result["00081199"] = {"vr": "SQ", "Value": referenced}
-    if failed or skipped:
+    if failed:
         result["00081198"] = {"vr": "SQ", "Value": failed}
-    status = 200 if not failed and not skipped else (202 if referenced else 409)
-    headers = {"Warning": _warning(f"{skipped} parts were not application/dicom")} if skipped else None
+    headers = {"Warning": _warnings(problems)} if problems else None
+    if parts.error is not None:
+        stream.discard_rest()
+    if isinstance(parts.error, BodyTooLarge):
+        return dicom_json_response({"error": str(parts.error), "limit_bytes": parts.error.limit, **result},
+                                   status=413, headers=headers)
+    if parts.error is not None:
+        return dicom_json_response({"error": f"Bad multipart body: {parts.error}", **result}, status=400,
+                                   headers=headers)
+    if not parts.count:
+        return dicom_json_response({"error": "Bad multipart body: it has no parts."}, status=400)
+    status = 200 if not failed else (202 if referenced else 409)
     return dicom_json_response(result, status=status, headers=headers)
 
 

@@ -5,6 +5,7 @@ import uuid
 import zipfile
 from functools import partial
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -18,6 +19,12 @@ from .archive import ingest_sources
 UPLOAD_PREFIX = "uploads"
 # Progress is written at most this often, so a fast ingest is not slowed by its own progress bar.
 PROGRESS_INTERVAL_S = 0.5
+
+
+def too_many_files_message() -> str:
+    """Why a form with more files than Django parses (DATA_UPLOAD_MAX_NUMBER_FILES) was refused."""
+    return (f"At most {settings.DATA_UPLOAD_MAX_NUMBER_FILES} files in one upload: upload a zip of the series, "
+            "or the files in several uploads.")
 
 
 @transaction.atomic

@@ -1,7 +1,7 @@
 """Archive pages for curators: studies with their series and QC flags, rejections, and uploads with progress."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import TooManyFilesSent, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -9,7 +9,7 @@ from core.decorators import role_required
 from core.roles import CURATOR
 from curation.models import IngestJob
 from curation.selectors.archive import ingest_job_list, rejection_counts, rejection_list, study_list
-from curation.services.ingest_job import ingest_upload_start
+from curation.services.ingest_job import ingest_upload_start, too_many_files_message
 
 PAGE_SIZE = 50
 
@@ -42,6 +42,8 @@ def upload(request):
     if request.method == "POST":
         try:
             job = ingest_upload_start(user=request.user, files=request.FILES.getlist("files"))
+        except TooManyFilesSent:
+            messages.error(request, too_many_files_message())
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
