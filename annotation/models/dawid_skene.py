@@ -1,10 +1,15 @@
-"""A Dawid–Skene fit of a campaign as a job: queued by the API, run by a worker, its progress shown until it ends."""
+"""A Dawid–Skene fit of a campaign as a job: queued by the API, run by a worker, its progress shown until it ends.
+
+It beats its heartbeat after each trait fitted; core's sweep re-sends a stalled run (a refit is idempotent).
+"""
 
 from django.conf import settings
 from django.db import models
 
+from core.jobs import HeartbeatJob
 
-class DawidSkeneRun(models.Model):
+
+class DawidSkeneRun(HeartbeatJob):
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
         RUNNING = "running", "Running"

@@ -209,11 +209,14 @@ def dawid_skene_job_run(*, job_id: int) -> DawidSkeneRun:
     if job.status not in DawidSkeneRun.ACTIVE_STATUSES:
         return job  # already finished (a redelivered task)
     now = timezone.now()
+    # A re-sent run (core's sweep, after its worker died) fits again from the start: the store only updates
+    # consensus rows and upserts reader confusion, so a refit adds no rows.
     DawidSkeneRun.objects.filter(pk=job.pk).update(status=DawidSkeneRun.Status.RUNNING, started_at=now,
-                                                   traits_done=0)
+                                                   traits_done=0, heartbeat_at=now, stalled_at=None)
 
-    def progress(done: int, total: int) -> None:
-        DawidSkeneRun.objects.filter(pk=job.pk).update(traits_done=done, traits_total=total)
+    def progress(done: int, total: int) -> None:  # after each trait fitted: progress, and the worker is alive
+        DawidSkeneRun.objects.filter(pk=job.pk).update(traits_done=done, traits_total=total,
+                                                       heartbeat_at=timezone.now(), stalled_at=None)
 
     try:
         summary = dawid_skene_run(campaign=job.campaign, actor=job.requested_by, progress=progress)
@@ -226,6 +229,20 @@ def dawid_skene_job_run(*, job_id: int) -> DawidSkeneRun:
         return job
     DawidSkeneRun.objects.filter(pk=job.pk).update(status=DawidSkeneRun.Status.DONE, summary=summary,
                                                    traits_total=len(summary), traits_done=len(summary),
-                                                   finished_at=timezone.now())
+                                                   finished_at=timezone.now(), message="")  # no stall left
     job.refresh_from_db()
     return job
+
+
+def dawid_skene_run_requeue(job: DawidSkeneRun) -> int:
+    """Send a stalled run's task again (the fit is idempotent: a refit updates the same rows); the sweep calls it."""
+    from annotation.tasks import dawid_skene_task  # the task module imports this one
+
+    dawid_skene_task.delay(job.pk)
+    return 1
+
+
+def dawid_skene_run_stall_fail(job: DawidSkeneRun, reason: str) -> None:
+    """Give a run up after its last stalled attempt (the sweep calls it); the reason is its message."""
+    DawidSkeneRun.objects.filter(pk=job.pk).update(status=DawidSkeneRun.Status.FAILED, message=reason[:2000],
+                                                   finished_at=timezone.now())
