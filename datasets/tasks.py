@@ -7,7 +7,7 @@ then are skipped.
 from celery import shared_task
 
 from datasets.models import ExportJob, ModelRun
-from datasets.services.active_learning import priorities_recompute
+from datasets.services.active_learning import priorities_recompute, priorities_recompute_job_run
 from datasets.services.export import export_job_chunk, export_job_fail, export_job_finalize, export_job_plan
 
 
@@ -46,6 +46,10 @@ def export_finalize(job_id: int) -> str:
 
 
 @shared_task(name="datasets.priorities_recompute")
-def priorities_recompute_task(run_id: int | None = None) -> dict[int, int]:
-    """Recompute active-learning priorities after a run is imported (every campaign that follows it)."""
-    return priorities_recompute(run=ModelRun.objects.get(pk=run_id) if run_id else None)
+def priorities_recompute_task(run_id: int | None = None, job_id: int | None = None) -> dict:
+    """Recompute active-learning priorities after a run is imported (every campaign that follows it), as the job
+    `priorities_recompute_queue` made; a task sent before jobs existed (no `job_id`) recomputes without one."""
+    if job_id is None:
+        return priorities_recompute(run=ModelRun.objects.get(pk=run_id) if run_id else None)
+    job = priorities_recompute_job_run(job_id=job_id)
+    return {"job": job.pk, "status": job.status, "campaigns": job.campaigns_done}

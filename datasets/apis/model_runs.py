@@ -1,6 +1,7 @@
 """Model run API: upload a run, list and read runs, compare two, set a campaign's active-learning policy,
-recompute priorities, and the reader's second opinion."""
+recompute priorities (a job, its status readable), and the reader's second opinion."""
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -13,7 +14,7 @@ from annotation.models import Assignment, Campaign
 from core.pagination import PaginatedListMixin
 from core.permissions import role_required
 from core.roles import CURATOR, RADIOLOGIST, TRAINER
-from datasets.models import ModelRun
+from datasets.models import ModelRun, PriorityRecomputeJob
 from datasets.selectors.model_runs import model_run_compare, model_run_list
 from datasets.selectors.second_opinion import second_opinion
 from datasets.services.active_learning import active_learning_policy_apply, priorities_recompute_queue
@@ -94,13 +95,33 @@ class ActiveLearningPolicyApi(APIView):
         return Response({"campaign": campaign_id, "weights": policy.weights, "run": policy.run_id, "seed": policy.seed})
 
 
+class RecomputeJobSerializer(serializers.ModelSerializer):
+    task = serializers.CharField(source="task_id", help_text="The Celery task's id.")
+    job = serializers.IntegerField(source="id")
+    run = serializers.IntegerField(source="run_id", allow_null=True)
+
+    class Meta:
+        model = PriorityRecomputeJob
+        fields = ["task", "job", "run", "status", "campaigns_total", "campaigns_done", "attempts", "message",
+                  "created_at", "started_at", "finished_at"]
+
+
 class RecomputeApi(APIView):
+    """POST queues a recompute of the run's priorities as a job; GET shows the run's latest recompute job."""
+
     permission_classes = [role_required(TRAINER, CURATOR)]
 
-    @extend_schema(request=None, responses={202: dict})
+    @extend_schema(responses=RecomputeJobSerializer)
+    def get(self, request, run_id):
+        job = PriorityRecomputeJob.objects.filter(run=get_object_or_404(ModelRun, pk=run_id)).first()
+        if job is None:
+            raise Http404("No recompute of this run yet.")
+        return Response(RecomputeJobSerializer(job).data)
+
+    @extend_schema(request=None, responses={202: RecomputeJobSerializer})
     def post(self, request, run_id):
-        task_id = priorities_recompute_queue(run=get_object_or_404(ModelRun, pk=run_id))
-        return Response({"task": task_id}, status=status.HTTP_202_ACCEPTED)
+        job = priorities_recompute_queue(run=get_object_or_404(ModelRun, pk=run_id))
+        return Response(RecomputeJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 
 class SecondOpinionApi(APIView):

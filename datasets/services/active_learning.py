@@ -1,17 +1,21 @@
 """Turn a model run's predictions into each campaign's reading priorities, through annotation's service."""
 
+import logging
+from collections.abc import Callable
 from dataclasses import replace
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from annotation.models import Campaign
 from annotation.services.priorities import priority_set
 from datasets.active_learning.priorities import blend, validate_weights
-from datasets.models import ActiveLearningPolicy, ModelRun
+from datasets.models import ActiveLearningPolicy, ModelRun, PriorityRecomputeJob
 from datasets.selectors.model_runs import model_run_latest, report_verdicts, run_predictions
 
 SOURCE = "active_learning"
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -26,16 +30,18 @@ def active_learning_policy_set(*, campaign: Campaign, weights: dict[str, float],
     return policy
 
 
-def priorities_recompute_queue(*, run: ModelRun | None = None) -> str:
-    """Queue `priorities_recompute` for `run` (None: the latest) once the caller's transaction commits, so the
-    worker sees what it wrote; returns the task's id, known before the task is sent."""
+@transaction.atomic
+def priorities_recompute_queue(*, run: ModelRun | None = None) -> PriorityRecomputeJob:
+    """Queue a recompute of `run` (None: the latest) as a job once the caller's transaction commits, so the
+    worker sees what it wrote; the job's `task_id` is known before the task is sent."""
     from celery.utils import uuid
 
     from datasets.tasks import priorities_recompute_task  # tasks call services; imported here to keep that direction
 
-    task_id, run_id = uuid(), run.pk if run is not None else None
-    transaction.on_commit(lambda: priorities_recompute_task.apply_async(args=[run_id], task_id=task_id))
-    return task_id
+    job = PriorityRecomputeJob.objects.create(run=run, task_id=uuid())
+    transaction.on_commit(lambda: priorities_recompute_task.apply_async(
+        args=[job.run_id], kwargs={"job_id": job.pk}, task_id=job.task_id))
+    return job
 
 
 @transaction.atomic
@@ -61,15 +67,69 @@ def campaign_priorities_compute(*, policy: ActiveLearningPolicy) -> dict:
     return {p.study_id: (p.score, f"run {run.pk}: {p.reason}") for p in blend(pred, policy.weights, seed=policy.seed)}
 
 
-def priorities_recompute(*, run: ModelRun | None = None) -> dict[int, int]:
-    """Recompute every campaign whose policy follows `run` (or the latest run); returns {campaign id: studies}."""
+def _policies_following(run: ModelRun | None) -> list[ActiveLearningPolicy]:
     latest = model_run_latest()
+    return [policy for policy in ActiveLearningPolicy.objects.select_related("campaign", "run").order_by("pk")
+            if run is None or policy.run_id == run.pk or (policy.run_id is None and run == latest)]
+
+
+def priorities_recompute(*, run: ModelRun | None = None,
+                         progress: Callable[[int, int], None] | None = None) -> dict[int, int]:
+    """Recompute every campaign whose policy follows `run` (or the latest run); returns {campaign id: studies}.
+
+    `progress(done, total)` is called after each campaign; each campaign's priorities are an upsert, so a
+    recompute run again (a re-sent job) adds no rows.
+    """
+    policies = _policies_following(run)
     updated = {}
-    for policy in ActiveLearningPolicy.objects.select_related("campaign", "run"):
-        follows_run = run is None or policy.run_id == run.pk or (policy.run_id is None and run == latest)
-        if not follows_run:
-            continue
+    for done, policy in enumerate(policies, start=1):
         scores = campaign_priorities_compute(policy=policy)
         if scores:
             updated[policy.campaign_id] = priority_set(campaign=policy.campaign, scores=scores, source=SOURCE).updated
+        if progress is not None:
+            progress(done, len(policies))
     return updated
+
+
+def _job_update(job: PriorityRecomputeJob, **fields) -> None:
+    PriorityRecomputeJob.objects.filter(pk=job.pk).update(**fields)
+
+
+def priorities_recompute_job_run(*, job_id: int) -> PriorityRecomputeJob:
+    """Run a queued recompute, beating its heartbeat after each campaign; a failure is kept with its reason."""
+    job = PriorityRecomputeJob.objects.select_related("run").get(pk=job_id)
+    if job.status not in PriorityRecomputeJob.ACTIVE_STATUSES:
+        return job  # already finished (a redelivered task)
+    now = timezone.now()
+    _job_update(job, status=PriorityRecomputeJob.Status.RUNNING, started_at=now, campaigns_done=0,
+                heartbeat_at=now, stalled_at=None)
+
+    def progress(done: int, total: int) -> None:
+        _job_update(job, campaigns_done=done, campaigns_total=total, heartbeat_at=timezone.now(), stalled_at=None)
+
+    try:
+        updated = priorities_recompute(run=job.run, progress=progress)
+    except Exception as exc:  # kept on the job for the people waiting on it, and logged; not re-raised (eager mode)
+        logger.exception("Priority recompute %s failed", job.pk)
+        _job_update(job, status=PriorityRecomputeJob.Status.FAILED, message=f"{type(exc).__name__}: {exc}"[:2000],
+                    finished_at=timezone.now())
+    else:
+        job.refresh_from_db(fields=["campaigns_total"])
+        _job_update(job, status=PriorityRecomputeJob.Status.DONE, message="", finished_at=timezone.now(),
+                    campaigns_done=job.campaigns_total)
+        logger.info("Priority recompute %s: %s campaigns updated", job.pk, len(updated))
+    job.refresh_from_db()
+    return job
+
+
+def priorities_recompute_job_requeue(job: PriorityRecomputeJob) -> int:
+    """Send a stalled recompute's task again (every campaign is an upsert: a redo adds no rows); the sweep calls it."""
+    from datasets.tasks import priorities_recompute_task
+
+    priorities_recompute_task.apply_async(args=[job.run_id], kwargs={"job_id": job.pk})
+    return 1
+
+
+def priorities_recompute_job_stall_fail(job: PriorityRecomputeJob, reason: str) -> None:
+    """Give a recompute up after its last stalled attempt (the sweep calls it); the reason is its message."""
+    _job_update(job, status=PriorityRecomputeJob.Status.FAILED, message=reason[:2000], finished_at=timezone.now())

@@ -22,15 +22,15 @@ def campaign():
 def sent(monkeypatch):
     calls = []
     monkeypatch.setattr(tasks.priorities_recompute_task, "apply_async",
-                        lambda args, task_id: calls.append((args, task_id)))
+                        lambda args, kwargs, task_id: calls.append((args, task_id, kwargs["job_id"])))
     return calls
 
 
 def test_the_recompute_is_sent_after_commit_with_the_id_answered(sent, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        task_id = priorities_recompute_queue(run=None)
+        job = priorities_recompute_queue(run=None)
         assert sent == []
-    assert len(callbacks) == 1 and sent == [([None], task_id)]
+    assert len(callbacks) == 1 and sent == [([None], job.task_id, job.pk)] and job.status == "queued"
 
 
 def test_setting_a_policy_queues_the_recompute(campaign, sent, django_capture_on_commit_callbacks):
@@ -57,4 +57,15 @@ def test_the_apis_queue_through_the_service(api_for, campaign, sent, django_capt
     run = ModelRun.objects.create(name="a run", traits=["intracranial_hemorrhage"])
     with django_capture_on_commit_callbacks(execute=True):
         recompute = api_for("trainer").post(f"/api/datasets/runs/{run.pk}/recompute/")
-    assert recompute.status_code == 202 and sent[-1] == ([run.pk], recompute.json()["task"])
+    body = recompute.json()
+    assert recompute.status_code == 202 and sent[-1] == ([run.pk], body["task"], body["job"])
+    assert (body["run"], body["status"], body["campaigns_done"]) == (run.pk, "queued", 0)
+    shown = api_for("curator").get(f"/api/datasets/runs/{run.pk}/recompute/")
+    assert shown.status_code == 200 and shown.json() == body
+
+
+def test_a_run_never_recomputed_has_no_job_to_show(api_for):
+    run = ModelRun.objects.create(name="a run", traits=["intracranial_hemorrhage"])
+    answer = api_for("trainer").get(f"/api/datasets/runs/{run.pk}/recompute/")
+    assert answer.status_code == 404 and "No recompute" in answer.json()["detail"]
+    assert api_for("radiologist").get(f"/api/datasets/runs/{run.pk}/recompute/").status_code == 403

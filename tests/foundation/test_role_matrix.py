@@ -74,6 +74,7 @@ MATRIX = {
     ("POST", "/api/datasets/runs/"): "T",
     ("GET", "/api/datasets/runs/{run_id}/"): "CT",
     ("GET", "/api/datasets/runs/{run_id}/compare/{other_id}/"): "CT",
+    ("GET", "/api/datasets/runs/{run_id}/recompute/"): "CT",
     ("POST", "/api/datasets/runs/{run_id}/recompute/"): "CT",
     ("GET", "/api/datasets/second-opinion/{assignment_id}/"): "R",
     ("GET", "/api/datasets/versions/"): "CT",
