@@ -1,5 +1,6 @@
 """Import a training run directory (docs/run-format.md) into the platform, all or nothing."""
 
+import datetime as dt
 import json
 import shutil
 import tarfile
@@ -14,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 
 from core.archives import ArchiveRefused, ZipLimits, check_tar, extract_zip
 from curation.models import Study
@@ -23,6 +25,7 @@ from datasets.services.active_learning import priorities_recompute_queue
 PREDICTIONS_FORMAT = "radcurate-predictions/1"
 REQUIRED_FILES = ("report.json", "predictions.csv", "predictions.json")
 REQUIRED_COLUMNS = ("study_id", "referral_score", "reported")
+ORPHAN_AGE_S = 3600.0  # far longer than any import's transaction: a younger plot directory may be in flight
 
 
 class RunImportError(ValidationError):
@@ -140,12 +143,51 @@ def _store_plots(run: ModelRun, plots: list[Path]) -> list[str]:
     return names
 
 
+def _plots_remove(run_pk: int) -> None:
+    """Delete everything stored under `runs/<pk>/` and, on a file system, the directory itself."""
+    try:
+        _, names = default_storage.listdir(f"runs/{run_pk}")
+    except FileNotFoundError:
+        return
+    for name_ in names:
+        default_storage.delete(f"runs/{run_pk}/{name_}")
+    try:
+        Path(default_storage.path(f"runs/{run_pk}")).rmdir()
+    except (NotImplementedError, OSError):  # not a file system, or already gone
+        pass
+
+
+def model_run_orphans_purge(*, older_than_s: float = ORPHAN_AGE_S) -> list[int]:
+    """Remove plot directories `runs/<pk>/` with no committed run, older than `older_than_s` (younger ones may be
+    an import still in flight): what an import killed before its commit left behind. Returns their pks."""
+    try:
+        dirs, _ = default_storage.listdir("runs")
+    except (FileNotFoundError, NotImplementedError):
+        return []
+    pks = {int(d) for d in dirs if d.isdigit()}
+    cutoff = timezone.now() - dt.timedelta(seconds=older_than_s)
+    purged = []
+    for pk in sorted(pks - set(ModelRun.objects.filter(pk__in=pks).values_list("pk", flat=True))):
+        _, names = default_storage.listdir(f"runs/{pk}")
+        stored = [f"runs/{pk}/{n}" for n in names]
+        if all(default_storage.get_modified_time(name_) < cutoff for name_ in stored):
+            _plots_remove(pk)
+            purged.append(pk)
+    return purged
+
+
 def model_run_import(*, run_dir: Path, user=None, name: str = "") -> ModelRun:
-    """Import a run directory: its config, report, predictions and plots; nothing is kept if any part fails."""
+    """Import a run directory: its config, report, predictions and plots; nothing is kept if any part fails.
+
+    Rows and plots are written in one transaction; the plots of a failed import are removed with their directory,
+    and those of an import killed before its commit (no row) are purged by the next import.
+    """
+    model_run_orphans_purge()
     files = run_files_read(Path(run_dir))
     study_pks = _studies(files.table["study_id"].tolist())
     content_hash = files.meta.get("dataset_content_hash") or ""
     stored: list[str] = []
+    run = None
     try:
         with transaction.atomic():
             run = ModelRun(
@@ -163,8 +205,8 @@ def model_run_import(*, run_dir: Path, user=None, name: str = "") -> ModelRun:
             run.save(update_fields=["plots"])
             priorities_recompute_queue(run=run)
     except Exception:
-        for name_ in stored:
-            default_storage.delete(name_)
+        if run is not None and run.pk is not None:
+            _plots_remove(run.pk)  # also what a save that failed half-way wrote
         raise
     return run
 
