@@ -20,9 +20,14 @@ class ModelRun(models.Model):
     imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
     imported_at = models.DateTimeField(auto_now_add=True)
+    fingerprint = models.CharField(max_length=64, blank=True,
+                                   help_text="sha256 of the run's files: the same run is imported once.")
 
     class Meta:
         ordering = ["-imported_at"]
+        constraints = [models.UniqueConstraint(fields=["fingerprint"], condition=~models.Q(fingerprint=""),
+                                               name="modelrun_fingerprint_once",
+                                               violation_error_message="This run was already imported.")]
 
     def __str__(self):
         return f"run {self.pk}: {self.name}"

@@ -1,6 +1,7 @@
 """Import a training run directory (docs/run-format.md) into the platform, all or nothing."""
 
 import datetime as dt
+import hashlib
 import json
 import shutil
 import tarfile
@@ -14,7 +15,7 @@ import pandas as pd
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.archives import ArchiveRefused, ZipLimits, check_tar, extract_zip
@@ -40,6 +41,7 @@ class RunFiles:
     table: pd.DataFrame
     embeddings: np.ndarray | None
     plots: list[Path]
+    fingerprint: str = ""
 
 
 def _json(path: Path) -> dict:
@@ -105,7 +107,27 @@ def run_files_read(run_dir: Path) -> RunFiles:
             raise RunImportError(f"embeddings.npy: shape {embeddings.shape} does not match {len(table)} predictions.")
     config = _json(run_dir / "config.json") if (run_dir / "config.json").is_file() else {}
     plots = sorted(run_dir.glob("*.png")) + sorted(run_dir.glob("roc/*.png"))
-    return RunFiles(meta, _json(run_dir / "report.json"), config, table, embeddings, plots)
+    return RunFiles(meta, _json(run_dir / "report.json"), config, table, embeddings, plots,
+                    _fingerprint(run_dir, plots))
+
+
+def _fingerprint(run_dir: Path, plots: list[Path]) -> str:
+    """sha256 over the run's files, names included: the same run, uploaded again, has the same one."""
+    digest = hashlib.sha256()
+    names = (*REQUIRED_FILES, "config.json", "embeddings.npy")
+    for path in [run_dir / n for n in names if (run_dir / n).is_file()] + plots:
+        digest.update(str(path.relative_to(run_dir)).encode() + b"\0")
+        with path.open("rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def _refuse_if_imported(fingerprint: str, label: str) -> None:
+    earlier = ModelRun.objects.filter(fingerprint=fingerprint).first()
+    if earlier is not None:
+        raise RunImportError(f"{label}: this run was already imported as run {earlier.pk} ('{earlier.name}', "
+                             f"{earlier.imported_at:%Y-%m-%d %H:%M} UTC); it is not imported twice.")
 
 
 def _studies(study_ids: list[str]) -> dict[str, int]:
@@ -184,6 +206,7 @@ def model_run_import(*, run_dir: Path, user=None, name: str = "") -> ModelRun:
     """
     model_run_orphans_purge()
     files = run_files_read(Path(run_dir))
+    _refuse_if_imported(files.fingerprint, Path(run_dir).name)
     study_pks = _studies(files.table["study_id"].tolist())
     content_hash = files.meta.get("dataset_content_hash") or ""
     stored: list[str] = []
@@ -195,18 +218,20 @@ def model_run_import(*, run_dir: Path, user=None, name: str = "") -> ModelRun:
                 dataset_version=DatasetVersion.objects.filter(content_hash=content_hash).first() if content_hash else None,
                 config=files.config, report=files.report, traits=files.meta["traits"],
                 high_traits=files.meta.get("high_traits", []), threshold=files.meta.get("threshold"),
-                members=int(files.meta.get("members") or 1), imported_by=user,
+                members=int(files.meta.get("members") or 1), imported_by=user, fingerprint=files.fingerprint,
             )
-            run.full_clean()
+            run.full_clean(validate_constraints=False)  # the fingerprint: a clear refusal below
             run.save()
             StudyPrediction.objects.bulk_create(_predictions(run, files, study_pks), batch_size=1000)
             stored = _store_plots(run, files.plots)
             run.plots = stored
             run.save(update_fields=["plots"])
             priorities_recompute_queue(run=run)
-    except Exception:
+    except Exception as exc:
         if run is not None and run.pk is not None:
             _plots_remove(run.pk)  # also what a save that failed half-way wrote
+        if isinstance(exc, IntegrityError) and "modelrun_fingerprint_once" in str(exc):
+            _refuse_if_imported(files.fingerprint, Path(run_dir).name)  # the same upload, imported meanwhile
         raise
     return run
 

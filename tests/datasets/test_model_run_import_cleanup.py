@@ -1,7 +1,9 @@
 """A model-run import is all or nothing on disk too: a failing import leaves no plot directory behind and a retry
-works; plots of an import killed before its commit (no run row) are purged by the next import once they are old."""
+works; plots of an import killed before its commit (no run row) are purged by the next import once they are old;
+the same run uploaded again is refused, naming the run it already is."""
 
 import os
+import tarfile
 import time
 from pathlib import Path
 
@@ -12,7 +14,7 @@ from django.core.files.storage import default_storage
 
 from datasets.models import ModelRun
 from datasets.services import model_runs
-from datasets.services.model_runs import model_run_import
+from datasets.services.model_runs import RunImportError, model_run_import
 from tests.annotation.conftest import make_studies
 from tests.datasets.test_model_runs import write_run
 
@@ -51,3 +53,19 @@ def test_plots_without_a_run_row_are_purged_once_old(tmp_path):
     assert default_storage.exists(fresh)  # may be an import still in flight
     assert all(default_storage.exists(name) for name in run.plots)
     default_storage.delete(fresh)
+
+
+def test_the_same_run_uploaded_again_is_refused_with_the_earlier_run_named(tmp_path, api_for):
+    run_dir = write_run(tmp_path / "run", [s.study_uid for s in make_studies(2)])
+    first = model_run_import(run_dir=run_dir, name="baseline")
+    with pytest.raises(RunImportError, match=f"already imported as run {first.pk} \\('baseline'"):
+        model_run_import(run_dir=run_dir, name="baseline again")
+    archive = tmp_path / "run.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(run_dir, arcname="run")
+    with archive.open("rb") as f:
+        retry = api_for("trainer").post("/api/datasets/runs/", {"file": f}, format="multipart")
+    assert retry.status_code == 400 and f"already imported as run {first.pk}" in retry.json()["detail"]
+    assert ModelRun.objects.count() == 1
+    changed = write_run(tmp_path / "other", [s.study_uid for s in make_studies(2)])  # another run is imported
+    assert model_run_import(run_dir=changed).fingerprint not in ("", first.fingerprint)

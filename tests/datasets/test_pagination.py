@@ -25,6 +25,6 @@ def test_versions_page_through_next_and_keep_the_name_filter(api_for):
 def test_model_runs_page_through_next(api_for, tmp_path):
     uids = [s.study_uid for s in make_studies(3)]
     for i in range(3):
-        model_run_import(run_dir=write_run(tmp_path / f"run-{i}", uids), name=f"run {i}")
+        model_run_import(run_dir=write_run(tmp_path / f"run-{i}", uids, auroc=0.8 + i / 100), name=f"run {i}")
     rows = assert_walked(api_for("curator"), "/api/datasets/runs/", 3)
     assert [r["name"] for r in rows] == ["run 2", "run 1", "run 0"]  # newest first, across pages
