@@ -157,6 +157,9 @@ def _predictions(run: ModelRun, files: RunFiles, study_pks: dict[str, int]) -> l
 
 
 def _store_plots(run: ModelRun, plots: list[Path]) -> list[str]:
+    # A new run's pk is its own, so anything under runs/<pk>/ is a leftover of an import that never committed
+    # (or, in a test database, of a pk handed out again after a flush): clear it, so each plot keeps its name.
+    _plots_remove(run.pk)
     names = []
     for plot in plots:
         names.append(default_storage.save(f"runs/{run.pk}/{plot.parent.name}-{plot.name}"

@@ -59,11 +59,25 @@ def test_import_keeps_config_report_predictions_and_plots(tmp_path):
     run = model_run_import(run_dir=write_run(tmp_path / "run", [s.study_uid for s in studies]))
     assert run.members == 2 and run.threshold == 0.4 and run.high_traits == TRAITS[:2]
     assert run.config["model"]["name"] == "inception_small" and len(run.report["traits"]) == 3
-    assert len(run.plots) == 1 and run.plots[0].startswith(f"runs/{run.pk}/roc-intracranial_hemorrhage")
+    assert run.plots == [f"runs/{run.pk}/roc-intracranial_hemorrhage.png"]
     prediction = StudyPrediction.objects.get(run=run, study=studies[2])
     assert prediction.probability["lacune"] == pytest.approx(0.95)
     assert prediction.spread["lacune"] == pytest.approx(0.095)
     assert np.frombuffer(bytes(prediction.embedding), dtype=np.float32).tolist() == [0, 0, 1, 0]
+
+
+def test_files_left_under_a_new_runs_directory_do_not_rename_its_plots(tmp_path):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    studies = make_studies(3)
+    first = model_run_import(run_dir=write_run(tmp_path / "a", [s.study_uid for s in studies], auroc=0.8))
+    leftover = f"runs/{first.pk + 1}/roc-intracranial_hemorrhage.png"  # what an import that never committed left
+    default_storage.save(leftover, ContentFile(b"stale"))
+    second = model_run_import(run_dir=write_run(tmp_path / "b", [s.study_uid for s in studies], auroc=0.7))
+    assert second.pk == first.pk + 1
+    assert second.plots == [leftover]
+    assert default_storage.open(leftover).read() == PNG
 
 
 @pytest.mark.parametrize("breakage, message", [
