@@ -1,11 +1,12 @@
 """Admin pages of the archive: read-only views of studies, series, rejections and jobs; the identity linkage
-for admins only (it holds PHI). Ingest writes these rows; nobody edits them by hand."""
+for admins only (it holds PHI). Ingest writes these rows; nobody edits them by hand. Known DICOM nodes
+(the listener's allowlist) are edited here by admins."""
 
 from django.contrib import admin
 
 from core.roles import is_admin
 
-from .models import IdentityLink, IngestJob, Rejection, Series, Study
+from .models import DicomNode, IdentityLink, IngestJob, Rejection, Series, Study
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -66,3 +67,27 @@ class IdentityLinkAdmin(ReadOnlyAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(DicomNode)
+class DicomNodeAdmin(admin.ModelAdmin):
+    """The listener's allowlist: admins register the PACS and modalities that may push studies."""
+
+    list_display = ["ae_title", "host", "description", "may_store", "enabled", "updated_at"]
+    list_filter = ["enabled", "may_store"]
+    search_fields = ["ae_title", "host", "description"]
+
+    def has_module_permission(self, request):
+        return is_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_admin(request.user)
+
+    def has_add_permission(self, request):
+        return is_admin(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return is_admin(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_admin(request.user)

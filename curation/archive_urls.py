@@ -1,4 +1,4 @@
-"""REST API of the DICOM archive under /api/archive/ (studies, series, rejections, uploads, identity links)."""
+"""REST API of the DICOM archive under /api/archive/ (studies, series, rejections, uploads, identity links, known DICOM nodes)."""
 
 from django.urls import path
 
@@ -12,6 +12,7 @@ from .apis.archive import (
     StudyListApi,
     UploadApi,
 )
+from .apis.nodes import NodeDetailApi, NodeListApi
 
 urlpatterns = [
     path("studies/", StudyListApi.as_view(), name="archive-study-list"),
@@ -22,4 +23,6 @@ urlpatterns = [
     path("jobs/", IngestJobListApi.as_view(), name="archive-job-list"),
     path("jobs/<int:job_id>/", IngestJobDetailApi.as_view(), name="archive-job-detail"),
     path("identity-links/", IdentityLinkListApi.as_view(), name="archive-identity-links"),
+    path("nodes/", NodeListApi.as_view(), name="archive-node-list"),
+    path("nodes/<int:node_id>/", NodeDetailApi.as_view(), name="archive-node-detail"),
 ]
