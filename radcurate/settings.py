@@ -148,9 +148,15 @@ DJANGO_VITE = {
 RADCURATE_DATASETS_DIR = env.str("RADCURATE_DATASETS_DIR", default=str(DATA_DIR / "datasets"))
 # Base URL the outside world uses to reach this server, for DICOMweb BulkDataURIs (never the Host header).
 RADCURATE_PUBLIC_URL = env.str("RADCURATE_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The DICOM listener lets in only known nodes (DicomNode: AE title + address); on, it accepts any peer (a demo or a
+# closed test network only). See docs/archive.md, "DICOM nodes".
+RADCURATE_DICOM_ACCEPT_ANY_NODE = env.bool("RADCURATE_DICOM_ACCEPT_ANY_NODE", default=False)
 # Largest STOW-RS request body (bytes): larger ones get 413 before (Content-Length) or while (chunked) they are
 # read. Bodies stream part by part into the ingest, never held whole in memory.
 RADCURATE_STOW_MAX_BYTES = env.int("RADCURATE_STOW_MAX_BYTES", default=2 * 1024**3)
+# Stored instance files and their folders are fsynced once per ingest batch, before its rows commit and before
+# C-STORE/STOW-RS acknowledge them. Off only for scratch deployments: a power loss may then lose acknowledged files.
+RADCURATE_FSYNC = env.bool("RADCURATE_FSYNC", default=True)
 # Demo mode creates demo users with printed passwords.
 RADCURATE_DEMO = env.bool("RADCURATE_DEMO", default=False)
 # Zip archives ingested or imported as model runs (core.archives): sized for real uploads, refusing bombs. A

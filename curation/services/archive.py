@@ -16,7 +16,7 @@ from django.db import transaction
 from curation.dicom.errors import InstanceRejected, StudyMismatch
 from curation.dicom.pipeline import PreparedInstance, process_instance
 from curation.dicom.sources import Source, SourceRefused, iter_sources
-from curation.dicom.store import BackgroundStore, sha256_hex, store_quarantine
+from curation.dicom.store import BackgroundStore, sha256_hex, store_quarantine, sync_stored
 from curation.models import IngestJob, Instance, Rejection, Study
 from curation.signals import study_ingested
 
@@ -169,6 +169,9 @@ class IngestSession:
         """Index the batch; return the first error storing one of its files (that one is not indexed)."""
         failure = self._settle_pending()
         if self._pending:
+            # Files and their folder entries reach the disk before the rows naming them commit, and so before
+            # STOW-RS or C-STORE acknowledges them: one pass a batch (RADCURATE_FSYNC).
+            sync_stored([p.storage_path for p in self._pending])
             with transaction.atomic():  # index and refresh commit together: one commit (one WAL flush) a batch
                 touched, new_studies = index_batch(self._pending)
                 if self.refresh == "flush":
