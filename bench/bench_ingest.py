@@ -2,8 +2,10 @@
 
 Each figure is printed beside a baseline measured in the same run on the same files, and the 1-minute load
 average when it was taken (the box is shared):
-  ingest    end-to-end (read file, validate, de-identify, classify, store, index in the database)
-            vs. plain `pydicom.dcmread` of the same files;
+  ingest    end-to-end (read file, validate, de-identify, classify, store, sync, index in the database)
+            vs. plain `pydicom.dcmread` of the same files; with `--fsync both` each block is ingested twice
+            (fresh identifiers each time), with RADCURATE_FSYNC on and off, alternating which goes first, and the
+            on/off ratio is printed: the cost of durability;
   metadata  WADO-RS series metadata of a 40-slice series (precomputed JSON)
             vs. reading the 40 headers and converting them to DICOM JSON, as an archive without it would;
   frames    WADO-RS frames/1 requests, one after the other
@@ -15,6 +17,7 @@ grows as it would with new studies. Runs in a throw-away test database (use Post
 temporary storage folder.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/radcurate .venv/bin/python bench/bench_ingest.py --instances 25000
+    DATABASE_URL=... .venv/bin/python bench/bench_ingest.py --instances 2000 --block 1000 --fsync both
 """
 
 import argparse
@@ -38,6 +41,8 @@ def parse_args():
     parser.add_argument("--slices", type=int, default=40)
     parser.add_argument("--metadata-repeats", type=int, default=50)
     parser.add_argument("--frames", type=int, default=400, help="frame requests to time")
+    parser.add_argument("--fsync", choices=("on", "off", "both"), default="on",
+                        help="RADCURATE_FSYNC for the ingest; both: each block on and off, and their ratio")
     parser.add_argument("--workdir", default=None,
                         help="where to write data; the cohort is kept for the next run (default: a temporary folder)")
     return parser.parse_args()
@@ -104,8 +109,12 @@ def bench_dcmread(paths) -> float:
     return len(paths) / (time.perf_counter() - start)
 
 
-def bench_ingest_block(paths) -> tuple[float, object]:
+def bench_ingest_block(paths, *, fsync: bool = True) -> tuple[float, object]:
+    from django.conf import settings
+
     from curation.services.archive import ingest_paths
+
+    settings.RADCURATE_FSYNC = fsync
 
     start = time.perf_counter()
     summary = ingest_paths(paths, source="cli")
@@ -190,17 +199,10 @@ def run(args, workdir: Path):
     print(f"# archive benchmark: {args.instances} instances at {args.size}x{args.size}, blocks of {args.block}")
     templates = template_datasets(workdir, args.size, args.slices)
     print(f"template study: {len(templates)} instances from the synthetic cohort")
-    print(f"{'instances':>17} {'ingest inst/s':>14} {'dcmread inst/s':>15} {'pipeline cost':>14} {'load':>5}  summary")
-    done = 0
-    while done < args.instances:
-        count = min(args.block, args.instances - done)
-        paths = write_block(templates, done, count, workdir / "block")
-        baseline = bench_dcmread(paths)
-        rate, summary = bench_ingest_block(paths)
-        print(f"{done:>8}-{done + count:<8} {rate:>14.1f} {baseline:>15.1f} {baseline / rate:>13.1f}x "
-              f"{os.getloadavg()[0]:>5.2f}  {summary}")
-        shutil.rmtree(workdir / "block")
-        done += count
+    if args.fsync == "both":
+        run_fsync_both(args, templates, workdir)
+    else:
+        run_blocks(args, templates, workdir)
     client = reader_client()
     series = axial_series(args.slices)
     timings, baseline = bench_metadata(client, series, args.metadata_repeats)
@@ -209,6 +211,44 @@ def run(args, workdir: Path):
           f"baseline (read headers + to_json_dict) median {statistics.median(baseline) * 1000:.1f} ms")
     served, read = bench_frames(client, series, args.frames)
     print(f"frames sequential: {served:.0f} frames/s served; baseline dcmread+PixelData {read:.0f}/s; "
+          f"load {os.getloadavg()[0]:.2f}")
+
+
+def run_blocks(args, templates, workdir: Path) -> None:
+    print(f"fsync {args.fsync}")
+    print(f"{'instances':>17} {'ingest inst/s':>14} {'dcmread inst/s':>15} {'pipeline cost':>14} {'load':>5}  summary")
+    done = 0
+    while done < args.instances:
+        count = min(args.block, args.instances - done)
+        paths = write_block(templates, done, count, workdir / "block")
+        baseline = bench_dcmread(paths)
+        rate, summary = bench_ingest_block(paths, fsync=args.fsync == "on")
+        print(f"{done:>8}-{done + count:<8} {rate:>14.1f} {baseline:>15.1f} {baseline / rate:>13.1f}x "
+              f"{os.getloadavg()[0]:>5.2f}  {summary}")
+        shutil.rmtree(workdir / "block")
+        done += count
+
+
+def run_fsync_both(args, templates, workdir: Path) -> None:
+    """Each block twice, with fresh identifiers: synced and not, alternating which runs first."""
+    print(f"{'instances':>17} {'fsync on inst/s':>16} {'fsync off inst/s':>17} {'on/off':>7} {'load':>5}  summary (on)")
+    done, written, totals = 0, 0, {True: [0, 0.0], False: [0, 0.0]}
+    while done < args.instances:
+        count = min(args.block, args.instances - done)
+        rates, summaries = {}, {}
+        order = (True, False) if (done // args.block) % 2 == 0 else (False, True)
+        for fsync in order:
+            paths = write_block(templates, written, count, workdir / "block")
+            written += count
+            rates[fsync], summaries[fsync] = bench_ingest_block(paths, fsync=fsync)
+            totals[fsync][0] += count
+            totals[fsync][1] += count / rates[fsync]
+            shutil.rmtree(workdir / "block")
+        print(f"{done:>8}-{done + count:<8} {rates[True]:>16.1f} {rates[False]:>17.1f} "
+              f"{rates[True] / rates[False]:>7.2f} {os.getloadavg()[0]:>5.2f}  {summaries[True]}")
+        done += count
+    on, off = (totals[k][0] / totals[k][1] for k in (True, False))
+    print(f"overall: fsync on {on:.1f} inst/s, off {off:.1f} inst/s, on/off {on / off:.2f}; "
           f"load {os.getloadavg()[0]:.2f}")
 
 
