@@ -2,10 +2,18 @@
 
 Each association gets its own sink (the archive service behind it); every instance is answered with the
 sink's status, so a PACS pushing a study sees success (or the reason for failure) per instance.
+
+Only known nodes get in: `admit(calling AE title, peer address)` decides on every association request, before
+negotiation. An unknown node is answered A-ASSOCIATE-RJ (rejected-permanent, service-user, "calling AE title not
+recognised"); a known node that may not store may still associate and echo, and each of its C-STORE requests is
+answered 0x0124 "Refused: Not Authorised" (PS3.7 C.4.2: a per-operation refusal, so the PACS sees why, per
+instance, while C-ECHO keeps working). Without `admit` (RADCURATE_DICOM_ACCEPT_ANY_NODE) every peer is let in.
 """
 
 import logging
 import socket
+import ssl
+import threading
 from collections.abc import Callable
 from typing import Protocol
 
@@ -20,6 +28,36 @@ logger = logging.getLogger(__name__)
 SUCCESS = 0x0000
 CANNOT_UNDERSTAND = 0xC000
 OUT_OF_RESOURCES = 0xA700
+NOT_AUTHORISED = 0x0124
+
+# A-ASSOCIATE-RJ fields (PS3.8 9.3.4)
+REJECTED_PERMANENT, REJECTED_TRANSIENT = 0x01, 0x02
+SOURCE_SERVICE_USER = 0x01
+CALLING_AE_NOT_RECOGNISED, NO_REASON_GIVEN = 0x03, 0x01
+
+
+class NodeAdmission(Protocol):
+    known: bool  # may associate (and echo)
+    may_store: bool  # may push instances
+
+
+Admit = Callable[[str, str], NodeAdmission]  # (calling AE title, peer IP address) -> admission
+
+
+class Refusals:
+    """Associations refused since the listener started; each refusal is logged with the running count."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.count = 0
+
+    def add(self, ae_title: str, address: str, why: str) -> None:
+        with self._lock:
+            self.count += 1
+            count = self.count
+        # AE title and address only: an association request carries no patient data.
+        logger.warning("Refused association from AE %r at %s: %s (%d refused since start)", ae_title, address, why,
+                       count)
 
 
 class StoreSink(Protocol):
@@ -35,14 +73,44 @@ def _nodelay(sock: socket.socket) -> None:
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
+def _reject(assoc, result: int, diagnostic: int) -> None:
+    # As pynetdicom's own negotiation rejects: send A-ASSOCIATE-RJ, then end the association once it went out.
+    assoc.acse.send_reject(result, SOURCE_SERVICE_USER, diagnostic)
+    assoc.kill()
+
+
 class _Associations:
-    def __init__(self, sink_factory: Callable[[str], StoreSink]):
+    def __init__(self, sink_factory: Callable[[str], StoreSink], admit: Admit | None):
         self.sink_factory = sink_factory
+        self.admit = admit
+        self.refusals = Refusals()
         self.sinks: dict[int, StoreSink] = {}
         self.counts: dict[int, int] = {}
+        self.store_refused: set[int] = set()
 
     def on_conn_open(self, event) -> None:
         _nodelay(event.assoc.dul.socket.socket)
+
+    def on_requested(self, event) -> None:
+        """Reject an association request from an unknown node before anything is negotiated."""
+        if self.admit is None:
+            return
+        assoc = event.assoc
+        ae_title = str(assoc.requestor.primitive.calling_ae_title).strip()
+        address = assoc.requestor.address
+        try:
+            admission = self.admit(ae_title, address)
+        except Exception:  # fail closed: a node we cannot check does not get in, but may retry
+            logger.exception("Checking DICOM node %r at %s failed", ae_title, address)
+            self.refusals.add(ae_title, address, "the node check failed")
+            _reject(assoc, REJECTED_TRANSIENT, NO_REASON_GIVEN)
+            return
+        if not admission.known:
+            self.refusals.add(ae_title, address, "not a known DICOM node")
+            _reject(assoc, REJECTED_PERMANENT, CALLING_AE_NOT_RECOGNISED)
+            return
+        if not admission.may_store:
+            self.store_refused.add(id(assoc))
 
     def on_accepted(self, event) -> None:
         requestor = event.assoc.requestor
@@ -51,6 +119,14 @@ class _Associations:
 
     def on_store(self, event) -> Dataset | int:
         key = id(event.assoc)
+        if key in self.store_refused:
+            requestor = event.assoc.requestor
+            logger.warning("Refused C-STORE from AE %r at %s: the node may not store", requestor.ae_title.strip(),
+                           requestor.address)
+            reply = Dataset()
+            reply.Status = NOT_AUTHORISED
+            reply.ErrorComment = "This DICOM node may not store here."
+            return reply
         self.counts[key] = self.counts.get(key, 0) + 1
         sink = self.sinks.get(key)
         if sink is None:
@@ -72,6 +148,7 @@ class _Associations:
     def on_end(self, event) -> None:
         sink = self.sinks.pop(id(event.assoc), None)
         self.counts.pop(id(event.assoc), None)
+        self.store_refused.discard(id(event.assoc))
         if sink is not None:
             sink.close()
 
@@ -85,12 +162,27 @@ def build_ae(ae_title: str) -> AE:
     return ae
 
 
-def start_listener(*, port: int, ae_title: str, sink_factory: Callable[[str], StoreSink], host: str = "0.0.0.0",
-                   block: bool = True):
-    """Serve until interrupted (block=True) or return the running server (block=False; call .shutdown())."""
-    associations = _Associations(sink_factory)
+def tls_context(*, cert: str, key: str, ca: str | None = None) -> ssl.SSLContext:
+    """The listener's TLS: its certificate and key; with `ca`, peers must present a certificate signed by it."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(certfile=cert, keyfile=key)
+    if ca:
+        context.load_verify_locations(cafile=ca)
+        context.verify_mode = ssl.CERT_REQUIRED
+    return context
+
+
+def start_listener(*, port: int, ae_title: str, sink_factory: Callable[[str], StoreSink], admit: Admit | None,
+                   host: str = "127.0.0.1", ssl_context: ssl.SSLContext | None = None, block: bool = True):
+    """Serve until interrupted (block=True) or return the running server (block=False; call .shutdown()).
+
+    `admit` lets in known nodes only (None: any peer). The server's `.refusals.count` counts refused associations.
+    """
+    associations = _Associations(sink_factory, admit)
     handlers = [
         (evt.EVT_CONN_OPEN, associations.on_conn_open),
+        (evt.EVT_REQUESTED, associations.on_requested),
         (evt.EVT_ACCEPTED, associations.on_accepted),
         (evt.EVT_C_STORE, associations.on_store),
         (evt.EVT_RELEASED, associations.on_end),
@@ -98,8 +190,12 @@ def start_listener(*, port: int, ae_title: str, sink_factory: Callable[[str], St
         (evt.EVT_CONN_CLOSE, associations.on_end),  # peers that drop the connection without a release
     ]
     ae = build_ae(ae_title)
-    logger.info("DICOM listener %s on %s:%s", ae_title, host, port)
+    logger.info("DICOM listener %s on %s:%s (%s, %s)", ae_title, host, port,
+                "known nodes only" if admit else "ANY node", "TLS" if ssl_context else "no TLS")
     if block:
-        ae.start_server((host, port), block=True, evt_handlers=handlers)  # until interrupted
+        # until interrupted
+        ae.start_server((host, port), block=True, evt_handlers=handlers, ssl_context=ssl_context)
         return None
-    return ae.start_server((host, port), block=False, evt_handlers=handlers)
+    server = ae.start_server((host, port), block=False, evt_handlers=handlers, ssl_context=ssl_context)
+    server.refusals = associations.refusals
+    return server

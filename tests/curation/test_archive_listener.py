@@ -9,8 +9,8 @@ import pytest
 from django.core.management import call_command
 
 from curation.dicom.listener import start_listener
-from curation.management.commands.dicom_listener import ArchiveSink
-from curation.models import Instance, Rejection, Series, Study
+from curation.management.commands.dicom_listener import ArchiveSink, admit_known_node
+from curation.models import DicomNode, Instance, Rejection, Series, Study
 
 from .conftest import free_port
 
@@ -22,8 +22,10 @@ pytestmark = [pytest.mark.django_db(transaction=True)]
 def listener():
     if shutil.which("storescu") is None:
         pytest.fail("dcmtk is not installed: apt-get install dcmtk (scripts/system-deps.sh does it)")
+    DicomNode.objects.create(ae_title="PACS", host="127.0.0.1", description="the test's dcmtk")
     port = free_port()
-    server = start_listener(port=port, ae_title="RADCURATE", host="127.0.0.1", sink_factory=ArchiveSink, block=False)
+    server = start_listener(port=port, ae_title="RADCURATE", host="127.0.0.1", sink_factory=ArchiveSink,
+                            admit=admit_known_node, block=False)
     yield port
     server.shutdown()
 

@@ -1,9 +1,16 @@
-"""`manage.py dicom_listener --port 11112 --ae-title RADCURATE`: the C-STORE SCP in front of the archive."""
+"""`manage.py dicom_listener --port 11112 --ae-title RADCURATE`: the C-STORE SCP in front of the archive.
 
-from django.core.management.base import BaseCommand
+Binds 127.0.0.1 unless `--host 0.0.0.0` (all interfaces) or an interface address is given; lets in only known
+DICOM nodes (admin: DICOM nodes) unless RADCURATE_DICOM_ACCEPT_ANY_NODE is on; `--tls-cert/--tls-key` serve TLS,
+and `--tls-ca` also requires peers to present a certificate signed by that CA.
+"""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections, connection
 
-from curation.dicom.listener import CANNOT_UNDERSTAND, SUCCESS, start_listener
+from curation.dicom.listener import CANNOT_UNDERSTAND, SUCCESS, start_listener, tls_context
+from curation.selectors.nodes import Admission, node_admission
 from curation.services.archive import REJECTED, IngestSession
 from curation.services.archive_refresh import series_refresh_pending
 
@@ -28,17 +35,49 @@ class ArchiveSink:
             connection.close()  # association threads end here; don't leak their database connections
 
 
+def admit_known_node(ae_title: str, address: str) -> Admission:
+    """The listener's check on each association request (its own thread: don't leak its database connection)."""
+    close_old_connections()
+    try:
+        return node_admission(ae_title=ae_title, address=address)
+    finally:
+        connection.close()
+
+
+def node_check():
+    """The listener's `admit`: known nodes only, or None (any node) when RADCURATE_DICOM_ACCEPT_ANY_NODE is on."""
+    return None if settings.RADCURATE_DICOM_ACCEPT_ANY_NODE else admit_known_node
+
+
 class Command(BaseCommand):
     help = "Run the DICOM C-STORE listener (CT and secondary capture storage, C-ECHO)."
 
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=11112)
         parser.add_argument("--ae-title", default="RADCURATE")
-        parser.add_argument("--host", default="0.0.0.0")
+        parser.add_argument("--host", default="127.0.0.1",
+                            help="Address to bind (default 127.0.0.1, this machine only; 0.0.0.0: all interfaces).")
+        parser.add_argument("--tls-cert", help="PEM certificate (chain) of the listener: serve DICOM over TLS.")
+        parser.add_argument("--tls-key", help="PEM private key of --tls-cert.")
+        parser.add_argument("--tls-ca", help="PEM CA bundle: peers must present a certificate it signed.")
 
-    def handle(self, *args, port, ae_title, host, **options):
+    def handle(self, *args, port, ae_title, host, tls_cert, tls_key, tls_ca, **options):
+        if bool(tls_cert) != bool(tls_key) or (tls_ca and not tls_cert):
+            raise CommandError("TLS needs both --tls-cert and --tls-key (--tls-ca only with them).")
+        try:
+            ssl_context = tls_context(cert=tls_cert, key=tls_key, ca=tls_ca) if tls_cert else None
+        except (OSError, ValueError) as exc:
+            raise CommandError(f"Cannot load the TLS certificate, key or CA: {exc}") from exc
         finished = series_refresh_pending()
         if finished:
             self.stdout.write(f"Finished {finished} series left unclassified by an earlier run.")
-        self.stdout.write(self.style.SUCCESS(f"Listening as {ae_title} on {host}:{port} (Ctrl-C stops)."))
-        start_listener(port=port, ae_title=ae_title, host=host, sink_factory=ArchiveSink)
+        admit = node_check()
+        accept_any = admit is None
+        if accept_any:
+            self.stdout.write(self.style.WARNING(
+                "RADCURATE_DICOM_ACCEPT_ANY_NODE is on: any DICOM node may store here."))
+        who = "any node" if accept_any else "known nodes only"
+        tls = "TLS" + (", client certificates required" if tls_ca else "") if ssl_context else "no TLS"
+        self.stdout.write(self.style.SUCCESS(f"Listening as {ae_title} on {host}:{port} ({who}, {tls}; Ctrl-C stops)."))
+        start_listener(port=port, ae_title=ae_title, host=host, sink_factory=ArchiveSink,
+                       admit=admit, ssl_context=ssl_context)
