@@ -6,7 +6,7 @@ sink's status, so a PACS pushing a study sees success (or the reason for failure
 Only known nodes get in: `admit(calling AE title, peer address)` decides on every association request, before
 negotiation. An unknown node is answered A-ASSOCIATE-RJ (rejected-permanent, service-user, "calling AE title not
 recognised"); a known node that may not store may still associate and echo, and each of its C-STORE requests is
-answered 0x0124 "Refused: Not Authorised" (PS3.7 C.4.2: a per-operation refusal, so the PACS sees why, per
+answered 0x0124 "Refused: Not Authorised" (PS3.7 Annex C: a per-operation refusal, so the PACS sees why, per
 instance, while C-ECHO keeps working). Without `admit` (RADCURATE_DICOM_ACCEPT_ANY_NODE) every peer is let in.
 """
 
