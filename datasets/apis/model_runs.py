@@ -10,13 +10,13 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotation.models import Assignment, Campaign
+from annotation.models import Campaign
 from core.pagination import PaginatedListMixin
 from core.permissions import role_required
 from core.roles import CURATOR, RADIOLOGIST, TRAINER
 from datasets.models import ModelRun, PriorityRecomputeJob
-from datasets.selectors.model_runs import model_run_compare, model_run_list
-from datasets.selectors.second_opinion import second_opinion
+from datasets.selectors.model_runs import model_run_compare, model_run_list, priorities_recompute_job_latest
+from datasets.selectors.second_opinion import reader_assignment, second_opinion
 from datasets.services.active_learning import active_learning_policy_apply, priorities_recompute_queue
 from datasets.services.model_runs import model_run_import_archive
 
@@ -113,7 +113,7 @@ class RecomputeApi(APIView):
 
     @extend_schema(responses=RecomputeJobSerializer)
     def get(self, request, run_id):
-        job = PriorityRecomputeJob.objects.filter(run=get_object_or_404(ModelRun, pk=run_id)).first()
+        job = priorities_recompute_job_latest(run=get_object_or_404(ModelRun, pk=run_id))
         if job is None:
             raise Http404("No recompute of this run yet.")
         return Response(RecomputeJobSerializer(job).data)
@@ -129,7 +129,5 @@ class SecondOpinionApi(APIView):
 
     @extend_schema(responses={200: dict})
     def get(self, request, assignment_id):
-        # Only the reader's own assignments: another reader's is a 404, as everywhere, so its id is not revealed.
-        assignment = get_object_or_404(Assignment.objects.select_related("campaign", "campaign_study"),
-                                       pk=assignment_id, reader=request.user)
+        assignment = reader_assignment(assignment_id=assignment_id, reader=request.user)
         return Response(second_opinion(assignment=assignment, user=request.user))

@@ -5,7 +5,7 @@ from django.db.models import Count, QuerySet
 
 from curation.models import Trait
 from datasets.active_learning.strategies import Predictions
-from datasets.models import ModelRun, StudyPrediction
+from datasets.models import ModelRun, PriorityRecomputeJob, StudyPrediction
 
 VERDICT_VALUE = {"present": 1.0, "uncertain": 0.5, "absent": 0.0, "historical": 0.0, "not_mentioned": 0.0}
 
@@ -16,6 +16,11 @@ def model_run_list() -> QuerySet[ModelRun]:
 
 def model_run_latest() -> ModelRun | None:
     return ModelRun.objects.order_by("-imported_at", "-pk").first()
+
+
+def priorities_recompute_job_latest(*, run: ModelRun) -> PriorityRecomputeJob | None:
+    """The run's most recent priority recompute, or None before its first."""
+    return PriorityRecomputeJob.objects.filter(run=run).first()  # newest first (Meta.ordering)
 
 
 def _trait_metrics(run: ModelRun) -> dict[str, dict]:

@@ -2,10 +2,17 @@
 and only after their own read of that study is submitted (so the model never anchors the read)."""
 
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
 
 from annotation.models import Assignment
 from datasets.models import StudyPrediction
 from datasets.selectors.model_runs import model_run_latest
+
+
+def reader_assignment(*, assignment_id: int, reader) -> Assignment:
+    """The reader's own assignment; another reader's is a 404 like a missing one, so its existence is not revealed."""
+    return get_object_or_404(Assignment.objects.select_related("campaign", "campaign_study"), pk=assignment_id,
+                             reader=reader)
 
 
 def second_opinion(*, assignment: Assignment, user) -> dict:

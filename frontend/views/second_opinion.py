@@ -2,16 +2,13 @@
 and only where the campaign allows it (the rule lives in `datasets.selectors.second_opinion`)."""
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
-from annotation.models import Assignment
-from datasets.selectors.second_opinion import second_opinion
+from datasets.selectors.second_opinion import reader_assignment, second_opinion
 
 
 @login_required
 def second_opinion_page(request, assignment_id: int):
-    # Another reader's assignment is a 404, as in the API: its existence is not revealed.
-    assignment = get_object_or_404(Assignment.objects.select_related("campaign", "campaign_study"), pk=assignment_id,
-                                   reader=request.user)
+    assignment = reader_assignment(assignment_id=assignment_id, reader=request.user)
     opinion = second_opinion(assignment=assignment, user=request.user)  # PermissionDenied -> 403
     return render(request, "frontend/reading/second_opinion.html", {"assignment": assignment, "opinion": opinion})
