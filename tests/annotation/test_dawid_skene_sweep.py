@@ -12,6 +12,7 @@ from annotation.services.reads import read_submit
 from annotation.services.worklist import worklist_next
 from core.jobs import jobs_sweep, stale_jobs
 from tests.annotation.conftest import make_campaign, make_readers, make_studies
+from tests.jobs import sweep_stalls_and_requeues
 
 pytestmark = pytest.mark.django_db
 KIND = "dawid-skene run"
@@ -42,14 +43,7 @@ def test_a_stale_run_is_resent_and_completes_without_duplicate_rows(campaign, dj
     rows_before = (Consensus.objects.filter(campaign_study__campaign=campaign).count(),
                    ReaderConfusion.objects.filter(campaign=campaign).count())
     job = _dead_worker_run(campaign)
-    with django_capture_on_commit_callbacks() as requeue:
-        result = jobs_sweep(stall_s=300, max_attempts=3)
-    swept_at = timezone.now()
-    assert result.requeued == [(KIND, job.pk)] and result.failed == []
-    job.refresh_from_db()
-    assert (job.status, job.attempts, job.stalled) == ("running", 2, True)
-    assert job.message.startswith("stalled, retrying") and "attempt 2 of 3" in job.message
-    assert jobs_sweep(stall_s=300, max_attempts=3).requeued == []  # the stall restarted its clock
+    requeue, swept_at = sweep_stalls_and_requeues(job, KIND, django_capture_on_commit_callbacks)
 
     assert len(requeue) == 1
     requeue[0]()  # the re-sent task, eager here, fits the run again

@@ -15,6 +15,7 @@ from datasets.services.active_learning import active_learning_policy_set, priori
 from datasets.services.model_runs import model_run_import
 from tests.annotation.conftest import make_campaign, make_readers, make_studies
 from tests.datasets.test_model_runs import write_run
+from tests.jobs import sweep_stalls_and_requeues
 
 pytestmark = pytest.mark.django_db
 KIND = "priority recompute"
@@ -51,14 +52,7 @@ def test_a_stale_recompute_is_resent_and_completes_without_duplicate_rows(run_an
                          .order_by("campaign_id", "study_id").values_list("campaign_id", "study_id", "score"))
     assert len(scores_before) == 6
     job = _dead_worker_job(run)
-    with django_capture_on_commit_callbacks() as requeue:
-        result = jobs_sweep(stall_s=300, max_attempts=3)
-    swept_at = timezone.now()
-    assert result.requeued == [(KIND, job.pk)] and result.failed == []
-    job.refresh_from_db()
-    assert (job.status, job.attempts, job.stalled) == ("running", 2, True)
-    assert job.message.startswith("stalled, retrying") and "attempt 2 of 3" in job.message
-    assert jobs_sweep(stall_s=300, max_attempts=3).requeued == []  # the stall restarted its clock
+    requeue, swept_at = sweep_stalls_and_requeues(job, KIND, django_capture_on_commit_callbacks)
 
     assert len(requeue) == 1
     requeue[0]()  # the re-sent task, eager here, recomputes every campaign again
