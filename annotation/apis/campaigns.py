@@ -33,7 +33,7 @@ class CampaignOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Campaign
         fields = ["id", "name", "description", "status", "taxonomy_id", "taxonomy", "min_reads", "max_reads",
-                  "show_other_reads", "show_report", "show_predictions", "slice_ranges", "priority_policy",
+                  "show_other_reads", "show_mined_verdicts", "show_predictions", "slice_ranges", "priority_policy",
                   "priority_weights", "reservation_minutes", "gold_every", "readers", "adjudicators", "created_at"]
 
 
@@ -42,7 +42,8 @@ class _CampaignFields(serializers.Serializer):
     min_reads = serializers.IntegerField(required=False, min_value=2, max_value=5)
     max_reads = serializers.IntegerField(required=False, min_value=2, max_value=5)
     show_other_reads = serializers.BooleanField(required=False)
-    show_report = serializers.BooleanField(required=False)
+    show_mined_verdicts = serializers.BooleanField(
+        required=False, help_text="Readers see the mined verdicts (trait, assertion, section), never the report text.")
     show_predictions = serializers.BooleanField(required=False)
     slice_ranges = serializers.BooleanField(required=False)
     priority_policy = serializers.ChoiceField(choices=Campaign.PriorityPolicy.choices, required=False)

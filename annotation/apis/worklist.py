@@ -38,6 +38,9 @@ class AssignmentContextSerializer(serializers.Serializer):
     draft = serializers.DictField(allow_null=True, help_text="The autosaved draft to restore, if any.")
     other_reads = serializers.ListField(child=serializers.DictField(), allow_null=True,
                                         help_text="Only when the campaign shows other reads (readers as A, B, ...).")
+    mined_verdicts = serializers.ListField(
+        child=serializers.DictField(child=serializers.CharField()), allow_null=True,
+        help_text="Only when the campaign shows mined verdicts: trait, assertion, section; never the report text.")
 
 
 def own_assignment(request, assignment_id: int) -> Assignment:

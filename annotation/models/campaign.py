@@ -35,7 +35,8 @@ class Campaign(models.Model):
     )
     # Blinding: readers see none of these unless the campaign allows it.
     show_other_reads = models.BooleanField(default=False)
-    show_report = models.BooleanField(default=False)
+    # Readers may see the report-mining verdicts (trait, assertion, section), never the report text (PHI).
+    show_mined_verdicts = models.BooleanField(default=False)
     show_predictions = models.BooleanField(default=False)
     # Label scope: study level always; slice ranges and key images on positive traits when enabled.
     slice_ranges = models.BooleanField(default=False)

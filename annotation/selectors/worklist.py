@@ -7,6 +7,7 @@ from django.utils import timezone
 from annotation.models import Assignment, Campaign, CampaignStudy
 from annotation.pseudonyms import blind_letter
 from annotation.selectors.reads import read_draft, read_labels, read_states, reads_current
+from reports_nlp.selectors.verdicts import study_mined_verdicts
 
 
 def live_assignments(now) -> Q:
@@ -128,7 +129,7 @@ def assignment_context(*, assignment: Assignment) -> dict:
         "slice_ranges": campaign.slice_ranges,
         "blinding": {
             "show_other_reads": campaign.show_other_reads,
-            "show_report": campaign.show_report,
+            "show_mined_verdicts": campaign.show_mined_verdicts,
             "show_predictions": campaign.show_predictions,
         },
         "draft": None if draft is None else {
@@ -139,4 +140,6 @@ def assignment_context(*, assignment: Assignment) -> dict:
             "updated_at": draft.updated_at,
         },
         "other_reads": _other_reads(assignment) if campaign.show_other_reads else None,
+        # Never the report text: the verdicts only, and only where the campaign allows it.
+        "mined_verdicts": study_mined_verdicts(study_id=study.pk) if campaign.show_mined_verdicts else None,
     }

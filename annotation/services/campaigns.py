@@ -19,7 +19,7 @@ User = get_user_model()
 
 # What may change once readers are reading: never the taxonomy, the read counts or the label scope.
 ACTIVE_EDITABLE = {
-    "description", "show_other_reads", "show_report", "show_predictions", "priority_policy", "priority_weights",
+    "description", "show_other_reads", "show_mined_verdicts", "show_predictions", "priority_policy", "priority_weights",
     "reservation_minutes", "gold_every",
 }
 DRAFT_EDITABLE = ACTIVE_EDITABLE | {"name", "min_reads", "max_reads", "slice_ranges", "taxonomy"}

@@ -74,7 +74,7 @@ def reading_next(request, campaign_id: int):
     return JsonResponse({
         "url": reverse("reading-read", args=[assignment.pk]),
         # A page that shows other reads, or a study that cannot be read here, is rendered by the server.
-        "page": None if page is None or page["other_reads"] else {
+        "page": None if page is None or page["other_reads"] or page["mined_verdicts"] else {
             k: page[k] for k in ("study_label", "progress", "config")
         },
     })
@@ -120,6 +120,7 @@ def _reading_page(request, assignment: Assignment) -> dict | None:
              "note": r["note"]}
             for r in ctx["other_reads"] or []
         ],
+        "mined_verdicts": ctx["mined_verdicts"],
         "metadata_url": series_metadata_url(study_uid=ctx["study_uid"], series_uid=ctx["primary_series_uid"]),
     }
 

@@ -67,7 +67,7 @@ def test_reading_flow_through_the_api_with_blinding_and_own_reads_only(world):
     assert nxt.status_code == 200
     assignment = nxt.data["assignment_id"]
     assert nxt.data["n_slices"] == 32 and nxt.data["other_reads"] is None
-    assert nxt.data["blinding"] == {"show_other_reads": False, "show_report": False, "show_predictions": False}
+    assert nxt.data["blinding"] == {"show_other_reads": False, "show_mined_verdicts": False, "show_predictions": False}
     assert "reason" not in nxt.data  # would reveal a gold study
     draft = a_api.put(f"{BASE}/assignments/{assignment}/draft/", {"labels": {"epidural_hemorrhage": {
         "state": "present", "slice_ranges": [[10, 14]], "key_images": [12]}}, "time_spent_s": 40}, format="json")
