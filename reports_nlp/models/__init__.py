@@ -1,8 +1,9 @@
 """Data models of `reports_nlp`: reports, keyword mapping sets, mining runs and their results."""
 
+from .intake import QuarantinedMessage, ReportSender
 from .mapping import KeywordMapping, MappingSet, MappingSetPublishedError
 from .mining import Finding, MiningChunk, MiningRun, ReportVerdict
-from .report import Report
+from .report import Report, ResultStatus
 
 __all__ = [
     "Finding",
@@ -11,6 +12,9 @@ __all__ = [
     "MappingSetPublishedError",
     "MiningChunk",
     "MiningRun",
+    "QuarantinedMessage",
     "Report",
+    "ReportSender",
     "ReportVerdict",
+    "ResultStatus",
 ]
