@@ -60,6 +60,12 @@ def get_args_parser() -> argparse.ArgumentParser:
     pr.add_argument("--split", default="all", choices=["all", "train", "calibration", "test"])
     pr.add_argument("--device", default="auto")
     pr.add_argument("--no-progress", action="store_true")
+    pr.add_argument("--saliency", action="store_true",
+                    help="also write Grad-CAM maps (saliency.npz, saliency.json beside the predictions)")
+    pr.add_argument("--saliency-threshold", action="append", default=[], metavar="[CODE=]P",
+                    help="probability at which a trait gets a map (default 0.5; CODE=P for one trait; repeatable)")
+    pr.add_argument("--saliency-top", type=int, default=2,
+                    help="traits mapped in a study where none passes its threshold (default 2)")
     return parser
 
 
@@ -154,6 +160,9 @@ def cmd_predict(args) -> int:
     from training.predict import predict_ensemble, write_predictions
 
     dataset = DatasetDir(args.data)
+    # checked before any study is scored: a typo should not cost a prediction pass
+    selection = (saliency_selection(args.saliency_threshold, args.saliency_top, list(dataset.traits.codes))
+                 if args.saliency else None)
     indices = np.arange(len(dataset)) if args.split == "all" else dataset.split_indices(args.split)
     device = pick_device(args.device, init_distributed("cpu"))
     pred = predict_ensemble(args.run, dataset, indices, device, progress=not args.no_progress)
@@ -166,7 +175,36 @@ def cmd_predict(args) -> int:
     path = write_predictions(args.out, dataset, pred, threshold)
     reported = int(pd.read_csv(path)["reported"].sum())
     log.info("wrote %s (%d studies, %d reported)", path, len(indices), reported)
+    if selection is not None:
+        from training.saliency import ensemble_saliency, write_saliency
+
+        entries = ensemble_saliency(args.run, dataset, pred, device, selection=selection)
+        written = write_saliency(Path(args.out).parent, entries, image_size=pred["cfg"].data.image_size,
+                                 selection=selection)
+        log.info("wrote %s (%d studies, %d maps)", written, len(entries), sum(len(e["traits"]) for e in entries))
     return 0
+
+
+def saliency_selection(values: list[str], top: int, codes: list[str]):
+    """`--saliency-threshold 0.4 --saliency-threshold intracranial_hemorrhage=0.2` -> a Selection."""
+    from training.saliency import Selection
+
+    threshold, per_trait = 0.5, {}
+    for value in values:
+        code, _, number = value.rpartition("=")
+        try:
+            p = float(number)
+        except ValueError:
+            raise InputError(f"--saliency-threshold {value}: {number!r} is not a probability") from None
+        if not 0.0 <= p <= 1.0:
+            raise InputError(f"--saliency-threshold {value}: {p} is outside [0, 1]")
+        if code and code not in codes:
+            raise InputError(f"--saliency-threshold {value}: unknown trait {code!r}")
+        if code:
+            per_trait[code] = p
+        else:
+            threshold = p
+    return Selection(threshold=threshold, per_trait=per_trait, top=top)
 
 
 def main(argv: list[str] | None = None) -> int:
