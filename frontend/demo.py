@@ -132,14 +132,23 @@ DEMO_CAMPAIGN = "demo: head-CT pilot"
 DEMO_WORKLIST = "demo: your worklist"
 
 
+DEMO_OPEN_ADJUDICATIONS = 3
+
+
 def step_annotation(ctx: DemoContext) -> None:
     """Multi-reader annotation: a campaign over the cohort ordered by mining scores, read by simulated radiologists
     through the REST API, then consensus, adjudication, Dawid–Skene and agreement; plus a small worklist for
     demo-radiologist to read in the browser."""
     from annotation.management.commands.simulate_readers import load_archive_truth, run_simulation, summary_lines
     from annotation.models import Campaign
+    from annotation.selectors.adjudication import adjudication_queue
     from annotation.selectors.agreement import agreement_table
-    from annotation.services.campaigns import campaign_activate, campaign_add_studies, campaign_create
+    from annotation.services.campaigns import (
+        campaign_activate,
+        campaign_add_studies,
+        campaign_create,
+        campaign_set_pool,
+    )
     from annotation.services.priorities import priority_set
     from curation.models import Study
     from curation.selectors.taxonomy import taxonomy_latest_published
@@ -164,10 +173,15 @@ def step_annotation(ctx: DemoContext) -> None:
         scores = {r["study_id"]: (r["score"], (r["reasons"] or [""])[0]) for r in study_priorities(run=run)}
         result = priority_set(campaign=campaign, scores=scores, source="mining")
         ctx.out(f"priorities from mining run {run.pk}: {result.updated} studies scored")
+    # demo-radiologist adjudicates too (they read none of these studies); a few tasks stay open for the browser.
+    campaign_set_pool(campaign=campaign, adjudicators=[ctx.users[RADIOLOGIST]])
     summary = run_simulation(campaign=campaign, truth=truth, n_readers=4, sensitivity=0.85, specificity=0.98,
-                             slices=slices)
+                             slices=slices, keep_open=DEMO_OPEN_ADJUDICATIONS)
     for line in summary_lines(summary):
         ctx.out(line)
+    left = adjudication_queue(user=ctx.users[RADIOLOGIST]).count()
+    ctx.out(f"{left} adjudication task{'s' if left != 1 else ''} left open for demo-radiologist "
+            "(worklist > Adjudicate)")
     table = agreement_table(campaign=campaign, n_boot=200)
     ich = next(t for t in table["traits"] if t["trait"] == "intracranial_hemorrhage")
     ctx.out("agreement on intracranial_hemorrhage: " + ", ".join(

@@ -172,12 +172,13 @@ class SimulatedReader:
             raise RuntimeError(f"submit: HTTP {status} {body}")
         return True
 
-    def adjudicate_all(self) -> int:
-        """As a senior reader: decide every task in the queue from the truth at this profile's accuracy."""
+    def adjudicate_all(self, *, keep_open: int = 0) -> int:
+        """As a senior reader: decide every task in the queue (but the `keep_open` oldest, left for a person) from
+        the truth at this profile's accuracy."""
         # The whole queue first: a decided task leaves it, so deciding while paging would skip tasks.
         queue = every_row(self.api, f"{API}/adjudications/")
         decided = 0
-        for task in queue:
+        for task in queue[keep_open:]:
             status, view = self.api.call("get", f"{API}/adjudications/{task['id']}/")
             positives = self.truth.get(view["study_uid"], set())
             decisions = {}
@@ -190,8 +191,9 @@ class SimulatedReader:
         return decided
 
 
-def simulate_campaign(*, campaign_id: int, readers: list, adjudicator=None, max_rounds: int = 100000) -> dict:
-    """Round-robin the readers until none gets a study, then let the adjudicator clear the queue."""
+def simulate_campaign(*, campaign_id: int, readers: list, adjudicator=None, max_rounds: int = 100000,
+                      keep_open: int = 0) -> dict:
+    """Round-robin the readers until none gets a study, then let the adjudicator clear the queue (but `keep_open`)."""
     reads = {id(r): 0 for r in readers}
     active = list(readers)
     for _ in range(max_rounds):
@@ -203,5 +205,5 @@ def simulate_campaign(*, campaign_id: int, readers: list, adjudicator=None, max_
                 reads[id(reader)] += 1
                 still.append(reader)
         active = still
-    decided = adjudicator.adjudicate_all() if adjudicator is not None else 0
+    decided = adjudicator.adjudicate_all(keep_open=keep_open) if adjudicator is not None else 0
     return {"reads": sum(reads.values()), "adjudicated": decided}

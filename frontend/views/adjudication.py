@@ -3,7 +3,6 @@
 The decision is posted by the page to the annotation API; the page itself only composes selectors.
 """
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -70,9 +69,8 @@ def adjudicate(request, task_id: int):
 
 @login_required
 def adjudicate_next(request):
-    """The oldest open adjudication for this user, or the worklist when there is none."""
+    """The oldest open adjudication for this user, or a page that says nothing is waiting (not a silent bounce)."""
     task = adjudication_queue(user=request.user).first()
     if task is None:
-        messages.info(request, "No adjudication is waiting for you.")
-        return redirect("reading-worklist")
+        return render(request, "frontend/reading/adjudicate_none.html")
     return redirect("reading-adjudicate", task_id=task.pk)

@@ -215,7 +215,8 @@ def adjudicate(page, live_server, setup, entry):
     for i in range(disputed.count()):
         disputed.nth(i).locator("input[value=present]").check()
     page.click("[data-decide]")
-    page.wait_for_url(lambda url: url.endswith("/reading/"))
+    page.wait_for_url(lambda url: url.endswith("/reading/adjudication/next/"))  # the only task: nothing waits now
+    assert "Nothing waiting for adjudication" in page.inner_text("#adjudication-empty")
     task = AdjudicationTask.objects.get(campaign_study=entry)
     assert task.status == "decided" and task.adjudicator.username == "senior"
 

@@ -45,6 +45,13 @@ def test_the_adjudicator_decides_tasks_beyond_the_first_page():
     assert api.decided == [1, 2, 3, 4, 5]
 
 
+def test_the_adjudicator_leaves_the_oldest_tasks_open_when_asked():
+    api = PagedApi(5)
+    reader = SimulatedReader(api, ReaderProfile(sensitivity=0.9, specificity=0.9), {}, np.random.default_rng(0))
+    assert reader.adjudicate_all(keep_open=2) == 3
+    assert api.decided == [3, 4, 5]
+
+
 def test_a_refused_page_is_an_error_not_an_empty_list():
     class Refusing:
         def call(self, method, path, data=None):
