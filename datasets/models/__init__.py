@@ -4,8 +4,9 @@ from .dataset_version import ConsensusMethod, DatasetVersion, DatasetVersionPubl
 from .export_job import ExportJob
 from .model_run import ActiveLearningPolicy, ModelRun, StudyPrediction
 from .recompute_job import PriorityRecomputeJob
+from .saliency import StudySaliency
 
 __all__ = [
     "ActiveLearningPolicy", "ConsensusMethod", "DatasetVersion", "DatasetVersionPublishedError", "ExportJob",
-    "ModelRun", "PriorityRecomputeJob", "StudyPrediction",
+    "ModelRun", "PriorityRecomputeJob", "StudyPrediction", "StudySaliency",
 ]
