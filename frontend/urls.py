@@ -75,3 +75,13 @@ urlpatterns += [
     path("reading/assignments/<int:assignment_id>/second-opinion/", second_opinion_pages.second_opinion_page,
          name="reading-second-opinion"),
 ]
+
+# Saliency overlays: the slice images under the model's maps, gated like the pages that show them.
+from .views import saliency as saliency_pages  # noqa: E402  (appended block, one per area)
+
+urlpatterns += [
+    path("reading/assignments/<int:assignment_id>/second-opinion/slices/<int:position>.png",
+         saliency_pages.second_opinion_slice, name="reading-second-opinion-slice"),
+    path("reading/adjudication/<int:task_id>/slices/<int:position>.png", saliency_pages.adjudication_slice,
+         name="reading-adjudication-slice"),
+]

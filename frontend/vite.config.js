@@ -16,6 +16,7 @@ export default defineConfig({
         reading: resolve(import.meta.dirname, 'src/pages/reading.js'),
         'early-frames': resolve(import.meta.dirname, 'src/pages/early-frames.js'),
         adjudication: resolve(import.meta.dirname, 'src/pages/adjudication.js'),
+        saliency: resolve(import.meta.dirname, 'src/pages/saliency.js'),
         // The curator pages: one poller for every long job, the mapping editor's preview, their stylesheet.
         progress: resolve(import.meta.dirname, 'src/pages/progress.js'),
         'mapping-editor': resolve(import.meta.dirname, 'src/pages/mapping-editor.js'),

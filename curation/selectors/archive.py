@@ -59,6 +59,14 @@ def series_volume_hu(series: Series) -> np.ndarray:
     return np.concatenate(slices, axis=0)
 
 
+def series_slice_hu(series: Series, position: int) -> np.ndarray | None:
+    """One slice (rows, cols) of the series in slice order, in HU; None past its end (one file read, not all)."""
+    if position < 0:
+        return None
+    instance = series_instances(series)[position:position + 1].first()
+    return _frames_hu(read_bytes(instance.storage_path))[0] if instance is not None else None
+
+
 def _documents_text(instances: QuerySet[Instance]) -> str | None:
     """The instances' DICOM JSON documents as one JSON array, from the database's text (never parsed here)."""
     texts = list(instances.annotate(text=Cast("dicom_json", TextField())).values_list("text", flat=True))

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from annotation.models import Assignment
 from datasets.models import StudyPrediction
 from datasets.selectors.model_runs import model_run_latest
+from datasets.selectors.saliency import study_saliency
 
 
 def reader_assignment(*, assignment_id: int, reader) -> Assignment:
@@ -15,22 +16,29 @@ def reader_assignment(*, assignment_id: int, reader) -> Assignment:
                              reader=reader)
 
 
-def second_opinion(*, assignment: Assignment, user) -> dict:
+def second_opinion_check(*, assignment: Assignment, user) -> None:
+    """PermissionDenied, saying why, unless this reader may see the model's view of this study now."""
     if assignment.reader_id != user.pk:
         raise PermissionDenied("This assignment belongs to another reader.")
     if not assignment.campaign.show_predictions:
         raise PermissionDenied("This campaign is blinded to model predictions.")
     if assignment.status != Assignment.Status.SUBMITTED:
         raise PermissionDenied("Predictions appear only after your own read of this study is submitted.")
+
+
+def second_opinion(*, assignment: Assignment, user) -> dict:
+    second_opinion_check(assignment=assignment, user=user)
     run = model_run_latest()
     prediction = (
         StudyPrediction.objects.filter(run=run, study_id=assignment.campaign_study.study_id).first() if run else None
     )
     if prediction is None:
-        return {"run": None, "traits": []}
+        return {"run": None, "traits": [], "saliency": []}
     return {
         "run": run.pk,
         "reported": prediction.reported,
+        # where the ensemble looked, per trait: shown as an overlay, like the probabilities only after the read
+        "saliency": study_saliency(run=run, study_id=assignment.campaign_study.study_id),
         "traits": [
             {"trait": code, "probability": p, "spread": prediction.spread.get(code)}
             for code, p in sorted(prediction.probability.items(), key=lambda kv: -kv[1])

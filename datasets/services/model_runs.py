@@ -20,10 +20,11 @@ from django.utils import timezone
 
 from core.archives import ArchiveRefused, ZipLimits, check_tar, extract_zip
 from curation.models import Study
-from datasets.models import DatasetVersion, ModelRun, StudyPrediction
+from datasets.models import DatasetVersion, ModelRun, StudyPrediction, StudySaliency
 from datasets.services.active_learning import priorities_recompute_queue
 
 PREDICTIONS_FORMAT = "radcurate-predictions/1"
+SALIENCY_FORMAT = "radcurate-saliency/1"
 REQUIRED_FILES = ("report.json", "predictions.csv", "predictions.json")
 REQUIRED_COLUMNS = ("study_id", "referral_score", "reported")
 ORPHAN_AGE_S = 3600.0  # far longer than any import's transaction: a younger plot directory may be in flight
@@ -42,6 +43,7 @@ class RunFiles:
     embeddings: np.ndarray | None
     plots: list[Path]
     fingerprint: str = ""
+    saliency: tuple[dict, dict] | None = None  # (saliency.json, maps by "<study_id>/<trait>")
 
 
 def _json(path: Path) -> dict:
@@ -108,13 +110,55 @@ def run_files_read(run_dir: Path) -> RunFiles:
     config = _json(run_dir / "config.json") if (run_dir / "config.json").is_file() else {}
     plots = sorted(run_dir.glob("*.png")) + sorted(run_dir.glob("roc/*.png"))
     return RunFiles(meta, _json(run_dir / "report.json"), config, table, embeddings, plots,
-                    _fingerprint(run_dir, plots))
+                    _fingerprint(run_dir, plots), _saliency(run_dir, set(table["study_id"]), meta["traits"]))
+
+
+def _saliency(run_dir: Path, study_ids: set[str], traits: list[str]) -> tuple[dict, dict] | None:
+    """saliency.json and saliency.npz when the run has them, each map checked against its study's entry."""
+    if not (run_dir / "saliency.json").is_file():
+        return None
+    meta = _json(run_dir / "saliency.json")
+    if meta.get("format") != SALIENCY_FORMAT or not isinstance(meta.get("studies"), list):
+        raise RunImportError(f"saliency.json: expected format '{SALIENCY_FORMAT}' with a list of studies.")
+    try:
+        with np.load(run_dir / "saliency.npz", allow_pickle=False) as z:
+            maps = {k: z[k] for k in z.files}
+    except (ValueError, OSError, EOFError) as exc:
+        raise RunImportError(f"saliency.npz: not a readable .npz archive ({exc}).") from exc
+    for study in meta["studies"]:
+        sid = study.get("study_id")
+        if sid not in study_ids:
+            raise RunImportError(f"saliency.json: study {sid} has no row in predictions.csv.")
+        for t in study.get("traits", []):
+            key = f"{sid}/{t.get('code')}"
+            m = maps.get(key)
+            if t.get("code") not in traits or m is None:
+                raise RunImportError(f"saliency.npz: no map {key} (or {t.get('code')} is not a trait of the run).")
+            if m.ndim != 3 or len(m) != len(study.get("positions", [])) or not np.isfinite(m).all():
+                raise RunImportError(f"saliency.npz: {key} has shape {m.shape}, expected one finite map per "
+                                     f"position ({len(study.get('positions', []))}).")
+    return meta, maps
+
+
+def _saliency_rows(run: ModelRun, files: RunFiles, study_pks: dict[str, int]) -> list[StudySaliency]:
+    if files.saliency is None:
+        return []
+    meta, maps = files.saliency
+    rows = []
+    for study in meta["studies"]:
+        for t in study["traits"]:
+            m = np.clip(maps[f"{study['study_id']}/{t['code']}"], 0, 1).astype("<f2")
+            rows.append(StudySaliency(run=run, study_id=study_pks[study["study_id"]], trait=t["code"],
+                                      probability=float(t["probability"]), n_slices=int(study["n_slices"]),
+                                      positions=[int(p) for p in study["positions"]], rows=m.shape[1],
+                                      cols=m.shape[2], maps=m.tobytes()))
+    return rows
 
 
 def _fingerprint(run_dir: Path, plots: list[Path]) -> str:
     """sha256 over the run's files, names included: the same run, uploaded again, has the same one."""
     digest = hashlib.sha256()
-    names = (*REQUIRED_FILES, "config.json", "embeddings.npy")
+    names = (*REQUIRED_FILES, "config.json", "embeddings.npy", "saliency.json", "saliency.npz")
     for path in [run_dir / n for n in names if (run_dir / n).is_file()] + plots:
         digest.update(str(path.relative_to(run_dir)).encode() + b"\0")
         with path.open("rb") as f:
@@ -226,6 +270,7 @@ def model_run_import(*, run_dir: Path, user=None, name: str = "") -> ModelRun:
             run.full_clean(validate_constraints=False)  # the fingerprint: a clear refusal below
             run.save()
             StudyPrediction.objects.bulk_create(_predictions(run, files, study_pks), batch_size=1000)
+            StudySaliency.objects.bulk_create(_saliency_rows(run, files, study_pks), batch_size=500)
             stored = _store_plots(run, files.plots)
             run.plots = stored
             run.save(update_fields=["plots"])

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from annotation.selectors.adjudication import adjudication_queue, adjudication_view
+from frontend.views.saliency import saliency_config
 from frontend.views.series_source import series_config, series_metadata_url
 
 STATE_ORDER = {"present": 0, "uncertain": 1, "absent": 2, None: 3}
@@ -64,6 +65,8 @@ def adjudicate(request, task_id: int):
             "next_url": reverse("reading-adjudicate-next"),
         },
         "metadata_url": series_metadata_url(study_uid=study.study_uid, series_uid=series_uid),
+        "saliency": saliency_config(study=study, slice_url=reverse("reading-adjudication-slice", args=[task.pk, 0])
+                                    .replace("/0.png", "/__position__.png")),
     })
 
 
