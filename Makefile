@@ -3,7 +3,9 @@ SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 VENV := .venv
 PY := $(VENV)/bin/python
-REQ_HASH := $(shell sha1sum requirements.txt | cut -c1-12)
+# requirements.txt includes requirements/platform.txt and requirements/training.txt: a change to any reinstalls.
+REQ_FILES := requirements.txt $(wildcard requirements/*.txt)
+REQ_HASH := $(shell cat $(REQ_FILES) | sha1sum | cut -c1-12)
 STAMP := $(VENV)/.installed-$(REQ_HASH)
 
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/radcurate
@@ -13,7 +15,7 @@ TEST_DEID_KEY ?= radcurate-test-suite-key
 
 .PHONY: demo test setup lint system-deps frontend clean
 
-$(STAMP): requirements.txt
+$(STAMP): $(REQ_FILES)
 	test -x $(PY) || python3 -m venv $(VENV)
 	@# pip warns once per package about this machine's unused local index; keep the log readable
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt 2>&1 | { grep -v '^WARNING: Location' || true; }
