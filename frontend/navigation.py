@@ -17,9 +17,11 @@ NAVIGATION = (
     NavLink("Worklist", "reading-worklist", (RADIOLOGIST,)),
     NavLink("Archive", "archive-studies", (CURATOR,)),
     NavLink("Campaigns", "reading-campaigns", (CURATOR,)),
+    NavLink("Taxonomy", "taxonomy-versions", (CURATOR,)),
     NavLink("Reports", "reports-mining", (CURATOR,)),
     NavLink("Datasets", "datasets-versions", (TRAINER, CURATOR)),
     NavLink("Runs", "runs", (TRAINER, CURATOR)),
+    NavLink("Priorities", "priorities", (TRAINER, CURATOR)),
     NavLink("Admin", "admin:index", (ADMIN,)),
     NavLink("API", "api-docs"),
 )

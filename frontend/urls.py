@@ -85,3 +85,26 @@ urlpatterns += [
     path("reading/adjudication/<int:task_id>/slices/<int:position>.png", saliency_pages.adjudication_slice,
          name="reading-adjudication-slice"),
 ]
+
+# Active-learning priorities: per campaign, the ranked studies of a model run, and pushing them into the worklist.
+from .views import priorities as priority_pages  # noqa: E402  (appended block, one per area)
+
+urlpatterns += [
+    path("priorities/", priority_pages.priorities_index, name="priorities"),
+    path("priorities/campaigns/<int:campaign_id>/", priority_pages.campaign_priorities, name="priorities-campaign"),
+    path("priorities/campaigns/<int:campaign_id>/push/", priority_pages.campaign_priorities_push_view,
+         name="priorities-push"),
+]
+
+# Taxonomy: versions, one version's tree; a draft's trait edits, its diff against the published version, publish.
+from .views import taxonomy as taxonomy_pages  # noqa: E402  (appended block, one per area)
+
+urlpatterns += [
+    path("taxonomy/", taxonomy_pages.taxonomy_versions, name="taxonomy-versions"),
+    path("taxonomy/<int:taxonomy_id>/", taxonomy_pages.taxonomy_version, name="taxonomy-version"),
+    path("taxonomy/<int:taxonomy_id>/clone/", taxonomy_pages.taxonomy_version_clone, name="taxonomy-version-clone"),
+    path("taxonomy/<int:taxonomy_id>/publish/", taxonomy_pages.taxonomy_version_publish,
+         name="taxonomy-version-publish"),
+    path("taxonomy/<int:taxonomy_id>/traits/", taxonomy_pages.trait_add, name="taxonomy-trait-add"),
+    path("taxonomy/traits/<int:trait_id>/", taxonomy_pages.trait_edit, name="taxonomy-trait-edit"),
+]

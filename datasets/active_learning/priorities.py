@@ -49,6 +49,14 @@ def validate_weights(weights: dict[str, float]) -> None:
         raise ValueError("At least one strategy needs a positive weight.")
 
 
+def strategy_scores(pred: Predictions, weights: dict[str, float], *, seed: int = 0) -> dict[str, np.ndarray]:
+    """Each weighted strategy's rank-normalized score per study, in [0, 1], before its weight is applied."""
+    scores = {name: rank_normalize(STRATEGIES[name](pred)) for name, w in weights.items() if name in STRATEGIES and w}
+    if weights.get("random"):
+        scores["random"] = random_order(pred, seed)
+    return scores
+
+
 def blend(pred: Predictions, weights: dict[str, float], *, seed: int = 0) -> list[Priority]:
     """Weighted sum of rank-normalized strategy scores; `random` alone gives the baseline ordering.
 
@@ -56,9 +64,7 @@ def blend(pred: Predictions, weights: dict[str, float], *, seed: int = 0) -> lis
     """
     validate_weights(weights)
     n = len(pred.study_ids)
-    parts = {name: rank_normalize(STRATEGIES[name](pred)) * w for name, w in weights.items() if name in STRATEGIES}
-    if weights.get("random"):
-        parts["random"] = random_order(pred, seed) * weights["random"]
+    parts = {name: values * weights[name] for name, values in strategy_scores(pred, weights, seed=seed).items()}
     total_weight = sum(w for name, w in weights.items() if name != "diversity") or 1.0
     stacked = np.stack(list(parts.values())) if parts else np.zeros((1, n))
     score = stacked.sum(axis=0) / total_weight

@@ -2,7 +2,6 @@
 
 import logging
 from collections.abc import Callable
-from dataclasses import replace
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,9 +11,9 @@ from annotation.models import Campaign
 from annotation.services.priorities import priority_set
 from datasets.active_learning.priorities import blend, validate_weights
 from datasets.models import ActiveLearningPolicy, ModelRun, PriorityRecomputeJob
-from datasets.selectors.model_runs import model_run_latest, report_verdicts, run_predictions
+from datasets.selectors.model_runs import model_run_latest
+from datasets.selectors.priorities import SOURCE, campaign_policy_weights, campaign_run_predictions
 
-SOURCE = "active_learning"
 logger = logging.getLogger(__name__)
 
 
@@ -58,13 +57,27 @@ def campaign_priorities_compute(*, policy: ActiveLearningPolicy) -> dict:
     run = policy.run or model_run_latest()
     if run is None:
         return {}
-    study_ids = list(policy.campaign.campaign_studies.values_list("study_id", flat=True))
-    pred = run_predictions(run=run, study_ids=study_ids)
+    pred = campaign_run_predictions(campaign=policy.campaign, run=run, weights=policy.weights)
     if not pred.study_ids:
         return {}
-    if policy.weights.get("report_disagreement"):
-        pred = replace(pred, report_verdict=report_verdicts(study_ids=pred.study_ids, traits=pred.traits))
     return {p.study_id: (p.score, f"run {run.pk}: {p.reason}") for p in blend(pred, policy.weights, seed=policy.seed)}
+
+
+@transaction.atomic
+def campaign_priorities_push(*, campaign: Campaign, run: ModelRun) -> int:
+    """Store `run`'s priorities in the campaign's worklist now and make the campaign follow that run.
+
+    One campaign is quick to score, so this runs in the request; the campaign's own strategy weights are kept
+    (the defaults when it has none). Returns how many studies got a score.
+    """
+    if campaign.status == Campaign.Status.CLOSED:
+        raise ValidationError(f"Campaign '{campaign.name}' is closed: its worklist no longer changes.")
+    weights, seed = campaign_policy_weights(campaign=campaign)
+    policy = active_learning_policy_set(campaign=campaign, weights=weights, run=run, seed=seed)
+    scores = campaign_priorities_compute(policy=policy)
+    if not scores:
+        raise ValidationError(f"Run {run.pk} has no predictions for the studies of campaign '{campaign.name}'.")
+    return priority_set(campaign=campaign, scores=scores, source=SOURCE).updated
 
 
 def _policies_following(run: ModelRun | None) -> list[ActiveLearningPolicy]:

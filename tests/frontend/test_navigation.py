@@ -14,9 +14,9 @@ pytestmark = pytest.mark.django_db
 # What each role saw in the bar before the navigation moved out of base.html.
 EXPECTED_NAV = {
     "radiologist": ["Worklist", "API"],
-    "curator": ["Archive", "Campaigns", "Reports", "Datasets", "Runs", "API"],
-    "trainer": ["Datasets", "Runs", "API"],
-    "admin": ["Worklist", "Archive", "Campaigns", "Reports", "Datasets", "Runs", "Admin", "API"],
+    "curator": ["Archive", "Campaigns", "Taxonomy", "Reports", "Datasets", "Runs", "Priorities", "API"],
+    "trainer": ["Datasets", "Runs", "Priorities", "API"],
+    "admin": ["Worklist", "Archive", "Campaigns", "Taxonomy", "Reports", "Datasets", "Runs", "Priorities", "Admin", "API"],
 }
 
 # The landing page of every area behind a role, and who may open it.
@@ -24,9 +24,11 @@ PAGES = {
     "/reading/": {"radiologist"},
     "/archive/": {"curator"},
     "/campaigns/": {"curator"},
+    "/taxonomy/": {"curator"},
     "/reports/": {"curator"},
     "/datasets/": {"trainer", "curator"},
     "/runs/": {"trainer", "curator"},
+    "/priorities/": {"trainer", "curator"},
 }
 
 
