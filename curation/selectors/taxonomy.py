@@ -51,3 +51,40 @@ def taxonomy_tree(*, taxonomy: Taxonomy) -> dict:
         "groups": [{"kind": g.kind, "name": g.name} for g in taxonomy.groups.order_by("kind", "name")],
         "traits": [_trait_node(t, children) for t in children.get(None, [])],
     }
+
+
+def taxonomy_base(*, taxonomy: Taxonomy) -> Taxonomy | None:
+    """The published version a draft is compared with: the newest published one of its name before it."""
+    return Taxonomy.objects.filter(
+        name=taxonomy.name, status=Taxonomy.Status.PUBLISHED, version__lt=taxonomy.version
+    ).order_by("-version").first()
+
+
+DIFF_FIELDS = ("name", "significance", "parent", "hotkey", "display_order", "prevalence", "description", "groups")
+
+
+def _diff_rows(taxonomy: Taxonomy) -> dict[str, dict]:
+    return {
+        t.code: {
+            "name": t.name, "significance": t.significance, "parent": t.parent.code if t.parent else None,
+            "hotkey": t.hotkey, "display_order": t.display_order, "prevalence": t.prevalence,
+            "description": t.description, "groups": ", ".join(f"{g.kind}: {g.name}" for g in t.groups.all()),
+        }
+        for t in taxonomy_traits(taxonomy=taxonomy)
+    }
+
+
+def taxonomy_diff(*, base: Taxonomy, other: Taxonomy) -> dict:
+    """Traits added to and removed from `base`, and per changed trait each field's old and new value (by code)."""
+    old, new = _diff_rows(base), _diff_rows(other)
+    changed = []
+    for code in sorted(set(old) & set(new)):
+        fields = [{"field": f, "old": old[code][f], "new": new[code][f]} for f in DIFF_FIELDS
+                  if old[code][f] != new[code][f]]
+        if fields:
+            changed.append({"code": code, "fields": fields})
+    return {
+        "added": [{"code": c, **new[c]} for c in sorted(set(new) - set(old))],
+        "removed": [{"code": c, **old[c]} for c in sorted(set(old) - set(new))],
+        "changed": changed,
+    }

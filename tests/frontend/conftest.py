@@ -126,3 +126,13 @@ def log_in(page, live_server, username: str, password: str) -> None:
     page.fill("input[name=password]", password)
     page.click("form [type=submit]")
     page.wait_for_url(lambda url: "/login/" not in url)
+
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def screenshot(page, name: str) -> None:
+    """With RADCURATE_WRITE_SCREENSHOTS=1, save the whole page as docs/screenshots/<name> (the guides show them)."""
+    if os.environ.get("RADCURATE_WRITE_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
