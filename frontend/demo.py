@@ -288,11 +288,13 @@ def step_active_learning(ctx: DemoContext) -> None:
     archive_set = ctx.data_dir / "prediction-set"
     prediction_set_write(studies=Study.objects.all(), like=ctx.state["dataset_dir"], out_dir=archive_set)
     _training(ctx, "predict", "--run", str(run_dir), "--data", str(archive_set), "--out",
-              str(run_dir / "predictions.csv"), "--split", "all")
+              str(run_dir / "predictions.csv"), "--split", "all", "--saliency")
     ctx.out(f"worklist '{campaign.name}' before: " + "; ".join(_worklist_head(campaign, 3)))
     active_learning_policy_set(campaign=campaign, weights=DEMO_AL_WEIGHTS)
     run = model_run_import(run_dir=run_dir, user=ctx.users[TRAINER])  # queues the priority recompute
     ctx.out(f"imported {run}: {run.predictions.count()} study predictions; strategy {DEMO_AL_WEIGHTS}")
+    ctx.out(f"saliency: {run.saliency.count()} Grad-CAM maps (study x trait) imported; readers see them as an overlay "
+            "on the second-opinion page after their own read, and on the adjudication page")
     for line in _worklist_head(campaign):
         ctx.out(f"  {line}")
 
