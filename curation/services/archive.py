@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
 
 from curation.dicom.errors import InstanceRejected, StudyMismatch
 from curation.dicom.pipeline import PreparedInstance, process_instance
@@ -172,12 +171,14 @@ class IngestSession:
             # Files and their folder entries reach the disk before the rows naming them commit, and so before
             # STOW-RS or C-STORE acknowledges them: one pass a batch (RADCURATE_FSYNC).
             sync_stored([p.storage_path for p in self._pending])
-            with transaction.atomic():  # index and refresh commit together: one commit (one WAL flush) a batch
-                touched, new_studies = index_batch(self._pending)
-                if self.refresh == "flush":
-                    self._refresh(self._dirty_series - touched)
-                self._dirty_series |= touched
+            touched, new_studies = index_batch(self._pending)
             self._remember_indexed()  # once committed: a rolled-back batch must not count as stored
+            # Refreshed in a transaction of their own, after the index commit: one transaction taking both the
+            # batch's row locks and other series' refresh locks could deadlock with a concurrent ingest of the
+            # same study sending its series in another order.
+            finished, self._dirty_series = self._dirty_series - touched, self._dirty_series | touched
+            if self.refresh == "flush":
+                self._refresh(finished)
             for study in new_studies:
                 study_ingested.send(sender=Study, study=study)
         return failure

@@ -1,6 +1,9 @@
 """Indexing one batch of prepared instances: patients, studies, identity links, series and instance rows.
 
-Rows that exist already are kept (a concurrent ingest may have written them first). On PostgreSQL the
+Rows that exist already are kept (a concurrent ingest may have written them first). Two ingests of one study
+at once (two STOW-RS requests, a C-STORE association beside a folder ingest) take their locks in one order:
+keys sorted within each kind of row, kinds in the order patient, study, series, instance, series flags; a new
+study's UID is held by an advisory lock until the commit, so only one of them creates (and announces) it. On PostgreSQL the
 instance rows, ~10 kB of DICOM JSON each, travel by COPY: building and compiling a 200-row INSERT through
 the ORM cost more than PostgreSQL's work on the rows.
 """
@@ -12,6 +15,7 @@ from django.db.models import JSONField, Value
 from django.utils import timezone
 
 from core.db.bulk import copy_rows
+from core.db.locks import advisory_xact_lock
 from curation.dicom.classify import InstanceGeometry
 from curation.dicom.pipeline import PreparedInstance
 from curation.models import IdentityLink, Instance, Patient, Series, Study
@@ -21,10 +25,21 @@ def _ids_by(model, field_name: str, values: Iterable[str]) -> dict[str, int]:
     return dict(model.objects.filter(**{f"{field_name}__in": list(values)}).values_list(field_name, "id"))
 
 
-def _create_missing(model, field_name: str, rows: dict[str, dict]) -> tuple[dict[str, int], set[str]]:
-    """Insert rows whose key is not stored yet (a concurrent ingest may win the race: ignore conflicts)."""
+def _create_missing(model, field_name: str, rows: dict[str, dict], *,
+                    lock: bool = False) -> tuple[dict[str, int], set[str]]:
+    """Insert rows whose key is not stored yet; return every key's id and the keys inserted here.
+
+    A concurrent ingest may insert the same key first: the conflict is ignored, and the unique constraint
+    keeps one row. With `lock`, the keys found missing are locked and looked up again, so the keys returned as
+    inserted are those this transaction created (a second ingest waits, then finds the first's row).
+    Keys are inserted in sorted order: two ingests of one study wait on each other's rows in the same order.
+    """
     existing = _ids_by(model, field_name, rows)
-    missing = [key for key in rows if key not in existing]
+    missing = sorted(key for key in rows if key not in existing)
+    if missing and lock:
+        advisory_xact_lock(model._meta.db_table, missing)
+        existing |= _ids_by(model, field_name, missing)
+        missing = [key for key in missing if key not in existing]
     if not missing:
         return existing, set()
     model.objects.bulk_create([model(**{field_name: key}, **rows[key]) for key in missing], ignore_conflicts=True)
@@ -104,6 +119,12 @@ def _insert_instances(rows: list[dict]) -> None:
     Instance.objects.bulk_create(instances, ignore_conflicts=True)
 
 
+def _mark_for_refresh(series_ids: list[int]) -> None:
+    """Flag the series for refresh, their rows locked in id order first (as `series_refresh` locks them)."""
+    list(Series.objects.filter(pk__in=series_ids).order_by("pk").select_for_update().values_list("pk"))
+    Series.objects.filter(pk__in=series_ids).update(needs_refresh=True)
+
+
 @transaction.atomic
 def index_batch(batch: list[PreparedInstance]) -> tuple[set[int], list[Study]]:
     """Insert patients, studies, series and instances of a batch; return the series it touched and the
@@ -112,7 +133,7 @@ def index_batch(batch: list[PreparedInstance]) -> tuple[set[int], list[Study]]:
     first_of_series = {p.series_uid: p for p in reversed(batch)}
     patient_ids, _ = _create_missing(Patient, "pseudonym", {p.deid.patient_pseudonym: {} for p in batch})
     study_rows = {uid: _study_row(p, patient_ids[p.deid.patient_pseudonym]) for uid, p in first_of_study.items()}
-    study_ids, new_studies = _create_missing(Study, "study_uid", study_rows)
+    study_ids, new_studies = _create_missing(Study, "study_uid", study_rows, lock=True)  # announced once
     IdentityLink.objects.bulk_create(
         [_identity_link(first_of_study[uid], study_ids[uid]) for uid in new_studies], ignore_conflicts=True
     )
@@ -122,7 +143,8 @@ def index_batch(batch: list[PreparedInstance]) -> tuple[set[int], list[Study]]:
         for uid, p in first_of_series.items()
     }
     series_ids, _ = _create_missing(Series, "series_uid", series_rows)
-    _insert_instances([_instance_fields(p, series_ids[p.series_uid]) for p in batch])
-    Series.objects.filter(pk__in=series_ids.values()).update(needs_refresh=True)
+    ordered = sorted(batch, key=lambda p: p.sop_uid)  # the same lock order as a concurrent ingest of the study
+    _insert_instances([_instance_fields(p, series_ids[p.series_uid]) for p in ordered])
+    _mark_for_refresh(sorted(series_ids.values()))
     created = list(Study.objects.filter(study_uid__in=new_studies)) if new_studies else []
     return set(series_ids.values()), created

@@ -74,7 +74,9 @@ def study_refresh(*, study: Study) -> Study:
 def series_refresh(*, series_ids: Iterable[int]) -> None:
     """Reclassify the given series, store their slice order and refresh their studies (readers see all of it
     at once). The instance rows of all the series come in one query, their slice indexes go out in one."""
-    series_list = list(Series.objects.filter(pk__in=list(series_ids)))
+    # Locked (in id order, as an ingest flags them) before their instances are counted: a concurrent refresh
+    # of the same series waits and then counts the rows committed meanwhile, never writing an older count last.
+    series_list = list(Series.objects.filter(pk__in=list(series_ids)).order_by("pk").select_for_update())
     rows = defaultdict(list)
     for row in Instance.objects.filter(series__in=series_list).order_by().values(*_GEOMETRY_FIELDS):
         rows[row["series_id"]].append(row)
@@ -83,7 +85,8 @@ def series_refresh(*, series_ids: Iterable[int]) -> None:
         changed += _classify(series, rows[series.pk])
         series.save(update_fields=_CLASSIFIED_FIELDS)
     _store_slice_order(changed)
-    for study in Study.objects.filter(pk__in={s.study_id for s in series_list}).prefetch_related("series"):
+    studies = Study.objects.filter(pk__in={s.study_id for s in series_list}).order_by("pk").select_for_update()
+    for study in studies.prefetch_related("series"):  # its series read once it is locked: all committed counts
         study_refresh(study=study)
 
 
