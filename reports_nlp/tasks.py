@@ -20,3 +20,12 @@ def mine_chunk(chunk_id: int) -> int:
 def dispatch_chunks(chunk_ids: list[int]) -> None:
     """Send the chunks as a group: any free worker takes the next chunk, so workers mine in parallel."""
     group(mine_chunk.s(chunk_id) for chunk_id in chunk_ids).apply_async()
+
+
+@shared_task(name="reports_nlp.mine_report", acks_late=True, reject_on_worker_lost=True)
+def mine_report(report_id: int) -> int | None:
+    """A report that arrived from a feed joins the latest mining run's candidates."""
+    from reports_nlp.services.report_mining import report_mine_into_latest_run
+
+    run = report_mine_into_latest_run(report_id=report_id)
+    return run.pk if run else None

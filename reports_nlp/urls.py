@@ -3,6 +3,7 @@
 from django.urls import path
 
 from .apis.candidates import CandidateCountsApi, CandidateListApi, StudyPrioritiesApi
+from .apis.feeds import FhirDiagnosticReportApi, SenderDetailApi, SenderListApi
 from .apis.mapping_sets import (
     KeywordMappingCreateApi,
     KeywordMappingDetailApi,
@@ -29,6 +30,9 @@ urlpatterns = [
     path("", ReportListApi.as_view(), name="report-list"),
     path("import/", ReportImportApi.as_view(), name="report-import"),
     path("<int:report_id>/", ReportDetailApi.as_view(), name="report-detail"),
+    path("fhir/", FhirDiagnosticReportApi.as_view(), name="fhir-diagnostic-report"),
+    path("senders/", SenderListApi.as_view(), name="sender-list"),
+    path("senders/<int:sender_id>/", SenderDetailApi.as_view(), name="sender-detail"),
     path("mapping-sets/", MappingSetListApi.as_view(), name="mapping-set-list"),
     path("mapping-sets/<int:version>/", MappingSetDetailApi.as_view(), name="mapping-set-detail"),
     path("mapping-sets/<int:version>/clone/", MappingSetCloneApi.as_view(), name="mapping-set-clone"),

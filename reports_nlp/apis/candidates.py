@@ -63,6 +63,8 @@ _RUN_HELP = "Beside the page: the mining run the rows come from (null when no ru
 class CandidateOutputSerializer(serializers.Serializer):
     study_id = serializers.IntegerField()
     report_id = serializers.IntegerField()
+    revision = serializers.IntegerField(help_text="The report revision the verdict was mined from.")
+    result_status = serializers.CharField(allow_blank=True, help_text="Its RIS status (blank: a file import).")
     trait = serializers.CharField()
     verdict = serializers.CharField()
     section = serializers.CharField()

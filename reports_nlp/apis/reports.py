@@ -55,8 +55,8 @@ class ReportImportApi(ReportsApiView):
 class ReportOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Report
-        fields = ["id", "accession_pseudonym", "patient_pseudonym", "report_date", "revision", "is_current",
-                  "study", "source", "imported_at"]
+        fields = ["id", "accession_pseudonym", "patient_pseudonym", "report_date", "revision", "result_status",
+                  "is_current", "study", "source", "imported_at"]
 
 
 class ReportListApi(PaginatedListMixin, ReportsApiView):
@@ -78,7 +78,8 @@ class ReportDetailApi(ReportsApiView):
             fields = [*ReportOutputSerializer.Meta.fields, "text", "revisions"]
 
         def get_revisions(self, report) -> list[dict]:
-            return [{"id": r.pk, "revision": r.revision, "report_date": r.report_date, "is_current": r.is_current}
+            return [{"id": r.pk, "revision": r.revision, "result_status": r.result_status,
+                     "report_date": r.report_date, "is_current": r.is_current}
                     for r in report_revisions(report=report)]
 
     @extend_schema(responses=OutputSerializer)

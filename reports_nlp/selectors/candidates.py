@@ -55,13 +55,15 @@ def candidate_ranking(*, run: MiningRun | None = None, traits=None, verdicts=CAN
     rows = candidate_verdicts(run=run, traits=traits, verdicts=verdicts, sections=sections, linked_only=linked_only,
                               study_ids=study_ids)
     rows = rows.order_by("-score", "report_id", "trait_code").values(
-        "report_id", "trait_code", "verdict", "section", "phrase", "score", study_id=F("report__study_id")
+        "report_id", "trait_code", "verdict", "section", "phrase", "score", study_id=F("report__study_id"),
+        revision=F("report__revision"), result_status=F("report__result_status"),
     )
     rows = rows[offset:offset + limit] if limit is not None else rows[offset:]
     fallback = TraitWeights(name="", significance="low", prevalence=100.0)
     return [
         {
-            "study_id": r["study_id"], "report_id": r["report_id"], "trait": r["trait_code"], "verdict": r["verdict"],
+            "study_id": r["study_id"], "report_id": r["report_id"], "revision": r["revision"],
+            "result_status": r["result_status"], "trait": r["trait_code"], "verdict": r["verdict"],
             "section": r["section"], "phrase": r["phrase"], "score": r["score"],
             "reason": candidate_reason(r["verdict"], r["section"], r["phrase"],
                                        weights.get(r["trait_code"], fallback)),

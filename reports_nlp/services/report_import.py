@@ -52,8 +52,10 @@ class _CleanRow:
     content_hash: str
 
 
-def content_hash(report_date: dt.date, text: str) -> str:
-    return hashlib.sha256(f"{report_date.isoformat()}\n{text}".encode()).hexdigest()
+def content_hash(report_date: dt.date, text: str, status: str = "") -> str:
+    """The revision's identity; a feed's status is part of it (a final report may repeat the preliminary's text)."""
+    status_line = f"\n{status}" if status else ""
+    return hashlib.sha256(f"{report_date.isoformat()}\n{text}{status_line}".encode()).hexdigest()
 
 
 def _parse_date(value) -> dt.date | None:

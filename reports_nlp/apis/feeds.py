@@ -1,0 +1,98 @@
+"""Report feeds over HTTP: FHIR DiagnosticReports POSTed (curators and admins), and the known HL7 senders (admins)."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.pagination import PaginatedListMixin
+from core.permissions import role_required
+from core.roles import ADMIN
+from reports_nlp.apis.base import ReportsApiView
+from reports_nlp.models import ReportSender
+from reports_nlp.selectors.report_senders import sender_list
+from reports_nlp.services.report_feeds import fhir_payload_receive
+from reports_nlp.services.report_senders import sender_create, sender_delete, sender_update
+
+Admins = role_required(ADMIN)
+
+
+class FhirJSONParser(JSONParser):
+    media_type = "application/fhir+json"
+
+
+class FhirOutcomeSerializer(serializers.Serializer):
+    control_id = serializers.CharField(help_text="The resource id (or #index in the Bundle).")
+    ack_code = serializers.CharField(help_text="AA imported (or a duplicate), AE/AR not imported.")
+    kind = serializers.CharField(help_text="created, revised, duplicate, kept-not-current, cancelled, or the error.")
+    report_id = serializers.IntegerField(allow_null=True)
+    detail = serializers.CharField(allow_blank=True, help_text="Which field failed; never its value.")
+
+
+class FhirDiagnosticReportApi(ReportsApiView):
+    """POST a FHIR R4 DiagnosticReport or a Bundle of them; each becomes a revision of its accession's report."""
+
+    parser_classes = [JSONParser, FhirJSONParser]
+
+    class OutputSerializer(serializers.Serializer):
+        imported = serializers.IntegerField()
+        failed = serializers.IntegerField()
+        results = FhirOutcomeSerializer(many=True)
+
+    @extend_schema(request={"application/json": dict, "application/fhir+json": dict},
+                   responses={200: OutputSerializer, 400: OutputSerializer})
+    def post(self, request):
+        outcomes = fhir_payload_receive(data=request.data, source="fhir api")
+        failed = sum(o.ack_code != "AA" for o in outcomes)
+        body = {"imported": len(outcomes) - failed, "failed": failed,
+                "results": [{"control_id": o.control_id, "ack_code": o.ack_code, "kind": o.kind,
+                             "report_id": o.report_id, "detail": o.detail} for o in outcomes]}
+        code = status.HTTP_400_BAD_REQUEST if failed == len(outcomes) else status.HTTP_200_OK
+        return Response(self.OutputSerializer(body).data, status=code)
+
+
+class SenderOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReportSender
+        fields = ["id", "sending_application", "sending_facility", "description", "enabled", "created_at",
+                  "updated_at"]
+
+
+class SenderInputSerializer(serializers.Serializer):
+    sending_application = serializers.CharField(max_length=180, help_text="MSH-3, as the RIS sends it.")
+    sending_facility = serializers.CharField(max_length=180, help_text="MSH-4, as the RIS sends it.")
+    description = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    enabled = serializers.BooleanField(required=False, default=True)
+
+
+class SenderListApi(PaginatedListMixin, APIView):
+    permission_classes = [Admins]
+
+    @extend_schema(responses=SenderOutputSerializer(many=True))
+    def get(self, request):
+        return self.paginated_response(sender_list(), SenderOutputSerializer)
+
+    @extend_schema(request=SenderInputSerializer, responses={201: SenderOutputSerializer})
+    def post(self, request):
+        data = SenderInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(SenderOutputSerializer(sender_create(**data.validated_data)).data,
+                        status=status.HTTP_201_CREATED)
+
+
+class SenderDetailApi(APIView):
+    permission_classes = [Admins]
+
+    @extend_schema(request=SenderInputSerializer(partial=True), responses={200: SenderOutputSerializer})
+    def patch(self, request, sender_id):
+        sender = get_object_or_404(ReportSender, pk=sender_id)
+        data = SenderInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        return Response(SenderOutputSerializer(sender_update(sender=sender, **data.validated_data)).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, sender_id):
+        sender_delete(sender=get_object_or_404(ReportSender, pk=sender_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
