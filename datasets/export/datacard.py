@@ -4,6 +4,7 @@ It is part of the hashed content, so it carries no dates, users or version numbe
 give the same card.
 """
 
+from .cooccurrence import top_pairs
 from .records import SPLITS
 
 STANDING_LIMITATIONS = (
@@ -37,6 +38,20 @@ def _prevalence_rows(manifest: dict) -> list[str]:
             cells.append(f"{pos} ({100 * pos / n:.1f}%)" if n else "0")
         rows.append(f"| {code} | {trait['significance']} | " + " | ".join(cells) + " |")
     return rows
+
+
+def _cooccurrence_rows(manifest: dict) -> list[str]:
+    """The most shared trait pairs; lift is P(a and b) / (P(a) P(b)): above 1, together more than by chance."""
+    table = manifest.get("cooccurrence")
+    pairs = top_pairs(table, [t["code"] for t in manifest["traits"]]) if table else []
+    if not pairs:
+        return ["No study is positive for two traits."]
+
+    def cell(count, value):
+        return f"{count} (lift {value:.1f})" if value is not None and count else str(count)
+
+    return ["| traits | " + " | ".join(SPLITS) + " |", "|---|" + "---|" * len(SPLITS),
+            *[f"| {p['a']} + {p['b']} | " + " | ".join(cell(*p["splits"][s]) for s in SPLITS) + " |" for p in pairs]]
 
 
 def _sparse_traits(manifest: dict) -> list[str]:
@@ -81,6 +96,10 @@ def render_datacard(manifest: dict, limitations: list[str] | None = None) -> str
         "| trait | significance | " + " | ".join(SPLITS) + " |",
         "|---|---|" + "---|" * len(SPLITS),
         *_prevalence_rows(manifest),
+        "",
+        "## Co-occurring traits (consensus positives; count and lift per split)",
+        "",
+        *_cooccurrence_rows(manifest),
         "",
         "## Agreement between readers",
         "",

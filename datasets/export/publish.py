@@ -11,6 +11,7 @@ from pathlib import Path
 
 from . import tables
 from .chunks import chunk_done, write_chunk
+from .cooccurrence import cooccurrence
 from .datacard import render_datacard
 from .manifest import FORMAT, content_hash, list_files, read_manifest, write_manifest
 from .plan import ExportSpec, Staging
@@ -87,6 +88,7 @@ def build_manifest(staging: Staging, *, version: int) -> dict:
                           "resampling": "in-plane, bilinear with antialiasing", "chunk_studies": spec.chunk_studies},
         "splits": {s: sum(1 for v in splits.values() if v == s) for s in SPLITS},
         "counts": _counts(label_rows, splits, codes),
+        "cooccurrence": cooccurrence(label_rows, splits, codes),
         "agreement": spec.agreement,
         "provenance": {**spec.provenance, **_policy_provenance(spec)},
         "excluded": excluded,

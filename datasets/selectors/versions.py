@@ -1,5 +1,6 @@
 """Dataset version reads: lists, the latest job, files of a published version, earlier splits, the diff."""
 
+import math
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -102,3 +103,27 @@ def version_siblings(version: DatasetVersion) -> QuerySet[DatasetVersion]:
     """Other published versions of the same dataset, to compare with."""
     return DatasetVersion.objects.filter(name=version.name, status=DatasetVersion.Status.PUBLISHED).exclude(
         pk=version.pk).order_by("-version")
+
+
+def version_cooccurrence(manifest: dict) -> list[dict]:
+    """Per split, the co-occurrence heatmaps of the version page over the traits positive somewhere: each cell's
+    count and lift with a shade in [0, 1] (count: of the split's largest off-diagonal count; lift: |log2| up to 3)."""
+    table = manifest.get("cooccurrence") or {}
+    codes = [t["code"] for t in manifest["traits"]]
+    keep = [j for j in range(len(codes)) if any(table[s]["counts"][j][j] for s in table)]
+    out = []
+    for split, data in table.items():
+        counts, lifts = data["counts"], data["lift"]
+        top = max([counts[i][j] for i in keep for j in keep if i != j] or [0]) or 1
+        rows = []
+        for i in keep:
+            cells = []
+            for j in keep:
+                value = lifts[i][j]
+                shade = min(abs(math.log2(value)), 3) / 3 if value else 0.0
+                cells.append({"count": counts[i][j], "lift": value, "diagonal": i == j,
+                              "count_shade": round(min(counts[i][j] / top, 1.0), 3),
+                              "lift_shade": round(shade, 3), "lift_above": bool(value and value > 1)})
+            rows.append({"code": codes[i], "cells": cells})
+        out.append({"split": split, "n": data["n"], "codes": [codes[j] for j in keep], "rows": rows})
+    return out

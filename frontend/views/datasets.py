@@ -11,6 +11,7 @@ from datasets.selectors.sources import exportable_campaigns
 from datasets.selectors.versions import (
     dataset_version_latest_job,
     dataset_version_list,
+    version_cooccurrence,
     version_datacard,
     version_diff,
     version_manifest,
@@ -58,6 +59,7 @@ def version_detail(request, version_id: int):
         "version": version, "job": dataset_version_latest_job(version), "manifest": manifest,
         "traits": version_trait_rows(manifest) if manifest else [], "datacard": version_datacard(version),
         "siblings": version_siblings(version), "can_export": has_role(request.user, TRAINER),
+        "cooccurrence": version_cooccurrence(manifest) if manifest else [],
     })
 
 
