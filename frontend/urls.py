@@ -1,13 +1,17 @@
 """Page URLs: login, home, and one block per area."""
 
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import path
+from django.views.generic import RedirectView
 
 from .views import adjudication, campaign_overview, home, reading
 from .views import reports as reports_pages
 
 urlpatterns = [
     path("", home.home, name="home"),
+    # Browsers ask for /favicon.ico whatever the page links; the icon itself is a static file.
+    path("favicon.ico", RedirectView.as_view(url=static("frontend/favicon.ico"), permanent=True)),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # The reading room: worklist, reading page, adjudication, campaign overview.
@@ -107,4 +111,17 @@ urlpatterns += [
          name="taxonomy-version-publish"),
     path("taxonomy/<int:taxonomy_id>/traits/", taxonomy_pages.trait_add, name="taxonomy-trait-add"),
     path("taxonomy/traits/<int:trait_id>/", taxonomy_pages.trait_edit, name="taxonomy-trait-edit"),
+]
+
+# The campaign builder: create and edit, studies from candidates or an archive query, gold studies, activate/close.
+from .views import campaigns as campaign_pages  # noqa: E402  (appended block, one per area)
+
+urlpatterns += [
+    path("campaigns/new/", campaign_pages.campaign_new, name="campaign-new"),
+    path("campaigns/<int:campaign_id>/edit/", campaign_pages.campaign_edit, name="campaign-edit"),
+    path("campaigns/<int:campaign_id>/studies/candidates/", campaign_pages.campaign_add_candidates_page,
+         name="campaign-add-candidates"),
+    path("campaigns/<int:campaign_id>/studies/query/", campaign_pages.campaign_add_query, name="campaign-add-query"),
+    path("campaigns/<int:campaign_id>/studies/gold/", campaign_pages.campaign_add_gold, name="campaign-add-gold"),
+    path("campaigns/<int:campaign_id>/<str:action>/", campaign_pages.campaign_status, name="campaign-status"),
 ]

@@ -49,3 +49,8 @@ def campaign_progress(*, campaign: Campaign) -> dict:
         ).count(),
         "studies_extended": entries.filter(target_reads__gt=campaign.min_reads).count(),
     }
+
+
+def campaign_study_ids(*, campaign: Campaign) -> set[int]:
+    """The archive ids of the campaign's studies (gold ones included)."""
+    return set(campaign.campaign_studies.values_list("study_id", flat=True))

@@ -81,6 +81,18 @@ def campaign_update(*, campaign: Campaign, actor=None, source: AuditSource | Non
 
 
 @transaction.atomic
+def campaign_revise(*, campaign: Campaign, readers=None, adjudicators=None, actor=None,
+                    source: AuditSource | None = None, **fields) -> Campaign:
+    """The campaign form's save: only the settings that differ from the stored ones go to `campaign_update` (so an
+    active campaign refuses a real change to a frozen setting, not an unchanged one), then the pool is replaced."""
+    changed = {name: value for name, value in fields.items() if getattr(campaign, name) != value}
+    if changed:
+        campaign_update(campaign=campaign, actor=actor, source=source, **changed)
+    return campaign_set_pool(campaign=campaign, readers=readers, adjudicators=adjudicators, actor=actor,
+                             source=source)
+
+
+@transaction.atomic
 def campaign_set_pool(*, campaign: Campaign, readers=None, adjudicators=None, actor=None,
                       source: AuditSource | None = None) -> Campaign:
     """Replace the reader pool and/or the adjudicators (senior readers)."""
