@@ -16,6 +16,7 @@ from training.data import DatasetDir, DatasetError
 from training.demo import PRESETS, demo_dataset
 from training.evaluation_inputs import InputError, read_evaluation_inputs
 from training.report import build_report, write_report
+from training.subgroups import subgroup_columns
 from training.utils import cleanup_distributed, init_distributed, log, pick_device, setup_logging
 
 
@@ -109,7 +110,8 @@ def evaluate_run(run_dir: Path, data: Path | None, *, device=None, progress: boo
     report = build_report(codes=codes, high=dataset.traits.high, patients=studies["patient_id"].to_numpy(str),
                           splits=studies["split"].to_numpy(str), probs=pred["probs"], labels=pred["labels"],
                           cfg=cfg.eval, source={"run": str(Path(run_dir).resolve()),
-                                                "dataset": run["dataset"], "members": len(run["members"])})
+                                                "dataset": run["dataset"], "members": len(run["members"])},
+                          groups=subgroup_columns(studies))
     out = Path(out or run_dir)
     path = write_report(report, out, probs=pred["probs"], labels=pred["labels"],
                         patients=studies["patient_id"].to_numpy(str), splits=studies["split"].to_numpy(str),

@@ -24,9 +24,11 @@ from training.metrics import (  # noqa: E402
     certify_operating_point,
     clopper_pearson_upper,
     risk_coverage,
+    roc_points,
     sensitivity_at_specificity,
     threshold_for_coverage,
 )
+from training.subgroups import plot_forest, subgroup_report  # noqa: E402
 
 FORMAT = "radcurate-report/1"
 
@@ -56,8 +58,10 @@ def _clean(value):
 
 
 def build_report(*, codes: list[str], high: list[int], patients: np.ndarray, splits: np.ndarray, probs: np.ndarray,
-                 labels: np.ndarray, cfg: EvalConfig, source: dict | None = None) -> dict:
-    """All figures: per-trait discrimination on test, the certified operating point, Table 2, risk-coverage."""
+                 labels: np.ndarray, cfg: EvalConfig, source: dict | None = None,
+                 groups: dict[str, np.ndarray] | None = None) -> dict:
+    """All figures: per-trait discrimination on test, the certified operating point, Table 2, risk-coverage, and
+    per subgroup of `groups` (attribute -> each study's subgroup) the same discrimination and operating point."""
     cal, test = splits == "calibration", splits == "test"
     if not cal.any() or not test.any():
         raise ValueError(f"evaluation needs calibration and test studies; got {int(cal.sum())} calibration, "
@@ -75,6 +79,7 @@ def build_report(*, codes: list[str], high: list[int], patients: np.ndarray, spl
         if 0 < np.nansum(y) < known.sum():
             for spec in cfg.specificities:
                 sens[f"{spec:g}"] = sensitivity_at_specificity(probs[test, j][known], y[known], spec)[0]
+            entry["roc"] = _roc_curve(probs[test, j][known], y[known])
         entry["sensitivity_at_specificity"] = sens
         traits.append(entry)
 
@@ -104,7 +109,21 @@ def build_report(*, codes: list[str], high: list[int], patients: np.ndarray, spl
         "risk_coverage": {k: v[keep] for k, v in rc.items()},
         "reference": _reference(operating["test"], table2, cfg),
     }
+    if groups:
+        report["subgroups"] = subgroup_report(groups, codes=codes, probs=probs, labels=labels, patients=patients,
+                                              test=test, score=score, miss=miss, threshold=cert["point"].threshold,
+                                              delta=cfg.delta, n_bootstrap=cfg.n_bootstrap, seed=cfg.seed)
     return _clean(report)
+
+
+ROC_POINTS = 101  # the curve kept in report.json on a fixed FPR grid, so two runs' curves overlay point for point
+
+
+def _roc_curve(scores: np.ndarray, labels: np.ndarray) -> dict:
+    """The test ROC as TPR on an even FPR grid (the highest TPR at each FPR: the curve's upper step)."""
+    fpr, tpr, _ = roc_points(scores, labels)
+    grid = np.linspace(0, 1, ROC_POINTS)
+    return {"fpr": np.round(grid, 3), "tpr": np.round(np.interp(grid, fpr, tpr), 4)}
 
 
 def _test_point(point) -> dict:
@@ -156,6 +175,11 @@ def write_report(report: dict, out_dir: Path, *, probs: np.ndarray, labels: np.n
         band = bootstrap_roc_band(probs[test, j], y, patients[test], n_resamples=n_band, seed=seed)
         _plot_roc(out_dir / "roc" / f"{code}.png", band, report["traits"][j])
     _plot_risk_coverage(out_dir / "risk_coverage.png", report)
+    if report.get("subgroups"):
+        (out_dir / "forest").mkdir(exist_ok=True)
+        for entry in report["traits"]:
+            if entry["auroc"] is not None:
+                plot_forest(out_dir / "forest" / f"{entry['code']}.png", entry["code"], entry, report["subgroups"])
     path = out_dir / "report.json"
     path.write_text(json.dumps(report, indent=2))
     return path

@@ -106,7 +106,10 @@ def write_toy_dataset(path: str | Path, *, n_studies: int = 24, n_slices: int = 
         study_rows.append({
             "study_id": sid, "patient_id": f"P{patients[i]:05d}", "split": split_of_patient[patients[i]],
             "shard": f"volumes/shard-{shard_index:05d}.npy", "offset": offset, "n_slices": n_slices,
-            "pixel_spacing_mm": 0.5 * 512 / size, "slice_thickness_mm": 5.0,
+            "pixel_spacing_mm": 0.5 * 512 / size, "slice_thickness_mm": 5.0 if i % 3 else 2.5,
+            # de-identified metadata for subgroup evaluation: site pseudonym, scanner, age band
+            "site": f"site-{i % 3}", "scanner": ("GE LightSpeed", "SIEMENS Definition")[i % 2],
+            "age_band": ("18-44", "45-64", "65+")[i % 3],
         })
         offset += n_slices
         for t in traits:
