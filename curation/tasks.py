@@ -1,7 +1,7 @@
 """Celery tasks of `curation`: they load ids and call services, nothing else.
 
-An upload's ingest is a start task, then one task per chunk of files, each sending the next: a redelivered or
-re-queued chunk task that finds its chunk recorded does nothing.
+An upload's ingest is a start task that sends one task per chunk of files, all at once, so every worker takes
+chunks: a redelivered or re-queued chunk task that finds its chunk recorded does nothing.
 """
 
 from celery import shared_task
@@ -13,14 +13,11 @@ from curation.services.ingest_job import ingest_job_chunk, ingest_job_plan
 @shared_task(name="curation.ingest_upload")
 def ingest_upload(job_id: int) -> dict:
     job = IngestJob.objects.get(pk=job_id)
-    if ingest_job_plan(job=job):
-        ingest_chunk.delay(job_id, job.chunks_done)
+    for index in ingest_job_plan(job=job):
+        ingest_chunk.delay(job_id, index)
     return {"job": job.pk, "status": job.status, "chunks": job.chunks_total}
 
 
 @shared_task(name="curation.ingest_chunk")
-def ingest_chunk(job_id: int, index: int) -> int | None:
-    following = ingest_job_chunk(job=IngestJob.objects.get(pk=job_id), index=index)
-    if following is not None:
-        ingest_chunk.delay(job_id, following)
-    return following
+def ingest_chunk(job_id: int, index: int) -> bool:
+    return ingest_job_chunk(job=IngestJob.objects.get(pk=job_id), index=index)

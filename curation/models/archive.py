@@ -110,8 +110,9 @@ class Instance(models.Model):
 class IngestJob(HeartbeatJob):
     """One batch of ingest work (a CLI run, a browser upload) with its progress and summary.
 
-    An upload runs in chunks of `chunk_size` files, one task after the other; `chunks_done` counts the chunks
-    finished (their outcome is in the counts), so a redelivered or re-queued chunk task starts after them.
+    An upload runs in chunks of `chunk_size` files, one task each, all queued at once so that every worker
+    takes some; `chunks_recorded` lists the chunks finished (their outcome is in the counts), so a redelivered
+    or re-queued chunk task that finds its chunk there does nothing. `chunks_done` is their number.
     """
 
     class Status(models.TextChoices):
@@ -132,6 +133,7 @@ class IngestJob(HeartbeatJob):
                                              help_text="Files per chunk task.")
     chunks_total = models.PositiveIntegerField(default=0)
     chunks_done = models.PositiveIntegerField(default=0)
+    chunks_recorded = models.JSONField(default=list, blank=True, help_text="Indexes of the chunks finished.")
     accepted = models.PositiveIntegerField(default=0)
     duplicate = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Least
 from django.utils import timezone
 
 from curation.dicom.sources import Source, zip_sources
@@ -84,73 +86,86 @@ def _zip_members(path: str, name: str) -> list[Source]:
 
 
 class _JobProgress:
-    """Writes the job's progress (and its heartbeat: a worker is alive) at most every PROGRESS_INTERVAL_S."""
+    """Adds a chunk's progress to the job's (and beats its heartbeat: a worker is alive) at most every
+    PROGRESS_INTERVAL_S. Chunks run in parallel, so each adds what it did since its last report; a chunk run
+    again after dying half way counts twice, so the sum stops at the total."""
 
-    def __init__(self, job: IngestJob, offset: int = 0):
+    def __init__(self, job: IngestJob):
         self.job = job
-        self.offset = offset
         self.last = 0.0
+        self.reported = 0
 
     def __call__(self, done: int, total: int) -> None:
         now = time.monotonic()
         if done == total or now - self.last >= PROGRESS_INTERVAL_S:
             self.last = now
-            IngestJob.objects.filter(pk=self.job.pk).update(processed=self.offset + done,
-                                                            heartbeat_at=timezone.now(), stalled_at=None)
+            IngestJob.objects.filter(pk=self.job.pk).update(
+                processed=Least(F("processed") + (done - self.reported), F("total")), heartbeat_at=timezone.now(),
+                stalled_at=None)
+            self.reported = done
 
 
 def _job_sources(job: IngestJob) -> list[Source]:
     return _storage_sources(job.upload_prefix) if job.upload_prefix else []
 
 
-def ingest_job_plan(*, job: IngestJob) -> bool:
-    """Count the upload's files and lay out its chunks; True when this call started the job (False: it had)."""
+def ingest_job_plan(*, job: IngestJob) -> list[int]:
+    """Count the upload's files and lay out its chunks; return the chunks to send to the workers (all of them,
+    at once: each worker takes the next), none when the job had started already. An empty upload is done."""
     total = len(_job_sources(job))
     started = IngestJob.objects.filter(pk=job.pk, status=IngestJob.Status.PENDING).update(
         status=IngestJob.Status.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now(), total=total,
-        processed=0, chunks_total=-(-total // job.chunk_size), chunks_done=0,
+        processed=0, chunks_total=-(-total // job.chunk_size), chunks_done=0, chunks_recorded=[],
     )
     job.refresh_from_db()
-    return bool(started)
+    if not started:
+        return []
+    if not job.chunks_total:
+        _finish(job)
+    return list(range(job.chunks_total))
 
 
-def ingest_job_chunk(*, job: IngestJob, index: int) -> int | None:
-    """Ingest chunk `index` if it is the next one; the index of the chunk to run next, or None when there is none.
+def ingest_job_unfinished(job: IngestJob) -> list[int]:
+    recorded = set(job.chunks_recorded)
+    return [index for index in range(job.chunks_total) if index not in recorded]
 
-    A chunk run again (redelivered, re-queued by the sweep) after it was recorded does nothing; one that died
-    half way is ingested again, its stored instances coming back as duplicates, so no row is doubled or lost.
+
+def ingest_job_chunk(*, job: IngestJob, index: int) -> bool:
+    """Ingest chunk `index` unless it is recorded; True when it was (here or by another attempt).
+
+    Chunks of one job run in parallel on as many workers as there are; the same study in two chunks is
+    indexed once (`archive_index`). A chunk run again (redelivered, re-queued by the sweep) after it was
+    recorded does nothing; one that died half way is ingested again, its stored instances coming back as
+    duplicates, so no row is doubled or lost.
     """
     job.refresh_from_db()
-    if job.status != IngestJob.Status.RUNNING or index != job.chunks_done:
-        return None
-    if index >= job.chunks_total:
-        _finish(job)
-        return None
+    if job.status != IngestJob.Status.RUNNING or index in job.chunks_recorded or index >= job.chunks_total:
+        return False
     first = index * job.chunk_size
     sources = _job_sources(job)[first:first + job.chunk_size]
     try:
-        summary = ingest_sources(sources, source=job.source, progress=_JobProgress(job, first), job=job)
+        summary = ingest_sources(sources, source=job.source, progress=_JobProgress(job), job=job)
     except Exception as exc:
         ingest_job_fail(job=job, reason=f"{type(exc).__name__}: {exc}")
         raise
     counts = summary.as_dict()
     with transaction.atomic():
         locked = IngestJob.objects.select_for_update().get(pk=job.pk)
-        if locked.status != IngestJob.Status.RUNNING or locked.chunks_done != index:
-            return None  # another attempt of this chunk recorded it first
+        if locked.status != IngestJob.Status.RUNNING or index in locked.chunks_recorded:
+            return True  # another attempt of this chunk recorded it first
         reasons = dict(locked.rejected_by_reason)
         for rule, n in counts["rejected_by_reason"].items():
             reasons[rule] = reasons.get(rule, 0) + n
+        recorded = sorted([*locked.chunks_recorded, index])
         IngestJob.objects.filter(pk=job.pk).update(
-            chunks_done=index + 1, processed=first + len(sources), accepted=locked.accepted + counts["accepted"],
+            chunks_recorded=recorded, chunks_done=len(recorded), accepted=locked.accepted + counts["accepted"],
             duplicate=locked.duplicate + counts["duplicate"], rejected=locked.rejected + counts["rejected"],
             rejected_by_reason=dict(sorted(reasons.items())), heartbeat_at=timezone.now(), stalled_at=None,
         )
-    if index + 1 >= job.chunks_total:
+    if len(recorded) >= locked.chunks_total:  # the last chunk to finish finishes the job
         job.refresh_from_db()
         _finish(job)
-        return None
-    return index + 1
+    return True
 
 
 def _summary(job: IngestJob) -> str:
@@ -177,22 +192,21 @@ def ingest_job_fail(*, job: IngestJob, reason: str) -> None:
 
 
 def ingest_job_requeue(job: IngestJob) -> int:
-    """Send a stalled job's next chunk (or its start) to the workers again; the sweep calls it."""
+    """Send a stalled job's unfinished chunks (or its start) to the workers again; the sweep calls it."""
     from curation.tasks import ingest_chunk, ingest_upload
 
     if job.status == IngestJob.Status.PENDING:
         ingest_upload.delay(job.pk)
-    else:
-        ingest_chunk.delay(job.pk, job.chunks_done)
-    return 1
+        return 1
+    unfinished = ingest_job_unfinished(job)
+    for index in unfinished:
+        ingest_chunk.delay(job.pk, index)
+    return len(unfinished)
 
 
 def ingest_job_run(*, job: IngestJob) -> IngestJob:
-    """Run an upload job to the end in this process, chunk after chunk (what the tasks do one chunk a task)."""
-    ingest_job_plan(job=job)
-    index = job.chunks_done
-    while index is not None:
-        index = ingest_job_chunk(job=job, index=index)
+    """Run an upload job to the end in this process, chunk after chunk (what the workers do in parallel)."""
+    for index in ingest_job_plan(job=job):
+        ingest_job_chunk(job=job, index=index)
     job.refresh_from_db()
     return job
-

@@ -37,7 +37,7 @@ def test_an_upload_whose_worker_is_killed_mid_chunk_finishes_after_the_sweep(tmp
     try:
         wait_ready(first_log, worker)
         wait_for(lambda: IngestJob.objects.get(pk=job.pk).chunks_done == 1, 120, "the first chunk")
-        wait_for(lambda: received(first_log, "curation.ingest_chunk") == 2, 60, "the worker to take the second")
+        wait_for(lambda: received(first_log, "curation.ingest_chunk") >= 2, 60, "the worker to take the second")
         kill(worker)
         piped.unlink()
         aside.rename(piped)
