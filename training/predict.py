@@ -73,6 +73,8 @@ def write_predictions(path: Path, dataset: DatasetDir, pred: dict, threshold: fl
     meta = {"format": PREDICTIONS_FORMAT, "traits": codes, "high_traits": [codes[j] for j in dataset.traits.high],
             "threshold": threshold, "members": len(pred["run"]["members"]),
             "embedding_dim": int(pred["embeddings"].shape[1]),
-            "dataset_content_hash": dataset.manifest.get("content_hash")}
+            # The dataset the run was trained on, which the platform links the run to; not the set predicted here.
+            "dataset_content_hash": (pred["run"].get("dataset") or {}).get("content_hash")
+            or dataset.manifest.get("content_hash")}
     path.with_name("predictions.json").write_text(json.dumps(meta, indent=2))
     return path

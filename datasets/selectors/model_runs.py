@@ -27,6 +27,14 @@ def _trait_metrics(run: ModelRun) -> dict[str, dict]:
     return {t["code"]: t for t in run.report.get("traits", []) if isinstance(t, dict) and "code" in t}
 
 
+def _difference_interval(a_ci: list, b_ci: list) -> list | None:
+    """[b_lo - a_hi, b_hi - a_lo]: covers b - a whenever both runs lie in their own intervals (conservative: the
+    predictions of two imported runs are not paired here, so no paired bootstrap of the difference is possible)."""
+    if None in (*a_ci, *b_ci):
+        return None
+    return [b_ci[0] - a_ci[1], b_ci[1] - a_ci[0]]
+
+
 def model_run_compare(*, run_a: ModelRun, run_b: ModelRun) -> list[dict]:
     """Per trait: AUROC of both runs with their intervals, and the difference (b - a).
 
@@ -39,10 +47,12 @@ def model_run_compare(*, run_a: ModelRun, run_b: ModelRun) -> list[dict]:
         row = {"trait": code, "high": a[code].get("high", False)}
         for key in ("auroc", "auprc"):
             va, vb = a[code].get(key), b[code].get(key)
+            a_ci = [a[code].get(f"{key}_lo"), a[code].get(f"{key}_hi")]
+            b_ci = [b[code].get(f"{key}_lo"), b[code].get(f"{key}_hi")]
             row[key] = {
-                "a": va, "a_ci": [a[code].get(f"{key}_lo"), a[code].get(f"{key}_hi")],
-                "b": vb, "b_ci": [b[code].get(f"{key}_lo"), b[code].get(f"{key}_hi")],
+                "a": va, "a_ci": a_ci, "b": vb, "b_ci": b_ci,
                 "difference": (vb - va) if va is not None and vb is not None else None,
+                "difference_ci": _difference_interval(a_ci, b_ci) if None not in (va, vb) else None,
             }
         rows.append(row)
     return rows

@@ -315,4 +315,15 @@ def _extract(upload, root: Path) -> None:
     except ArchiveRefused as exc:
         raise RunImportError(exc.message) from exc
     except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError) as exc:
-        raise RunImportError(f"{upload.name}: not a readable .zip or .tar archive ({exc}).") from exc
+        raise RunImportError(_not_an_archive(upload.name)) from exc
+
+
+def _not_an_archive(name: str) -> str:
+    """What the uploader is told: what the file is not, in their words; tarfile's own message is a list of every
+    decompressor it tried, which says nothing to them."""
+    lowered = name.lower()
+    if lowered.endswith(".zip"):
+        return f"{name}: not a zip file (or a damaged one); upload the run directory as a .zip or .tar.gz."
+    if lowered.endswith((".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")):
+        return f"{name}: not a tar archive (or a damaged one); upload the run directory as a .zip or .tar.gz."
+    return f"{name}: not a zip file or a tar archive; upload the run directory as a .zip or .tar.gz."

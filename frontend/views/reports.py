@@ -12,7 +12,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
@@ -191,12 +192,18 @@ def mapping_sets(request):
 def mapping_editor(request, version: int):
     """A set's trait mappings; drafts are editable, every set has the live preview."""
     mapping_set = get_object_or_404(MappingSet, version=version)
+    return _mapping_editor(request, mapping_set, selected=request.GET.get("trait") or "",
+                           rules_json=json.dumps(mapping_set.context_rules, indent=1))
+
+
+def _mapping_editor(request, mapping_set: MappingSet, *, selected: str, rules_json: str, status: int = 200):
     mappings = mapping_set.mappings.select_related("trait")
-    selected = request.GET.get("trait") or (mappings[0].trait.code if mappings else "")
+    if not selected or not any(m.trait.code == selected for m in mappings):
+        selected = mappings[0].trait.code if mappings else ""
     return render(request, "frontend/reports/mapping_editor.html", {
         "mapping_set": mapping_set, "mappings": mappings, "selected": selected, "sections": SECTIONS,
-        "rules_json": json.dumps(mapping_set.context_rules, indent=1),
-    })
+        "rules_json": rules_json,
+    }, status=status)
 
 
 @role_required(CURATOR)
@@ -235,17 +242,32 @@ def mapping_set_action(request, version: int, action: str):
 @role_required(CURATOR)
 @require_POST
 def mapping_rules_save(request, version: int):
-    """Replace a draft's ConText rules with the posted JSON list (curators extend triggers and terminators)."""
+    """Replace a draft's ConText rules with the posted JSON list (curators extend triggers and terminators).
+
+    A refused edit shows the editor again on the same trait, with the text as typed and what is wrong with it."""
     mapping_set = get_object_or_404(MappingSet, version=version)
+    text, trait = request.POST.get("context_rules") or "[]", request.POST.get("trait") or ""
     try:
-        rules = json.loads(request.POST.get("context_rules") or "[]")
-        if not isinstance(rules, list):
-            raise ValueError("the rules must be a JSON list of objects")
+        rules = _rules_from_json(text)
         mapping_set_rules_update(mapping_set=mapping_set, rules=rules)
-        messages.info(request, f"Saved {len(rules)} assertion rules in v{version}.")
     except (ValidationError, ValueError) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-    return redirect("reports-mapping-editor", version=version)
+        messages.error(request, "Nothing was saved: " + " ".join(getattr(exc, "messages", [str(exc)])))
+        return _mapping_editor(request, mapping_set, selected=trait, rules_json=text, status=400)
+    messages.info(request, f"Saved {len(rules)} assertion rules in v{version}.")
+    return redirect(f"{reverse('reports-mapping-editor', args=[version])}?{urlencode({'trait': trait})}")
+
+
+def _rules_from_json(text: str) -> list:
+    """The posted rules as a list, or a ValueError that says where the JSON breaks, in a curator's words."""
+    try:
+        rules = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"the assertion rules are not valid JSON: {exc.msg.lower()} at line {exc.lineno}, "
+                         f"column {exc.colno}.") from exc
+    if not isinstance(rules, list):
+        raise ValueError("the assertion rules must be a JSON list of objects, [ {...}, {...} ], "
+                         f"not a JSON {type(rules).__name__}.")
+    return rules
 
 
 def _reference(request, run: MiningRun) -> tuple[dict, str]:

@@ -9,7 +9,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from core.decorators import role_required
 from core.roles import CURATOR, TRAINER, has_role
 from datasets.models import ModelRun
-from datasets.selectors.model_runs import model_run_compare, model_run_list
+from datasets.selectors.model_runs import model_run_list
+from datasets.selectors.run_report import (
+    ROC_SIZE,
+    certified_sentence,
+    roc_overlays,
+    run_compare_rows,
+    run_plots,
+    run_report,
+)
 from datasets.services.model_runs import model_run_import_archive
 
 
@@ -31,21 +39,22 @@ def runs(request):
 
 @role_required(TRAINER, CURATOR)
 def run_detail(request, run_id):
-    run = get_object_or_404(ModelRun, pk=run_id)
-    report = run.report
+    run = get_object_or_404(ModelRun.objects.select_related("dataset_version"), pk=run_id)
     return render(request, "frontend/runs/run.html", {
-        "run": run, "traits": report.get("traits", []), "operating": report.get("operating_point", {}),
-        "table2": report.get("table2", []), "reference": report.get("reference", {}),
-        "plots": [(name.rsplit("/", 1)[-1], name.rsplit("/", 1)[-1].removesuffix(".png")) for name in run.plots],
-        "others": ModelRun.objects.exclude(pk=run.pk).order_by("-imported_at")[:20],
+        "run": run, **run_report(run), "others": ModelRun.objects.exclude(pk=run.pk).order_by("-imported_at")[:20],
     })
 
 
 @role_required(TRAINER, CURATOR)
 def run_compare(request, run_id, other_id):
-    run_a, run_b = get_object_or_404(ModelRun, pk=run_id), get_object_or_404(ModelRun, pk=other_id)
+    run_a = get_object_or_404(ModelRun.objects.select_related("dataset_version"), pk=run_id)
+    run_b = get_object_or_404(ModelRun.objects.select_related("dataset_version"), pk=other_id)
     return render(request, "frontend/runs/compare.html", {
-        "a": run_a, "b": run_b, "rows": model_run_compare(run_a=run_a, run_b=run_b),
+        "a": run_a, "b": run_b, "rows": run_compare_rows(run_a=run_a, run_b=run_b),
+        "certified_a": certified_sentence(run_a.report.get("operating_point") or {}),
+        "certified_b": certified_sentence(run_b.report.get("operating_point") or {}),
+        "rocs": roc_overlays(run_a=run_a, run_b=run_b), "roc_size": ROC_SIZE,
+        "plots_a": run_plots(run_a), "plots_b": run_plots(run_b),
     })
 
 

@@ -119,7 +119,8 @@ def test_trainers_upload_a_run_archive_and_compare_two_runs(tmp_path, api_for):
     assert api_for("radiologist").get(f"/api/datasets/runs/{first.pk}/").status_code == 403
     bad = api_for("trainer").post("/api/datasets/runs/", {"file": SimpleUploadedFile("x.zip", b"junk")},
                                   format="multipart")
-    assert bad.status_code == 400 and "not a readable .zip or .tar archive" in bad.json()["detail"]
+    assert bad.status_code == 400 and bad.json()["detail"] == (
+        "x.zip: not a zip file (or a damaged one); upload the run directory as a .zip or .tar.gz.")
 
 
 def test_imported_predictions_reorder_the_worklist_with_reasons(tmp_path, taxonomy, django_capture_on_commit_callbacks):

@@ -4,11 +4,13 @@ into its worklist; compare two model runs side by side. Each test walks the page
 With RADCURATE_WRITE_SCREENSHOTS=1 the tests also rewrite docs/screenshots/priorities-page.png and run-compare-page.png.
 """
 
+import json
 import os
 import re
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from annotation.models import PriorityScore
@@ -100,3 +102,71 @@ def test_a_closed_campaigns_worklist_offers_no_push(live_server, new_page, campa
     expect(page.locator("#priorities tbody tr")).to_have_count(6)
     expect(page.locator("main")).to_contain_text("The campaign is closed: its worklist no longer changes.")
     expect(page.get_by_role("button", name=re.compile("Push"))).to_have_count(0)
+
+
+def _with_report(run_dir: Path, *, certified: bool, shift: float) -> Path:
+    """Give write_run's report what training writes: an operating point, the reference, ROC points, and a trait
+    without positives on test (its AUROC undefined)."""
+    report = json.loads((run_dir / "report.json").read_text())
+    for trait in report["traits"]:
+        trait.update(n=40, n_positive=8)
+        trait["roc"] = {"fpr": [0, 0.1, 0.5, 1], "tpr": [0, min(1, 0.5 + shift), min(1, 0.8 + shift), 1]}
+    report["traits"][-1].update(n_positive=0, auroc=None, auroc_lo=None, auroc_hi=None, auprc=None, auprc_lo=None,
+                                auprc_hi=None, roc=None)
+    point = {"coverage": 0.4, "reported": 120, "misses": 0, "csmr": 0.0, "csmr_upper": 0.0247, "n": 300}
+    report["operating_point"] = {
+        "method": "fixed-sequence testing", "target_csmr": 0.05, "confidence": 0.95, "certified": certified,
+        "threshold": 0.3 if certified else None, "calibration": point, "test": point,
+        **({} if certified else {"note": "no threshold certified: the calibration split is too small"})}
+    report["reference"] = {"reference_csmr": 0.0083, "points": [
+        {"point": "certified", "coverage": 0.4, "csmr": 0.0, "csmr_upper": 0.0247, "upper_above_reference": True}]}
+    (run_dir / "report.json").write_text(json.dumps(report))
+    Image.new("RGB", (320, 320), "white").save(run_dir / "roc" / "intracranial_hemorrhage.png")  # training's size
+    return run_dir
+
+
+def test_trainer_compares_two_runs(live_server, new_page, tmp_path):
+    uids = [s.study_uid for s in make_studies(3)]
+    older = model_run_import(run_dir=_with_report(write_run(tmp_path / "a", uids, auroc=0.81), certified=True,
+                                                  shift=0.0), name="baseline")
+    newer = model_run_import(run_dir=_with_report(write_run(tmp_path / "b", uids, auroc=0.88), certified=False,
+                                                  shift=0.1), name="bigger model")
+    make_user("train", TRAINER)
+    page = new_page()
+    log_in(page, live_server, "train", PASSWORD)
+    page.get_by_role("link", name="Runs").click()
+    page.get_by_role("link", name="baseline").click()
+
+    # The run page says what was certified, in words, and what it cannot compute.
+    expect(page.locator("#certified")).to_have_text(re.compile(
+        r"certified: CSMR below 5% at 40\.0% coverage, 95% confidence"))
+    expect(page.locator("main")).to_contain_text("a dataset this platform does not hold")
+    expect(page.locator("#reference")).to_contain_text("above the reference")
+    expect(page.locator("main")).to_contain_text("radiologists' reference CSMR of 0.83%")
+    expect(page.locator("#traits")).to_contain_text("0.810 [0.760, 0.840]")
+    expect(page.locator("#traits tr", has_text="lacune")).to_contain_text("n/a (no positives)")
+    expect(page.locator("#traits")).not_to_contain_text("[, ]")
+
+    # A plot is shown readable and opens full size.
+    plot = page.locator("#plots img").first
+    expect(plot).to_be_visible()
+    assert plot.bounding_box()["width"] >= 300
+    with page.expect_popup() as popup:
+        plot.click()
+    full = popup.value
+    full.wait_for_load_state()
+    assert full.url.endswith("/plots/roc-intracranial_hemorrhage.png")
+    assert full.locator("img").evaluate("img => img.naturalWidth") == 320  # the image itself, at its own size
+
+    page.get_by_role("link", name="bigger model").click()
+    expect(page.locator("h1")).to_have_text("baseline vs bigger model")
+    row = page.locator("#metrics tr[data-trait=intracranial_hemorrhage]")
+    expect(row).to_contain_text("+0.070 [-0.010, +0.150]")  # b - a, with the interval of the difference
+    expect(page.locator("#metrics tr[data-trait=lacune]")).to_contain_text("n/a (no positives)")
+    expect(page.locator("#runs-compared")).to_contain_text("not certified: no threshold certified")
+    # One overlaid figure per trait both runs could draw, each with both runs' curves.
+    figures = page.locator("#roc figure")
+    expect(figures).to_have_count(2)
+    expect(figures.first.locator("polyline")).to_have_count(2)
+    screenshot(page, "run-compare-page.png")
+    assert older.pk != newer.pk
