@@ -14,6 +14,8 @@ class StudyInput:
     study_id: str
     patient_id: str
     volume_ref: str
+    site: str = ""  # the site's pseudonym, for subgroup evaluation (never a name)
+    scanner: str = ""  # make and model
 
 
 @dataclass(frozen=True)
