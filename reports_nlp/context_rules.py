@@ -7,7 +7,8 @@ Each rule is a dict:
 
 - ``phrase``: matched case-insensitively on whole tokens (a phrase is tokenized like report text).
 - ``category``: ``negated`` (-> absent), ``uncertain`` (hedge), ``historical`` (prior or resolved),
-  ``indication`` (a reason for the study, -> uncertain, never present), ``pseudo`` (looks like a
+  ``indication`` (a reason for the study, -> uncertain, never present), ``alternative`` ("A or B": each
+  uncertain, only between two findings and only where no other trigger covers the finding), ``pseudo`` (looks like a
   trigger but is none: it hides the shorter trigger inside it and ends the scope of the others, so
   "no change in the size of the SDH" stays present), ``terminate`` (ends the scope of other
   triggers: "but", "however").
@@ -136,6 +137,38 @@ _TERMINATE_STATEMENT = ("there is", "there are", "there has been", "there have b
 # A relative clause describes the finding before it: "SDH with a hypodensity that may represent contusion".
 _TERMINATE_CLAUSE = ("which", "that", "who")
 
+# The general clinical vocabulary (clinical history, indications, impressions that weigh alternatives), from
+# the published NegEx and ConText trigger lists (Chapman et al. 2001, 2013; Harkema et al. 2009) beyond the
+# head-CT phrasing above. Each phrase has a test sentence in tests/data/clinical_context_sentences.jsonl.
+CLINICAL_NEGATED_FORWARD = (
+    "denies", "deny", "denying", "patient denies", "denies any", "denies history of", "denies any history of",
+    "denies a history of", "denied history of", "denied any history of", "free from", "negative history of", "no known", "no known history of",
+    "has not had", "never had", "not had", "no suggestion of", "without any", "without signs of",
+    "without evidence for", "did not reveal", "does not reveal", "fails to reveal", "no clinical evidence of",
+    "not associated with", "unlikely to represent", "unlikely to be",
+)
+CLINICAL_NEGATED_BACKWARD = (
+    "excluded", "was excluded", "is excluded", "has been excluded", "have been excluded", "are excluded",
+    "is unlikely", "are unlikely", "unlikely", "is not favored", "not favored", "is gone", "has cleared",
+    "have cleared", "has disappeared", "have disappeared", "was negative", "were negative",
+)
+# "Denied" reads both ways: "the patient denied head trauma", "loss of consciousness: denied".
+CLINICAL_NEGATED_BIDIRECTIONAL = ("denied",)
+# Weighing alternatives: "cannot distinguish A from B", "A cannot be differentiated from B": each uncertain.
+CLINICAL_UNCERTAIN_FORWARD = (
+    "cannot distinguish", "cannot differentiate",
+    "cannot reliably distinguish", "cannot reliably differentiate", "difficult to distinguish",
+    "difficult to differentiate", "unable to distinguish", "unable to differentiate", "less likely",
+    "differential diagnoses include", "differential diagnosis would include", "consider also", "either",
+)
+CLINICAL_UNCERTAIN_BIDIRECTIONAL = (
+    "cannot be distinguished from", "cannot be differentiated from", "indistinguishable from",
+    "not distinguishable from", "is less likely", "is a differential consideration",
+    "are differential considerations", "differential consideration",
+)
+# "A or B" between two findings: both possibilities (an alternative is inert without a finding on each side).
+CLINICAL_ALTERNATIVE = ("or",)
+
 CONTEXT_RULES: tuple[dict, ...] = tuple(
     _rules("negated", "forward", _NEGATED_FORWARD)
     + _rules("negated", "backward", _NEGATED_BACKWARD, max_scope=10)
@@ -154,4 +187,10 @@ CONTEXT_RULES: tuple[dict, ...] = tuple(
     + _rules("terminate", "forward", _TERMINATE_NEGATION, applies_to=("negated",))
     + _rules("terminate", "forward", _TERMINATE_CLAUSE, applies_to=("negated", "uncertain"))
     + _rules("terminate", "forward", _TERMINATE_STATEMENT, applies_to=("negated", "historical"))
+    + _rules("negated", "forward", CLINICAL_NEGATED_FORWARD)
+    + _rules("negated", "backward", CLINICAL_NEGATED_BACKWARD, max_scope=10)
+    + _rules("negated", "bidirectional", CLINICAL_NEGATED_BIDIRECTIONAL, max_scope=8)
+    + _rules("uncertain", "forward", CLINICAL_UNCERTAIN_FORWARD)
+    + _rules("uncertain", "bidirectional", CLINICAL_UNCERTAIN_BIDIRECTIONAL, max_scope=8)
+    + _rules("alternative", "bidirectional", CLINICAL_ALTERNATIVE, max_scope=6)
 )

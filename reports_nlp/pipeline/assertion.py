@@ -18,6 +18,7 @@ NORMAL_CUE = "[normal statement]"
 # Pseudo-triggers ("no change in", "previously seen") assert nothing themselves: they hide the shorter
 # trigger inside them and, like terminators, end the scope of triggers around them.
 _BOUNDARIES = frozenset({"terminate", "pseudo"})
+ALTERNATIVE = "alternative"
 
 
 def _stops(boundary: ContextRule, rule: ContextRule) -> bool:
@@ -31,6 +32,12 @@ def _resolve_overlaps(mods: list[tuple[int, int, int]]) -> list[tuple[int, int, 
         if all(m[2] <= k[1] or k[2] <= m[1] for k in kept):
             kept.append(m)
     return kept
+
+
+def _finding_between(s: int, e: int, ms: int, me: int, spans) -> bool:
+    """Another finding between this one and the trigger: in "A without B or C" the "or" joins B and C, not A."""
+    low, high = (e, ms) if e <= ms else (me, s)
+    return any(low <= a and b <= high for a, b in spans)
 
 
 class ContextAssertion:
@@ -76,11 +83,12 @@ class ContextAssertion:
             mods = _resolve_overlaps(mods)
             indication = sections[si] == INDICATION_SECTION
             named = {t[0] for t in sent_targets}
+            spans = {(t[1], t[2]) for t in sent_targets if t[4] != NORMAL}
             for trait, s, e, _, kind in sent_targets:
                 if kind == NORMAL:
                     out.append((trait, s, e, si, "absent", NORMAL_CUE))
                     continue
-                assertion, cue = self._assert(s, e, sents[si], mods)
+                assertion, cue = self._assert(s, e, sents[si], mods, spans)
                 if kind == IMPLIED and assertion == "absent":
                     continue  # "no SDH" says nothing about other hemorrhage
                 if assertion == "absent":
@@ -107,26 +115,45 @@ class ContextAssertion:
                 out.setdefault(si, []).append((match_id, s, e))
         return out
 
-    def _assert(self, s: int, e: int, sent: tuple[int, int], mods) -> tuple[str, str]:
-        """The nearest trigger whose scope covers [s, e) decides; none (or only pseudo-triggers): present."""
-        rules = self.rules
-        best = None  # (distance, priority, rule)
+    def _assert(self, s: int, e: int, sent: tuple[int, int], mods, spans=frozenset()) -> tuple[str, str]:
+        """The nearest trigger whose scope covers [s, e) decides; none (or only pseudo-triggers): present.
+
+        An alternative ("or") decides only when no other trigger covers the finding, and only between two findings.
+        """
+        best = alternative = None  # (distance, priority, rule)
         for match_id, ms, me in mods:
-            rule = rules[match_id]
+            rule = self.rules[match_id]
             if rule.category in _BOUNDARIES:
                 continue
-            direction = rule.direction
-            if direction != "backward" and me <= s and s < self._forward_end(rule, me, sent[1], mods):
-                cand = (s - me, CATEGORY_PRIORITY[rule.category], rule)
-            elif direction != "forward" and e <= ms and self._backward_start(rule, ms, sent[0], mods) <= s:
-                cand = (ms - e, CATEGORY_PRIORITY[rule.category], rule)
-            else:
+            cand = self._covers(rule, s, e, ms, me, sent, mods)
+            if cand is None:
                 continue
-            if best is None or cand[:2] < best[:2]:
-                best = cand
+            if rule.category == ALTERNATIVE:
+                if not self._between_findings(rule, ms, me, sent, mods, spans) or _finding_between(s, e, ms, me, spans):
+                    continue
+                if alternative is None or cand < alternative[:2]:
+                    alternative = (*cand, rule)
+            elif best is None or cand < best[:2]:
+                best = (*cand, rule)
+        best = best or alternative
         if best is None:
             return "present", ""
         return best[2].assertion, best[2].phrase
+
+    def _covers(self, rule: ContextRule, s: int, e: int, ms: int, me: int, sent, mods) -> tuple[int, int] | None:
+        """(distance, priority) when the trigger at [ms, me) covers the finding at [s, e), else None."""
+        direction = rule.direction
+        if direction != "backward" and me <= s and s < self._forward_end(rule, me, sent[1], mods):
+            return s - me, CATEGORY_PRIORITY[rule.category]
+        if direction != "forward" and e <= ms and self._backward_start(rule, ms, sent[0], mods) <= s:
+            return ms - e, CATEGORY_PRIORITY[rule.category]
+        return None
+
+    def _between_findings(self, rule: ContextRule, ms: int, me: int, sent, mods, spans) -> bool:
+        """A finding within the trigger's scope on each side of it: "A or B", not "frontal or parietal A"."""
+        start, end = self._backward_start(rule, ms, sent[0], mods), self._forward_end(rule, me, sent[1], mods)
+        return (any(start <= a and b <= ms for a, b in spans)
+                and any(me <= a < end for a, _ in spans))
 
     def _forward_end(self, rule: ContextRule, me: int, sent_end: int, mods) -> int:
         end = sent_end if rule.max_scope is None else min(sent_end, me + rule.max_scope)

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-CATEGORIES = ("negated", "uncertain", "historical", "indication", "pseudo", "terminate")
+CATEGORIES = ("negated", "uncertain", "historical", "indication", "alternative", "pseudo", "terminate")
 DIRECTIONS = ("forward", "backward", "bidirectional")
 
 # The report assertion each trigger category gives a finding in its scope.
@@ -11,10 +11,13 @@ CATEGORY_ASSERTION = {
     "uncertain": "uncertain",
     "historical": "historical",
     "indication": "uncertain",  # a reason for the study is a question, never a finding
+    # "A or B" between two findings: each is one possibility. Weaker than every other trigger, so
+    # "no hemorrhage or mass" stays negated; without a finding on each side ("frontal or parietal") it is inert.
+    "alternative": "uncertain",
 }
 
 # Tie-break when two triggers are equally near a finding: the more cautious reading wins.
-CATEGORY_PRIORITY = {"negated": 0, "indication": 1, "uncertain": 2, "historical": 3}
+CATEGORY_PRIORITY = {"negated": 0, "indication": 1, "uncertain": 2, "historical": 3, "alternative": 4}
 
 
 class RuleError(ValueError):
