@@ -1,4 +1,6 @@
-"""The difference between two dataset versions: studies added and removed, labels changed per trait."""
+"""The difference between two dataset versions: how each was defined, studies added and removed, labels changed
+per trait. Two versions of the same studies and labels can still differ in definition (matrix size, consensus
+method, splits), and a model trained on one is not trained on the other: the diff says so."""
 
 from collections.abc import Iterable, Mapping
 
@@ -38,3 +40,24 @@ def diff_versions(
         "split_changed": [{"study_id": s, "before": old_studies[s], "after": new_studies[s]} for s in moved],
         "labels_changed": per_trait,
     }
+
+
+# What defines a version, in the words the export form uses; compared field by field.
+DEFINITION_FIELDS = {
+    "taxonomy": "Taxonomy",
+    "campaigns": "Campaigns",
+    "consensus_method": "Consensus",
+    "traits": "Traits exported",
+    "filters": "Filters",
+    "image_size": "Matrix (px)",
+    "split_seed": "Split seed",
+    "split_fractions": "Fractions (train, calibration, test)",
+    "stratify_on": "Stratified on",
+    "chunk_studies": "Studies per shard",
+}
+
+
+def definition_changes(old: Mapping, new: Mapping) -> list[dict]:
+    """[{field, label, before, after}] for every definition field whose value differs between the two versions."""
+    return [{"field": key, "label": label, "before": old.get(key), "after": new.get(key)}
+            for key, label in DEFINITION_FIELDS.items() if old.get(key) != new.get(key)]

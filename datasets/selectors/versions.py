@@ -6,7 +6,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from django.db.models import QuerySet
 
-from datasets.export.diff import diff_versions, labels_by_key
+from datasets.export.diff import definition_changes, diff_versions, labels_by_key
 from datasets.export.manifest import MANIFEST, read_manifest
 from datasets.locations import published_dir
 from datasets.models import DatasetVersion, ExportJob
@@ -68,7 +68,19 @@ def version_diff(old: DatasetVersion, new: DatasetVersion) -> dict:
             raise ValueError(f"Dataset '{v.name}' v{v.version} is not published; only published versions compare.")
     diff = diff_versions(version_studies(old), version_studies(new), version_labels(old), version_labels(new))
     return {"old": {"id": old.pk, "name": old.name, "version": old.version},
-            "new": {"id": new.pk, "name": new.name, "version": new.version}, **diff}
+            "new": {"id": new.pk, "name": new.name, "version": new.version},
+            "definition_changed": definition_changes(version_definition(old), version_definition(new)), **diff}
+
+
+def version_definition(version: DatasetVersion) -> dict:
+    """How the version was defined, as the diff compares it (the keys of `DEFINITION_FIELDS`)."""
+    return {
+        "taxonomy": str(version.taxonomy), "campaigns": sorted(version.campaign_ids),
+        "consensus_method": version.consensus_method, "traits": sorted(version.traits) or "all",
+        "filters": version.filters or "none", "image_size": f"{version.image_rows} x {version.image_cols}",
+        "split_seed": version.split_seed, "split_fractions": ", ".join(f"{f:g}" for f in version.split_fractions),
+        "stratify_on": ", ".join(version.stratify_on) or "nothing", "chunk_studies": version.chunk_studies,
+    }
 
 
 def version_file(version: DatasetVersion, relative: str) -> Path:

@@ -11,7 +11,8 @@ def _fraction(initial: float) -> forms.FloatField:
 
 class DatasetVersionForm(forms.Form):
     name = forms.SlugField(max_length=100, widget=forms.TextInput(
-        attrs={"pattern": "[-a-zA-Z0-9_]+", "placeholder": "head-ct-triage"}))
+        attrs={"pattern": r"[a-zA-Z0-9_\-]+", "placeholder": "head-ct-triage",  # valid under the browser's v flag
+               "title": "letters, digits, - and _ only"}))
     # The page lists the campaigns itself, with their study counts and taxonomy.
     campaigns = forms.TypedMultipleChoiceField(coerce=int, error_messages={"required": "Choose at least one campaign."})
     # Optional: a form without it uses the majority vote, as the API does.
@@ -27,6 +28,7 @@ class DatasetVersionForm(forms.Form):
     def __init__(self, *args, campaigns: list[dict], **kwargs):
         """`campaigns`: the exportable ones (`datasets.selectors.sources.exportable_campaigns`), the only choices."""
         super().__init__(*args, **kwargs)
+        self.campaign_rows = campaigns
         self.fields["campaigns"].choices = [(c["id"], c["name"]) for c in campaigns]
 
     def version_fields(self) -> dict:

@@ -26,12 +26,17 @@ from frontend.forms.datasets import DatasetVersionForm
 
 @role_required(TRAINER, CURATOR)
 def versions(request):
+    return _versions_page(request, DatasetVersionForm(campaigns=exportable_campaigns()))
+
+
+def _versions_page(request, form: DatasetVersionForm, status: int = 200):
+    """The versions with their export jobs and the new-version form (bound after a refused submit: input kept)."""
     rows = [(v, dataset_version_latest_job(v)) for v in dataset_version_list()]
-    campaigns = exportable_campaigns()
     return render(request, "frontend/datasets/versions.html", {
-        "rows": rows, "campaigns": campaigns, "form": DatasetVersionForm(campaigns=campaigns),
+        "rows": rows, "campaigns": form.campaign_rows, "form": form,
+        "checked": [str(c) for c in (form["campaigns"].value() or [])],
         "can_export": has_role(request.user, TRAINER),
-    })
+    }, status=status)
 
 
 @role_required(TRAINER)
@@ -42,12 +47,12 @@ def version_create(request):
     if not form.is_valid():
         for line in form_error_lines(form):
             messages.error(request, line)
-        return redirect("datasets-versions")
+        return _versions_page(request, form, status=400)
     try:
         version = dataset_version_create_and_export(created_by=request.user, **form.version_fields())
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect("datasets-versions")
+        return _versions_page(request, form, status=400)
     return redirect("datasets-version", version_id=version.pk)
 
 

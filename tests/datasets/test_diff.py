@@ -21,3 +21,13 @@ def test_a_trait_new_to_a_study_counts_as_a_change_from_nothing():
     diff = diff_versions({"a": "train"}, {"a": "test"}, {}, {("a", "ich"): 1})
     assert diff["labels_changed"]["ich"]["studies"] == [{"study_id": "a", "before": None, "after": 1}]
     assert diff["split_changed"] == [{"study_id": "a", "before": "train", "after": "test"}]
+
+
+def test_definition_changes_are_named_even_when_studies_and_labels_are_the_same():
+    from datasets.export.diff import definition_changes
+
+    v1 = {"image_size": "128 x 128", "split_seed": 0, "consensus_method": "majority"}
+    v2 = {"image_size": "64 x 64", "split_seed": 0, "consensus_method": "majority"}
+    assert definition_changes(v1, v2) == [{"field": "image_size", "label": "Matrix (px)", "before": "128 x 128",
+                                           "after": "64 x 64"}]
+    assert definition_changes(v1, v1) == []

@@ -31,6 +31,7 @@ def test_a_trainer_exports_from_the_page_and_compares_two_versions(cohort, users
     first_id, second_id = (int(r["Location"].rstrip("/").split("/")[-1]) for r in (first, second))
     diff = trainer.get(f"/datasets/{first_id}/compare/{second_id}/").content.decode()
     assert "Studies added: 0" in diff and "No label changed." in diff
+    assert '<tr data-field="split_seed"><td>Split seed</td><td>3</td><td>4</td></tr>' in diff  # the definition changed
     assert "<td>v2</td>" in trainer.get("/datasets/").content.decode()
 
 
@@ -48,4 +49,8 @@ def test_a_bad_form_says_what_was_wrong(cohort, users):
     response = trainer.post("/datasets/new/", {"name": "bad", "campaigns": [cohort["campaign"].pk], "seed": "0",
                                                "size": "16", "train": "0.9", "calibration": "0.9", "test": "0.1"},
                             follow=True)
-    assert "fractions" in response.content.decode()
+    html = response.content.decode()
+    assert response.status_code == 400 and "fractions" in html
+    # Every field keeps what the trainer typed, the campaign stays ticked.
+    assert 'name="name" value="bad"' in html and 'name="train" value="0.9"' in html and 'value="16"' in html
+    assert f'name="campaigns" value="{cohort["campaign"].pk}" checked' in html

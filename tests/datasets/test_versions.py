@@ -39,5 +39,6 @@ def test_a_later_version_keeps_every_study_in_its_split_and_the_diff_shows_the_c
     assert diff["studies_removed"] == []
     assert diff["labels_changed"] == {"fracture": {"changed": 1, "to_positive": 1, "to_negative": 0, "studies": [
         {"study_id": changed.study_uid, "before": 0, "after": 1}]}}
+    assert {c["field"] for c in diff["definition_changed"]} == {"campaigns", "split_seed"}
     back = version_diff(v2, v1)
     assert back["studies_removed"] == diff["studies_added"]

@@ -170,3 +170,21 @@ def test_trainer_compares_two_runs(live_server, new_page, tmp_path):
     expect(figures.first.locator("polyline")).to_have_count(2)
     screenshot(page, "run-compare-page.png")
     assert older.pk != newer.pk
+
+
+def test_the_dataset_name_pattern_is_checked_by_the_browser(browser):
+    """Chromium compiles a pattern attribute with the v flag and skips the check when that fails: ours must compile."""
+    from frontend.forms.datasets import DatasetVersionForm
+
+    field = DatasetVersionForm(campaigns=[])["name"]
+    page = browser.new_page()
+    try:
+        page.set_content(f"<form>{field}</form>")
+        name = page.locator("input[name=name]")
+        verdict = {}
+        for value in ("head-ct_2", "bad name!", "ümlaut"):
+            name.fill(value)
+            verdict[value] = name.evaluate("input => input.validity.patternMismatch")
+        assert verdict == {"head-ct_2": False, "bad name!": True, "ümlaut": True}
+    finally:
+        page.close()
