@@ -7,6 +7,7 @@ chunks: a redelivered or re-queued chunk task that finds its chunk recorded does
 from celery import shared_task
 
 from curation.models import IngestJob
+from curation.services import transcoding
 from curation.services.ingest_job import ingest_job_chunk, ingest_job_plan
 
 
@@ -21,3 +22,8 @@ def ingest_upload(job_id: int) -> dict:
 @shared_task(name="curation.ingest_chunk")
 def ingest_chunk(job_id: int, index: int) -> bool:
     return ingest_job_chunk(job=IngestJob.objects.get(pk=job_id), index=index)
+
+
+@shared_task(name="curation.transcode_cache_trim")
+def transcode_cache_trim() -> dict:
+    return vars(transcoding.transcode_cache_trim())

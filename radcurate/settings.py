@@ -70,6 +70,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "core.health.middleware.HealthCheckMiddleware",  # /healthz, /readyz: before host checks and redirects
     "django.middleware.security.SecurityMiddleware",
+    "core.compression.JsonCompressionMiddleware",  # DICOM JSON only, never HTML pages (BREACH): see its docstring
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -124,8 +125,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every request otherwise
+# The images collect static files at build time into their own folder (RADCURATE_STATIC_ROOT=/app/static).
+STATIC_ROOT = Path(env.str("RADCURATE_STATIC_ROOT", default=str(DATA_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every request otherwise
 STORAGES = {
     "default": {
         "BACKEND": env.str("RADCURATE_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"),
@@ -158,6 +160,12 @@ RADCURATE_STOW_MAX_BYTES = env.int("RADCURATE_STOW_MAX_BYTES", default=2 * 1024*
 # Stored instance files and their folders are fsynced once per ingest batch, before its rows commit and before
 # C-STORE/STOW-RS acknowledge them. Off only for scratch deployments: a power loss may then lose acknowledged files.
 RADCURATE_FSYNC = env.bool("RADCURATE_FSYNC", default=True)
+# Answers compressed (Brotli or gzip) when the client accepts it: JSON without secrets only (core/compression.py).
+RADCURATE_COMPRESS_TYPES = env.list("RADCURATE_COMPRESS_TYPES", default=["application/dicom+json"])
+# Instances transcoded for WADO-RS (a lossless syntax a remote viewer asked for) are cached in storage under
+# transcoded/; the oldest-written entries are removed beyond this size (a removed one is made again when asked).
+RADCURATE_TRANSCODE_CACHE_BYTES = env.int("RADCURATE_TRANSCODE_CACHE_BYTES", default=20 << 30)
+RADCURATE_TRANSCODE_CACHE_TRIM_S = env.float("RADCURATE_TRANSCODE_CACHE_TRIM_S", default=600.0)
 # Demo mode creates demo users with printed passwords.
 RADCURATE_DEMO = env.bool("RADCURATE_DEMO", default=False)
 # Zip archives ingested or imported as model runs (core.archives): sized for real uploads, refusing bombs. A
@@ -226,6 +234,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.jobs_sweep",
         "schedule": RADCURATE_JOB_SWEEP_S,
         "options": {"expires": RADCURATE_JOB_SWEEP_S},
+    },
+    # The WADO-RS transcode cache kept under RADCURATE_TRANSCODE_CACHE_BYTES.
+    "curation-transcode-cache-trim": {
+        "task": "curation.transcode_cache_trim",
+        "schedule": RADCURATE_TRANSCODE_CACHE_TRIM_S,
+        "options": {"expires": RADCURATE_TRANSCODE_CACHE_TRIM_S},
     },
 }
 

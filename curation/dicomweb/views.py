@@ -7,14 +7,12 @@ of any size within RADCURATE_STOW_MAX_BYTES is held in memory one instance at a 
 """
 
 import json
-from io import BytesIO
+import logging
 
 from django.conf import settings
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from pydicom import dcmread
-from pydicom.encaps import generate_fragmented_frames
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import SAFE_METHODS, BasePermission
@@ -24,15 +22,19 @@ from rest_framework.views import APIView
 from core.roles import ADMIN, CURATOR, RADIOLOGIST, TRAINER, user_roles
 from curation.dicom.metadata import retrieve_url
 from curation.dicom.store import read_bytes, read_ranges
+from curation.dicom.transcode import TranscodeError, file_frames
+from curation.dicom.transcode_cache import transcoded_bytes
 from curation.models import Instance
 from curation.selectors.archive import instance_frame_source, series_metadata_text, study_metadata_text
 from curation.services.archive import ACCEPTED, DUPLICATE, ingest_bytes
 
 from . import multipart, qido
 from .body import BodyError, BodyTooLarge, body_stream
+from .negotiation import Choice, NotAcceptable, negotiate
 from .render import render_instance
 
 DICOM_JSON = "application/dicom+json"
+logger = logging.getLogger(__name__)
 
 
 class DicomwebPermission(BasePermission):
@@ -149,7 +151,7 @@ class StudyStoreView(DicomwebView):
         return stow(request, study_uid)
 
     def get(self, request, study_uid):
-        return _multipart_instances(_instances(study_uid=study_uid))
+        return _multipart_instances(_instances(study_uid=study_uid), _accept(request))
 
 
 # --- STOW-RS -------------------------------------------------------------------------------------------
@@ -289,25 +291,62 @@ def _instances(*, study_uid: str, series_uid: str | None = None, sop_uid: str | 
     return rows
 
 
-def _multipart_instances(instances) -> StreamingHttpResponse:
+def _not_acceptable(text: str) -> HttpResponse:
+    return dicom_json_response({"error": text}, status=406, headers={"Vary": "Accept"})
+
+
+def _instance_parts(plans):
+    """(content type, Part 10 bytes) of each instance in the first syntax of its choices that it can be given
+    in; one that can be given in none (its pixels do not suit any codec asked for) is left out and logged."""
+    for instance, choices in plans:
+        for choice in choices:
+            if choice.as_stored:
+                data = read_bytes(instance.storage_path)
+            else:
+                try:
+                    data = transcoded_bytes(instance.storage_path, choice.transfer_syntax)
+                except TranscodeError as exc:
+                    logger.warning("instance %s: %s", instance.sop_uid, exc)
+                    continue
+            yield f"{choice.media_type}; transfer-syntax={choice.transfer_syntax}", data
+            break
+
+
+def _multipart_instances(instances, accept: str) -> HttpResponse:
+    """WADO-RS instances in the transfer syntax Accept asks for (negotiation.py), streamed part by part; 406
+    when no instance can be given in anything Accept names."""
+    plans, refused = [], None
+    for instance in instances:
+        try:
+            plans.append((instance, negotiate(accept, instance.transfer_syntax, frames=False)))
+        except NotAcceptable as exc:
+            refused = exc
+    if not plans:
+        return _not_acceptable(str(refused))
+    headers = {"Vary": "Accept"}
+    if refused is not None:
+        headers["Warning"] = _warning(f"{len(instances) - len(plans)} instance(s) left out: {refused}")
     boundary = multipart.new_boundary()
-    parts = ((f"application/dicom; transfer-syntax={i.transfer_syntax}", read_bytes(i.storage_path))
-             for i in instances)
-    response = StreamingHttpResponse(
-        multipart.encode(parts, boundary),
+    return StreamingHttpResponse(
+        multipart.encode(_instance_parts(plans), boundary),
         content_type=f'multipart/related; type="application/dicom"; boundary={boundary}',
+        headers=headers,
     )
-    return response
+
+
+def _accept(request) -> str:
+    return request.META.get("HTTP_ACCEPT", "")
 
 
 class SeriesRetrieveView(DicomwebView):
     def get(self, request, study_uid, series_uid):
-        return _multipart_instances(_instances(study_uid=study_uid, series_uid=series_uid))
+        return _multipart_instances(_instances(study_uid=study_uid, series_uid=series_uid), _accept(request))
 
 
 class InstanceRetrieveView(DicomwebView):
     def get(self, request, study_uid, series_uid, sop_uid):
-        return _multipart_instances(_instances(study_uid=study_uid, series_uid=series_uid, sop_uid=sop_uid))
+        instances = _instances(study_uid=study_uid, series_uid=series_uid, sop_uid=sop_uid)
+        return _multipart_instances(instances, _accept(request))
 
 
 class StudyMetadataView(DicomwebView):
@@ -354,16 +393,25 @@ def instance_frames(source: dict, numbers: list[int]) -> list[bytes]:
 
     `source` holds an instance's FRAME_SOURCE_FIELDS (see `instance_frame_source`).
     """
-    path, n_frames = source["storage_path"], source["n_frames"]
+    path = source["storage_path"]
     if source["pixel_offset"] is not None and source["frame_length"]:
         offset, length = source["pixel_offset"], source["frame_length"]
         return read_ranges(path, [(offset + (n - 1) * length, length) for n in numbers])
-    ds = dcmread(BytesIO(read_bytes(path)))
-    if ds.file_meta.TransferSyntaxUID.is_compressed:
-        frames = [b"".join(f) for f in generate_fragmented_frames(ds.PixelData, number_of_frames=n_frames)]
-        return [frames[n - 1] for n in numbers]
-    data, length = ds.PixelData, len(ds.PixelData) // n_frames
-    return [data[(n - 1) * length : n * length] for n in numbers]
+    return file_frames(read_bytes(path), numbers)
+
+
+def negotiated_frames(source: dict, numbers: list[int], choices: list[Choice]) -> tuple[Choice, list[bytes]]:
+    """The frames in the first of `choices` they can be given in: as stored (no query, no parse for native
+    frames), else from the transcoded copy of the instance. Raises NotAcceptable when none works."""
+    problems = []
+    for choice in choices:
+        if choice.as_stored:
+            return choice, instance_frames(source, numbers)
+        try:
+            return choice, file_frames(transcoded_bytes(source["storage_path"], choice.transfer_syntax), numbers)
+        except TranscodeError as exc:
+            problems.append(str(exc))
+    raise NotAcceptable(f"The frames cannot be given in what Accept asks for: {'; '.join(problems)}")
 
 
 class FramesView(DicomwebView):
@@ -375,12 +423,18 @@ class FramesView(DicomwebView):
             numbers = _frame_numbers(frames, source["n_frames"])
         except ValueError as exc:
             return dicom_json_response({"error": str(exc)}, status=400)
-        content_type = f"application/octet-stream; transfer-syntax={source['transfer_syntax']}"
+        try:
+            choices = negotiate(_accept(request), source["transfer_syntax"], frames=True)
+            choice, data = negotiated_frames(source, numbers, choices)
+        except NotAcceptable as exc:
+            return _not_acceptable(str(exc))
+        content_type = f"{choice.media_type}; transfer-syntax={choice.transfer_syntax}"
         boundary = multipart.new_boundary()
-        body = b"".join(multipart.encode([(content_type, f) for f in instance_frames(source, numbers)], boundary))
+        body = b"".join(multipart.encode([(content_type, f) for f in data], boundary))
         return HttpResponse(
             body,
-            content_type=f'multipart/related; type="application/octet-stream"; boundary={boundary}',
+            content_type=f'multipart/related; type="{choice.media_type}"; boundary={boundary}',
+            headers={"Vary": "Accept"},
         )
 
 
