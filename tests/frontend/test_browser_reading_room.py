@@ -44,6 +44,23 @@ def canvas(page) -> dict:
     return page.evaluate(CANVAS_PROBE)
 
 
+# Cornerstone fires IMAGE_RENDERED on the viewport element once the canvas holds the new picture; a capture listener
+# on the document (installed before any page script) sees every one and notes the window it was drawn with. The
+# viewer's data-window changes when the window is set, before the redraw: reading the canvas then raced the render.
+RENDER_WATCH = """document.addEventListener('CORNERSTONE_IMAGE_RENDERED', (event) => {
+  window.radcurateTestRender = { window: event.target.dataset.window, count: (window.radcurateTestRender?.count || 0) + 1 };
+}, true);"""
+
+
+def watch_renders(page) -> None:
+    page.add_init_script(RENDER_WATCH)
+
+
+def wait_rendered(page, window: str) -> None:
+    """Until the canvas has been drawn with `window` (width/level): a render, never a fixed time."""
+    page.wait_for_function(f"window.radcurateTestRender && window.radcurateTestRender.window === {window!r}")
+
+
 def wait_ready(page, probe="radcurateReading"):
     page.wait_for_function(f"window.{probe} && (window.{probe}.ready || window.{probe}.error)")
     assert page.evaluate(f"window.{probe}.error") is None
@@ -81,6 +98,7 @@ def reading_campaign(tmp_path):
 
 
 def start_reading(page, live_server, campaign):
+    watch_renders(page)
     page.goto(f"{live_server.url}/reading/")
     card = page.locator(f".campaign[data-campaign='{campaign.pk}']")
     card.get_by_role("button", name=re.compile("Start reading|Continue reading")).click()
@@ -109,11 +127,12 @@ def first_read(page, live_server, setup):
     assert assignment.campaign_study.study_id == setup["studies"][0].pk
 
     # The image is there, and windowing changes what is drawn.
+    wait_rendered(page, "80/40")
     brain = canvas(page)
     assert brain["lit"] > 0.2 and brain["levels"] > 3, brain
     assert page.get_attribute("[data-viewer]", "data-window") == "80/40"
     page.keyboard.press("4")
-    page.wait_for_function("document.querySelector('[data-viewer]').dataset.window === '2800/600'")
+    wait_rendered(page, "2800/600")
     bone = canvas(page)
     changed = sum(abs(a - b) > 10 for a, b in zip(brain["thumb"], bone["thumb"], strict=True)) / len(bone["thumb"])
     assert changed > 0.2, changed
@@ -200,10 +219,12 @@ def second_read(page, live_server, setup, entry):
 
 
 def adjudicate(page, live_server, setup, entry):
+    watch_renders(page)
     page.goto(f"{live_server.url}/reading/")
     page.get_by_role("link", name="Adjudicate").first.click()
     page.wait_for_url(re.compile(r"/reading/adjudication/\d+/$"))
     wait_ready(page, "radcurateAdjudication")
+    wait_rendered(page, "80/40")
     assert canvas(page)["lit"] > 0.2
     text = page.inner_text(".votes")
     assert "Reader A" in text and "Reader B" in text
