@@ -108,7 +108,7 @@ def run_files_read(run_dir: Path) -> RunFiles:
         if embeddings.ndim != 2 or len(embeddings) != len(table):
             raise RunImportError(f"embeddings.npy: shape {embeddings.shape} does not match {len(table)} predictions.")
     config = _json(run_dir / "config.json") if (run_dir / "config.json").is_file() else {}
-    plots = sorted(run_dir.glob("*.png")) + sorted(run_dir.glob("roc/*.png"))
+    plots = sorted(run_dir.glob("*.png")) + sorted(run_dir.glob("roc/*.png")) + sorted(run_dir.glob("forest/*.png"))
     return RunFiles(meta, _json(run_dir / "report.json"), config, table, embeddings, plots,
                     _fingerprint(run_dir, plots), _saliency(run_dir, set(table["study_id"]), meta["traits"]))
 
@@ -207,7 +207,7 @@ def _store_plots(run: ModelRun, plots: list[Path]) -> list[str]:
     names = []
     for plot in plots:
         names.append(default_storage.save(f"runs/{run.pk}/{plot.parent.name}-{plot.name}"
-                                          if plot.parent.name == "roc" else f"runs/{run.pk}/{plot.name}",
+                                          if plot.parent.name in ("roc", "forest") else f"runs/{run.pk}/{plot.name}",
                                           ContentFile(plot.read_bytes())))
     return names
 

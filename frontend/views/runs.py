@@ -18,6 +18,7 @@ from datasets.selectors.run_report import (
     run_plots,
     run_report,
 )
+from datasets.selectors.subgroups import run_subgroups
 from datasets.services.model_runs import model_run_import_archive
 
 
@@ -42,6 +43,7 @@ def run_detail(request, run_id):
     run = get_object_or_404(ModelRun.objects.select_related("dataset_version"), pk=run_id)
     return render(request, "frontend/runs/run.html", {
         "run": run, **run_report(run), "others": ModelRun.objects.exclude(pk=run.pk).order_by("-imported_at")[:20],
+        "subgroups": run_subgroups(run),
     })
 
 
