@@ -117,7 +117,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(port: int, database_name: str) -> subprocess.Popen:
+def start_server(port: int, database_name: str, workers: int = 1) -> subprocess.Popen:
     from django.conf import settings
 
     db = settings.DATABASES["default"]
@@ -125,7 +125,7 @@ def start_server(port: int, database_name: str) -> subprocess.Popen:
                                          f"{database_name}",
            "RADCURATE_DEID_KEY": settings.RADCURATE_DEID_KEY}
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "radcurate.wsgi", "--workers", "1", "--bind",
+        [str(Path(sys.executable).parent / "gunicorn"), "radcurate.wsgi", "--workers", str(workers), "--bind",
          f"127.0.0.1:{port}", "--timeout", "900", "--log-level", "warning"],
         cwd=ROOT, env=env,
     )
