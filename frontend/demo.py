@@ -16,6 +16,7 @@ from django.core.management import call_command
 
 from core.roles import ADMIN, CURATOR, RADIOLOGIST, ROLES, TRAINER
 from curation.selectors.taxonomy import taxonomy_list
+from frontend.demo_feeds import step_report_feeds
 
 
 @dataclass
@@ -300,7 +301,8 @@ def step_active_learning(ctx: DemoContext) -> None:
 
 
 STEPS: list[Callable[[DemoContext], None]] = [
-    step_migrate, step_users, step_taxonomy, step_cohort, step_ingest, step_reports, step_annotation, step_export,
+    step_migrate, step_users, step_taxonomy, step_cohort, step_ingest, step_reports, step_report_feeds,
+    step_annotation, step_export,
     step_training, step_active_learning,
 ]
 
