@@ -3,14 +3,24 @@
 // is drawn at once (preview.js). Tiny on purpose (no Cornerstone), and the first module the page runs: the viewer
 // takes the metadata and pixels over through window.radcurateEarlyMetadata (series.js) and replaces the preview with
 // its own first render.
-import { SeriesSource } from '../viewer/frames.js';
+import { JPEG_LS_LOSSLESS, SeriesSource } from '../viewer/frames.js';
 import { openingSlice, orderedFrames } from '../viewer/order.js';
 import { DEFAULT_PRESET } from '../viewer/presets.js';
 import { drawPreview } from '../viewer/preview.js';
 
+// The opening slice comes JPEG-LS compressed: its decoder (a small chunk and 140 kB of WebAssembly, cached with the
+// viewer's) loads beside the metadata, so the preview needs no more than the frame's own bytes.
+const decoder = () => import('../viewer/jpegls.js');
+
+async function previewPixels({ pixelData, transferSyntaxUid }) {
+  if (transferSyntaxUid !== JPEG_LS_LOSSLESS) return pixelData;
+  return (await decoder()).decodeJpegLs(pixelData);
+}
+
 // The page head names the series' metadata URL in a json_script element.
 const config = document.getElementById('early-metadata-url');
 if (config) {
+  decoder().then(({ loadJpegLs }) => loadJpegLs()).catch(() => {});
   const url = JSON.parse(config.textContent);
   const early = {
     url,
@@ -25,7 +35,7 @@ if (config) {
     const opening = frames[openingSlice(frames.length)];
     const source = new SeriesSource(base, frames, { first: [opening.url] });
     // Unless the viewer is quicker: then its own render is the first image.
-    source.get(opening.url).then(({ pixelData }) => {
+    source.get(opening.url).then(previewPixels).then((pixelData) => {
       const stage = document.querySelector('[data-viewer]');
       if (stage?.dataset.firstImage) return;
       if (drawPreview(stage?.parentElement, opening.instance, pixelData, DEFAULT_PRESET)) early.previewAt = performance.now();

@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { MultipartReader, nativeInstanceFrame, SeriesSource, singlePart } from '../viewer/frames.js';
+import {
+  encapsulatedInstanceFrame, INSTANCES_ACCEPT, MultipartReader, nativeInstanceFrame, SeriesSource, singlePart,
+} from '../viewer/frames.js';
 import { orderedFrames } from '../viewer/order.js';
 
 const enc = (text) => new TextEncoder().encode(text);
@@ -73,6 +75,41 @@ test('native pixels come out of a Part 10 file even when pixel values spell the 
   assert.equal(nativeInstanceFrame(encapsulated), null);
 });
 
+const u32le = (n) => [n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, n >>> 24];
+const item = (bytes) => [0xfe, 0xff, 0x00, 0xe0, ...u32le(bytes.length), ...bytes];
+
+// A Part 10 file with encapsulated pixel data: an empty offset table, then the frame's fragments.
+function encapsulatedPart10(sop, fragments) {
+  const uid = sop.length % 2 ? `${sop}\0` : sop;
+  const meta = [0x02, 0x00, 0x03, 0x00, 0x55, 0x49, uid.length, 0, ...enc(uid)];
+  const pixels = [0xe0, 0x7f, 0x10, 0x00, 0x4f, 0x42, 0, 0, 0xff, 0xff, 0xff, 0xff, ...item([]),
+    ...fragments.flatMap((f) => item(f)), 0xfe, 0xff, 0xdd, 0xe0, 0, 0, 0, 0];
+  return Uint8Array.from([...new Uint8Array(128), ...enc('DICM'), ...meta, ...pixels]);
+}
+
+test('a compressed instance gives its frame: the fragments joined, the offset table left out', () => {
+  const file = encapsulatedPart10('1.2.33', [[0xff, 0xd8, 1, 2], [3, 0xff, 0xd9, 0]]);
+  const frame = encapsulatedInstanceFrame(file);
+  assert.equal(frame.sop, '1.2.33');
+  assert.deepEqual([...frame.pixelData], [0xff, 0xd8, 1, 2, 3, 0xff, 0xd9, 0]);
+  assert.equal(encapsulatedInstanceFrame(file.subarray(0, file.length - 10)), null); // cut short
+  assert.equal(encapsulatedInstanceFrame(part10('1.2.3', Uint8Array.from([1, 2]))), null); // native
+});
+
+test('a series stream of JPEG-LS instances settles each frame with its compressed bytes and syntax', async () => {
+  const instances = [instance('9.1', 0), instance('9.2', 1)];
+  const frames = orderedFrames('http://h/s', instances);
+  const files = [encapsulatedPart10('9.1', [[1, 2]]), encapsulatedPart10('9.2', [[3, 4]])];
+  const stream = multipart('jb', files, 'application/dicom; transfer-syntax=1.2.840.10008.1.2.4.80');
+  const fetchImpl = async () => new Response(stream, {
+    headers: { 'Content-Type': 'multipart/related; type="application/dicom"; boundary=jb' },
+  });
+  const source = new SeriesSource('http://h/s', frames, { fetchImpl, fetchOne: async () => { throw new Error('no'); } });
+  const got = await Promise.all(frames.map(({ url }) => source.get(url)));
+  assert.deepEqual(got.map((f) => [...f.pixelData]), [[1, 2], [3, 4]]);
+  assert.deepEqual(got.map((f) => f.transferSyntaxUid), ['1.2.840.10008.1.2.4.80', '1.2.840.10008.1.2.4.80']);
+});
+
 test('the multipart reader gives whole parts however the stream is cut', () => {
   const files = [part10('1.1', Uint8Array.from([1, 2, 3, 4])), part10('1.22', Uint8Array.from([5, 6]))];
   const body = multipart('bnd', files);
@@ -121,7 +158,9 @@ test('a series comes from one stream plus the opening frame; what the stream lac
   assert.deepEqual([...a.pixelData], [1, 1]);
   assert.equal(a.transferSyntaxUid, '1.2.840.10008.1.2.1');
   await source.done;
-  assert.deepEqual(streamed, [['http://h/s', 'multipart/related; type="application/dicom"; transfer-syntax=*']]);
+  // JPEG-LS asked for first, anything as stored second (the archive's Accept negotiation picks).
+  assert.deepEqual(streamed, [['http://h/s', INSTANCES_ACCEPT]]);
+  assert.match(INSTANCES_ACCEPT, /^multipart\/related; type="application\/dicom"; transfer-syntax=1\.2\.840\.10008\.1\.2\.4\.80, .*transfer-syntax=\*; q=0\.5$/);
   assert.equal((await source.get(urls[1])).pixelData, `frame ${urls[1]}`); // the opening frame came first
   // c and both frames of the multi-frame m come one by one; a and b only from the stream.
   assert.deepEqual(asked.sort(), [urls[1], urls[2], urls[3], urls[4]].sort());

@@ -6,10 +6,18 @@
 // No Cornerstone import: the page head starts this before the viewer bundle has been parsed (early-frames.js),
 // and the viewer hands the bytes to Cornerstone's loader through its compressed-frame registry (frame-store.js).
 
-export const FRAMES_ACCEPT = 'multipart/related; type="application/octet-stream"; transfer-syntax=*';
-export const INSTANCES_ACCEPT = 'multipart/related; type="application/dicom"; transfer-syntax=*';
+// Pixels travel as JPEG-LS lossless (PS3.18 Accept negotiation; docs/archive.md, "DICOMweb"): a 512x512 CT slice
+// is a quarter of its native size, and Cornerstone decodes it with CharLS (WebAssembly) in a few milliseconds.
+// Anything the archive cannot give that way comes as stored (the second choice).
+export const JPEG_LS_LOSSLESS = '1.2.840.10008.1.2.4.80';
+export const FRAMES_ACCEPT = `multipart/related; type="image/jls"; transfer-syntax=${JPEG_LS_LOSSLESS}, `
+  + 'multipart/related; type="application/octet-stream"; transfer-syntax=*; q=0.5';
+export const INSTANCES_ACCEPT = `multipart/related; type="application/dicom"; transfer-syntax=${JPEG_LS_LOSSLESS}, `
+  + 'multipart/related; type="application/dicom"; transfer-syntax=*; q=0.5';
 const IMPLICIT_LITTLE_ENDIAN = '1.2.840.10008.1.2';
 const NATIVE_LITTLE_ENDIAN = new Set([IMPLICIT_LITTLE_ENDIAN, '1.2.840.10008.1.2.1']);
+// Encapsulated syntaxes whose frames Cornerstone's loader decodes (deflate and big endian are whole-file forms).
+const NOT_ENCAPSULATED = new Set([...NATIVE_LITTLE_ENDIAN, '1.2.840.10008.1.2.1.99', '1.2.840.10008.1.2.2']);
 
 function param(header, name) {
   const match = header.match(new RegExp(`(?:^|;)\\s*${name}\\s*=\\s*("([^"]*)"|[^;]*)`, 'i'));
@@ -78,9 +86,8 @@ const SOP_UID_META_TAG = [0x02, 0x00, 0x03, 0x00, 0x55, 0x49]; // (0002,0003) UI
 // a match counts only if its length reaches the file's end exactly (pixel values can spell the tag's bytes).
 export function nativeInstanceFrame(file) {
   const meta = indexOf(file.subarray(0, Math.min(file.length, 1024)), SOP_UID_META_TAG);
-  if (meta === -1) return null;
-  const sop = new TextDecoder('latin1').decode(file.subarray(meta + 8, meta + 8 + u16(file, meta + 6)))
-    .replace(/[\0 ]+$/, '');
+  const sop = sopInstanceUid(file);
+  if (meta === -1 || !sop) return null;
   for (let tag = lastIndexOf(file, PIXEL_DATA_TAG); tag > meta; tag = lastIndexOf(file, PIXEL_DATA_TAG, tag - 1)) {
     const explicit = file[tag + 4] === 0x4f && (file[tag + 5] === 0x57 || file[tag + 5] === 0x42); // OW or OB
     const start = tag + (explicit ? 12 : 8);
@@ -88,6 +95,42 @@ export function nativeInstanceFrame(file) {
     if (length > 0 && start + length === file.length) return { sop, pixelData: file.slice(start) };
   }
   return null;
+}
+
+const ITEM = [0xfe, 0xff, 0x00, 0xe0];
+const SEQUENCE_END = [0xfe, 0xff, 0xdd, 0xe0];
+// (7FE0,0010) OB with undefined length: the start of encapsulated pixel data (PS3.5 A.4).
+const ENCAPSULATED_PIXEL_DATA = [0xe0, 0x7f, 0x10, 0x00, 0x4f, 0x42, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff];
+const starts = (bytes, at, pattern) => pattern.every((b, k) => bytes[at + k] === b);
+
+function sopInstanceUid(file) {
+  const meta = indexOf(file.subarray(0, Math.min(file.length, 1024)), SOP_UID_META_TAG);
+  if (meta === -1) return null;
+  return new TextDecoder('latin1').decode(file.subarray(meta + 8, meta + 8 + u16(file, meta + 6))).replace(/[\0 ]+$/, '');
+}
+
+// One single-frame Part 10 instance with encapsulated pixels: its SOP instance UID and the frame's bytes (its
+// fragments joined, the offset table skipped); null when the file is not in that form. Items are walked from the
+// pixel data element to the sequence delimiter, so the result is exact or null.
+export function encapsulatedInstanceFrame(file) {
+  const sop = sopInstanceUid(file);
+  const tag = indexOf(file, ENCAPSULATED_PIXEL_DATA);
+  if (!sop || tag === -1) return null;
+  let at = tag + ENCAPSULATED_PIXEL_DATA.length;
+  const fragments = [];
+  let first = true;
+  while (at + 8 <= file.length && !starts(file, at, SEQUENCE_END)) {
+    if (!starts(file, at, ITEM)) return null;
+    const length = u32(file, at + 4);
+    if (at + 8 + length > file.length) return null;
+    if (!first) fragments.push(file.subarray(at + 8, at + 8 + length));
+    first = false; // the first item is the basic offset table
+    at += 8 + length;
+  }
+  if (!fragments.length || !starts(file, at, SEQUENCE_END)) return null;
+  const pixelData = new Uint8Array(fragments.reduce((n, f) => n + f.length, 0));
+  fragments.reduce((offset, f) => { pixelData.set(f, offset); return offset + f.length; }, 0);
+  return { sop, pixelData };
 }
 
 // Reads a multipart/related stream part by part (each part announces its Content-Length, as the archive's do).
@@ -204,10 +247,12 @@ export class SeriesSource {
   }
 
   _part({ type, body }, bySop) {
-    if (!NATIVE_LITTLE_ENDIAN.has(param(type, 'transfer-syntax') || IMPLICIT_LITTLE_ENDIAN)) return;
-    const frame = nativeInstanceFrame(body);
+    const transferSyntaxUid = param(type, 'transfer-syntax') || IMPLICIT_LITTLE_ENDIAN;
+    let frame = null;
+    if (NATIVE_LITTLE_ENDIAN.has(transferSyntaxUid)) frame = nativeInstanceFrame(body);
+    else if (!NOT_ENCAPSULATED.has(transferSyntaxUid)) frame = encapsulatedInstanceFrame(body);
     const url = frame && bySop.get(frame.sop);
-    if (url) this._settle(url, true, { pixelData: frame.pixelData, transferSyntaxUid: param(type, 'transfer-syntax') });
+    if (url) this._settle(url, true, { pixelData: frame.pixelData, transferSyntaxUid });
   }
 
   has(url) {
