@@ -34,19 +34,24 @@ class Site:
     station: str
     kvp: int
     kernel: str
+    # How the scanner renders: quantum noise relative to the head's own level, and the in-plane correlation of that
+    # noise (Gaussian sigma in pixels: a smooth kernel correlates it more, a sharp one less). The differences are
+    # deliberate (docs/synthetic-cohort.md): the emergency site's low-dose sharp-kernel scans hide small findings.
+    noise_scale: float = 1.0
+    kernel_sigma: float = 0.7
 
 
 SITES = (
     Site("SMH", "St. Margaret Hospital", "100 Harbor Blvd, Riverton", "GE MEDICAL SYSTEMS", "LightSpeed VCT",
          "SMHCT01", 120, "STANDARD"),
     Site("UMC", "University Medical Center", "1 University Pl, Madison", "SIEMENS", "SOMATOM Definition AS+",
-         "UMC-CT2", 120, "H31s"),
+         "UMC-CT2", 120, "H31s", noise_scale=0.8, kernel_sigma=0.9),
     Site("LKS", "Lakeside Community Hospital", "45 Lake Dr, Lakeside", "Philips", "Ingenuity CT", "LKSCT",
-         120, "UB"),
+         120, "UB", noise_scale=1.2, kernel_sigma=0.6),
     Site("FVE", "Fairview Emergency Imaging", "9 Main St, Fairview", "TOSHIBA", "Aquilion ONE", "FVE_CT_ER",
-         100, "FC26"),
+         100, "FC26", noise_scale=3.0, kernel_sigma=0.4),
     Site("CLN", "Clinton Neuro Institute", "77 Cedar Ln, Clinton", "CANON", "Aquilion Prime SP", "CLN-NEURO",
-         120, "FC21"),
+         120, "FC21", noise_scale=0.7, kernel_sigma=1.0),
 )
 
 PHYSICIANS = tuple(f"{last}^{first}^^Dr^MD" for first, last in zip(

@@ -41,14 +41,17 @@ class Study:
     report: Report
 
 
-def synthesize_study(params: CohortParams, index: int, traits: set[str] | None = None) -> Study:
-    """Build study `index`; `traits` overrides the sampled traits (for galleries and tests)."""
+def synthesize_study(params: CohortParams, index: int, traits: set[str] | None = None, *,
+                     keep_masks: bool = False) -> Study:
+    """Build study `index`; `traits` overrides the sampled traits (for galleries and tests); `keep_masks` records
+    the voxels each trait changed (`RenderedTrait.mask`)."""
     seed = params.seed
     visit = visit_for(seed, index, params.follow_up_rate)
     if traits is None:
         traits = sample_traits(stream(seed, index, "traits"), visit.age_years, params.enrich)
     head = sample_head(stream(seed, index, "anatomy"), visit.age_years)
-    volume = render_volume(params.geometry, head, set(traits), seed, index)
+    volume = render_volume(params.geometry, head, set(traits), seed, index, keep_masks=keep_masks,
+                           noise_scale=visit.site.noise_scale, kernel_sigma=visit.site.kernel_sigma)
     truth = {code: rt.detail for code, rt in volume.traits.items()}
     report = write_report(stream(seed, index, "report"), visit, truth, error_rate=params.report_error_rate,
                           slice_mm=params.geometry.slice_mm)
