@@ -204,6 +204,9 @@ SPECTACULAR_SETTINGS = {
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
+# Without a broker, long tasks sent from a page (exports, priority recomputes) run in a thread of the web process,
+# so the page returns at once and shows their progress (core/background.py).
+RADCURATE_EAGER_IN_THREAD = env.bool("RADCURATE_EAGER_IN_THREAD", default=not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is redelivered, so long jobs resume
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from annotation.models import Campaign
 from annotation.services.priorities import priority_set
+from core.background import task_send
 from datasets.active_learning.priorities import blend, validate_weights
 from datasets.models import ActiveLearningPolicy, ModelRun, PriorityRecomputeJob
 from datasets.selectors.model_runs import model_run_latest
@@ -38,8 +39,8 @@ def priorities_recompute_queue(*, run: ModelRun | None = None) -> PriorityRecomp
     from datasets.tasks import priorities_recompute_task  # tasks call services; imported here to keep that direction
 
     job = PriorityRecomputeJob.objects.create(run=run, task_id=uuid())
-    transaction.on_commit(lambda: priorities_recompute_task.apply_async(
-        args=[job.run_id], kwargs={"job_id": job.pk}, task_id=job.task_id))
+    transaction.on_commit(lambda: task_send(priorities_recompute_task, args=[job.run_id], kwargs={"job_id": job.pk},
+                                            task_id=job.task_id))
     return job
 
 

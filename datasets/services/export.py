@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from core.background import task_send
 from datasets.export.chunks import chunk_done, write_chunk
 from datasets.export.manifest import read_manifest, verify
 from datasets.export.plan import ExportSpec, plan_export
@@ -78,10 +79,15 @@ def dataset_export_start(*, version: DatasetVersion, user=None, enqueue: bool = 
 
 
 def _enqueue(job: ExportJob) -> None:
+    """Send the export's plan task; without a broker it runs in a background thread (core.background), never in
+    the request that defined the version."""
+    from celery.utils import uuid
+
     from datasets.tasks import export_plan  # tasks call services; imported here to keep that direction
 
-    result = export_plan.delay(job.pk)
-    ExportJob.objects.filter(pk=job.pk, task_id="").update(task_id=result.id or "")
+    task_id = uuid()
+    ExportJob.objects.filter(pk=job.pk, task_id="").update(task_id=task_id)
+    task_send(export_plan, args=[job.pk], task_id=task_id)
 
 
 def _mapping_set() -> dict | None:
