@@ -20,6 +20,7 @@ from typing import Protocol
 from pydicom.dataset import Dataset
 from pynetdicom import AE, ALL_TRANSFER_SYNTAXES, evt
 from pynetdicom.sop_class import Verification
+from pynetdicom.transport import AssociationServer
 
 from .validate import ACCEPTED_SOP_CLASSES
 
@@ -153,6 +154,17 @@ class _Associations:
             sink.close()
 
 
+class SharedPortServer(AssociationServer):
+    """An association server binding with SO_REUSEPORT: several listener processes serve one port and the
+    kernel spreads the incoming associations over them. Each process has its own interpreter (its own GIL),
+    so associations arriving at once parse, de-identify and hash on as many cores as there are processes;
+    the threads of one process share one core's worth of Python."""
+
+    def server_bind(self) -> None:
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        super().server_bind()
+
+
 def build_ae(ae_title: str) -> AE:
     ae = AE(ae_title=ae_title)
     ae.maximum_pdu_size = 0  # no limit: fewer, larger PDUs for 512 KB slices
@@ -174,10 +186,12 @@ def tls_context(*, cert: str, key: str, ca: str | None = None) -> ssl.SSLContext
 
 
 def start_listener(*, port: int, ae_title: str, sink_factory: Callable[[str], StoreSink], admit: Admit | None,
-                   host: str = "127.0.0.1", ssl_context: ssl.SSLContext | None = None, block: bool = True):
+                   host: str = "127.0.0.1", ssl_context: ssl.SSLContext | None = None, block: bool = True,
+                   shared_port: bool = False):
     """Serve until interrupted (block=True) or return the running server (block=False; call .shutdown()).
 
     `admit` lets in known nodes only (None: any peer). The server's `.refusals.count` counts refused associations.
+    `shared_port` (blocking only): bind with SO_REUSEPORT, beside other listener processes on the same port.
     """
     associations = _Associations(sink_factory, admit)
     handlers = [
@@ -192,6 +206,14 @@ def start_listener(*, port: int, ae_title: str, sink_factory: Callable[[str], St
     ae = build_ae(ae_title)
     logger.info("DICOM listener %s on %s:%s (%s, %s)", ae_title, host, port,
                 "known nodes only" if admit else "ANY node", "TLS" if ssl_context else "no TLS")
+    if block and shared_port:
+        server = ae.make_server((host, port), evt_handlers=handlers, ssl_context=ssl_context,
+                                server_class=SharedPortServer)
+        try:
+            server.serve_forever()  # until interrupted, as AE.start_server serves
+        except KeyboardInterrupt:
+            server.shutdown()
+        return None
     if block:
         # until interrupted
         ae.start_server((host, port), block=True, evt_handlers=handlers, ssl_context=ssl_context)

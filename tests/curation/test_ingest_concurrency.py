@@ -6,9 +6,14 @@ test's own thread, dcmtk's storescu against the listener (a thread per associati
 the study's series in opposite orders, so their batches take the same rows' locks in opposite orders.
 """
 
+import os
 import shutil
+import signal
+import socket
 import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pydicom
 import pytest
@@ -24,6 +29,7 @@ from curation.management.commands.dicom_listener import ArchiveSink
 from curation.models import IdentityLink, Instance, Patient, Series, Study
 from curation.services.archive import ingest_paths
 from curation.signals import study_ingested
+from tests.conftest import _database_url
 
 from .conftest import axial_series, free_port, write_series
 from .test_archive_listener import _wait_for
@@ -146,26 +152,65 @@ def test_two_folder_ingests_of_the_same_study_at_once_in_small_batches(tmp_path,
     assert len(new_studies) == 1
 
 
-def test_two_storescu_associations_of_the_same_study_at_once(tmp_path, settings, new_studies):
+def _push_twice_at_once(port: int, paths: list[Path], settings) -> None:
+    """Two storescu associations of the same study, in opposite orders; then check it is stored once."""
     if shutil.which("storescu") is None:
         pytest.fail("dcmtk is not installed: apt-get install dcmtk (scripts/system-deps.sh does it)")
-    datasets, paths = _study(tmp_path, "study")
-    port = free_port()
-    server = start_listener(port=port, ae_title="RADCURATE", host="127.0.0.1", sink_factory=ArchiveSink,
-                            admit=None, block=False)
 
     def push(files):
         return subprocess.run(["storescu", "-aet", "PACS", "-aec", "RADCURATE", "-v", "127.0.0.1", str(port),
                                *map(str, files)], capture_output=True, text=True, timeout=120)
 
-    try:
-        results = _in_parallel(lambda: push(paths), lambda: push(paths[::-1]))
-        # each association refreshes its series when it ends, after storescu has gone
-        assert _wait_for(lambda: Series.objects.filter(needs_refresh=False).count() == SERIES, timeout=30)
-    finally:
-        server.shutdown()
+    results = _in_parallel(lambda: push(paths), lambda: push(paths[::-1]))
     for result in results:
         log = result.stdout + result.stderr
         assert result.returncode == 0 and log.count("Received Store Response (Success)") == len(paths), log
+    # each association refreshes its series when it ends, after storescu has gone
+    assert _wait_for(lambda: Series.objects.filter(needs_refresh=False).count() == SERIES, timeout=30)
     _assert_stored_once([pydicom.dcmread(p, stop_before_pixels=True) for p in paths], settings)
+
+
+def test_two_storescu_associations_of_the_same_study_at_once(tmp_path, settings, new_studies):
+    _, paths = _study(tmp_path, "study")
+    port = free_port()
+    server = start_listener(port=port, ae_title="RADCURATE", host="127.0.0.1", sink_factory=ArchiveSink,
+                            admit=None, block=False)
+    try:
+        _push_twice_at_once(port, paths, settings)
+    finally:
+        server.shutdown()
     assert len(new_studies) == 1
+
+
+def _children(pid: int) -> list[int]:
+    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def test_a_listener_of_two_processes_on_one_port_stores_a_study_pushed_twice_at_once(tmp_path, settings,
+                                                                                     test_data_dir):
+    _, paths = _study(tmp_path, "study")
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": _database_url(), "SECRET_KEY": settings.SECRET_KEY,
+           "RADCURATE_DEID_KEY": settings.RADCURATE_DEID_KEY, "RADCURATE_DATA_DIR": str(test_data_dir),
+           "RADCURATE_DICOM_ACCEPT_ANY_NODE": "1"}
+    log = tmp_path / "listener.log"
+    listener = subprocess.Popen([sys.executable, "manage.py", "dicom_listener", "--port", str(port), "--processes",
+                                 "2"], cwd=settings.BASE_DIR, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    try:
+        assert _wait_for(lambda: len(_children(listener.pid)) == 2 and _accepts(port), timeout=60), log.read_text()
+        children = _children(listener.pid)
+        _push_twice_at_once(port, paths, settings)
+        assert _children(listener.pid) == children  # both still serving
+    finally:
+        listener.send_signal(signal.SIGTERM)
+        listener.wait(timeout=30)
+    assert listener.returncode == 0, log.read_text()
+    assert not any(Path(f"/proc/{child}").exists() for child in children), "a listener process outlived the command"
+
+
+def _accepts(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False

@@ -2,8 +2,14 @@
 
 Binds 127.0.0.1 unless `--host 0.0.0.0` (all interfaces) or an interface address is given; lets in only known
 DICOM nodes (admin: DICOM nodes) unless RADCURATE_DICOM_ACCEPT_ANY_NODE is on; `--tls-cert/--tls-key` serve TLS,
-and `--tls-ca` also requires peers to present a certificate signed by that CA.
+and `--tls-ca` also requires peers to present a certificate signed by that CA. `--processes N` runs N listener
+processes on the port, so associations arriving at once use N cores.
 """
+
+import multiprocessing
+import signal
+import sys
+from multiprocessing.connection import wait
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -60,10 +66,16 @@ class Command(BaseCommand):
         parser.add_argument("--tls-cert", help="PEM certificate (chain) of the listener: serve DICOM over TLS.")
         parser.add_argument("--tls-key", help="PEM private key of --tls-cert.")
         parser.add_argument("--tls-ca", help="PEM CA bundle: peers must present a certificate it signed.")
+        parser.add_argument("--processes", type=int, default=1,
+                            help="Listener processes sharing the port (SO_REUSEPORT); associations arriving at "
+                                 "once are spread over them, one core each (default 1: one process, a thread "
+                                 "per association).")
 
-    def handle(self, *args, port, ae_title, host, tls_cert, tls_key, tls_ca, **options):
+    def handle(self, *args, port, ae_title, host, tls_cert, tls_key, tls_ca, processes, **options):
         if bool(tls_cert) != bool(tls_key) or (tls_ca and not tls_cert):
             raise CommandError("TLS needs both --tls-cert and --tls-key (--tls-ca only with them).")
+        if processes < 1:
+            raise CommandError(f"--processes must be 1 or more, not {processes}.")
         try:
             ssl_context = tls_context(cert=tls_cert, key=tls_key, ca=tls_ca) if tls_cert else None
         except (OSError, ValueError) as exc:
@@ -78,6 +90,33 @@ class Command(BaseCommand):
                 "RADCURATE_DICOM_ACCEPT_ANY_NODE is on: any DICOM node may store here."))
         who = "any node" if accept_any else "known nodes only"
         tls = "TLS" + (", client certificates required" if tls_ca else "") if ssl_context else "no TLS"
-        self.stdout.write(self.style.SUCCESS(f"Listening as {ae_title} on {host}:{port} ({who}, {tls}; Ctrl-C stops)."))
-        start_listener(port=port, ae_title=ae_title, host=host, sink_factory=ArchiveSink,
-                       admit=admit, ssl_context=ssl_context)
+        workers = f", {processes} processes" if processes > 1 else ""
+        self.stdout.write(self.style.SUCCESS(
+            f"Listening as {ae_title} on {host}:{port} ({who}, {tls}{workers}; Ctrl-C stops)."))
+        listen = dict(port=port, ae_title=ae_title, host=host, sink_factory=ArchiveSink, admit=admit,
+                      ssl_context=ssl_context)
+        if processes == 1:
+            start_listener(**listen)
+        else:
+            serve_processes(processes, listen)
+
+
+def serve_processes(processes: int, listen: dict) -> None:
+    """Fork `processes` listeners on one port; stop them all when one ends or this process is stopped (a
+    supervisor restarts the command; series an association left unclassified are finished at the next start)."""
+    connection.close()  # each process opens its own database connections
+    context = multiprocessing.get_context("fork")
+    children = [context.Process(target=start_listener, kwargs={**listen, "shared_port": True}, daemon=True)
+                for _ in range(processes)]
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # run the finally below: no orphaned listener
+    try:
+        for child in children:
+            child.start()
+        wait([child.sentinel for child in children])
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for child in children:
+            child.terminate()
+        for child in children:
+            child.join(timeout=30)
