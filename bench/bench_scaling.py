@@ -7,7 +7,10 @@ In one run, on one throw-away PostgreSQL database (DATABASE_URL's, name prefixed
             processes (one `celery worker --concurrency N`, prefork), timed from sending the job to its end;
   baseline  `pydicom.dcmread` of the folder's files in 1 process and in 2 processes: what this machine gives
             two processes of pure parsing right now (the box may be shared), beside which the ingest's
-            2-vs-1 ratio is read.
+            2-vs-1 ratio is read;
+  cstore    2 and 4 concurrent dcmtk storescu associations (each its own series) against
+            `manage.py dicom_listener --processes 1` and then `--processes 2`, timed until their series are
+            classified.
 Printed: instances/s of each, the 2-vs-1 ratio and the scaling efficiency (ratio / 2), and the 1-minute load
 average when each was taken. With --rounds 2 or more every figure is the median of its rounds, the worker
 counts alternating which goes first. Every instance has fresh identifiers; the run checks that each one was
@@ -222,6 +225,61 @@ def run_jobs(args, workdir: Path, slices, database_url: str, broker: str, proces
           f"{measured.record(results, ('job', processes, 0))}", flush=True)
 
 
+# -- C-STORE associations against the listener --------------------------------------------------------------------
+
+def start_listener_processes(processes: int, database_url: str, log: Path) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "RADCURATE_DICOM_ACCEPT_ANY_NODE": "1"}
+    listener = subprocess.Popen([sys.executable, "manage.py", "dicom_listener", "--port", str(port), "--processes",
+                                 str(processes)], cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while "Listening as" not in log.read_text() or len(children(listener.pid)) != (processes if processes > 1 else 0):
+        if listener.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"dicom_listener did not start:\n{log.read_text()[-3000:]}")
+        time.sleep(0.1)
+    time.sleep(0.5)  # the processes bind after they start
+    return listener, port
+
+
+def children(pid: int) -> list[int]:
+    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def storescu_at_once(port: int, folders: list[list[Path]]) -> None:
+    """One storescu association per series, all at once; then wait for the series' refresh (each association
+    classifies its series when it ends)."""
+    from curation.models import Series
+
+    pushes = [subprocess.Popen(["storescu", "-aet", "BENCH", "-aec", "RADCURATE", "127.0.0.1", str(port),
+                                *map(str, paths)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+              for paths in folders]
+    for push in pushes:
+        out, _ = push.communicate(timeout=600)
+        if push.returncode != 0:
+            raise RuntimeError(f"storescu failed: {out.decode()[-1000:]}")
+    while Series.objects.filter(needs_refresh=True).exists():
+        time.sleep(0.02)
+
+
+def run_cstore(args, workdir: Path, slices, database_url: str, processes: int, round_: int, results: dict) -> None:
+    n = args.instances
+    folders = {c: [write_series(workdir / "cs", slices, n, f"cs{round_}w{processes}c{c}-{i}") for i in range(c)]
+               for c in CLIENTS[1:]}
+    listener, port = start_listener_processes(processes, database_url, workdir / f"listener-{round_}-{processes}.log")
+    try:
+        storescu_at_once(port, [write_series(workdir / "cs", slices, 4, f"cw{round_}w{processes}-{i}")
+                                for i in range(2 * processes)])  # imports and first queries
+        for clients, group in folders.items():
+            with Measured(listener.pid, clients * n) as measured:
+                storescu_at_once(port, group)
+            print(f"  C-STORE  listener --processes {processes}, {clients} associations: "
+                  f"{measured.record(results, ('cstore', processes, clients))}", flush=True)
+    finally:
+        listener.send_signal(signal.SIGTERM)
+        listener.wait(timeout=60)
+        shutil.rmtree(workdir / "cs", ignore_errors=True)
+
+
 # -- the same-run baseline: dcmread in 1 and 2 processes -----------------------------------------------------------
 
 def dcmread_processes(paths: list[Path], processes: int) -> float:
@@ -267,7 +325,9 @@ def report(results: dict, args) -> None:
     machine, line = scaling(results, "dcmread")
     print(f"{'dcmread (baseline, files/s)':<36} {line}")
     rows = [(f"STOW-RS, {c} client(s), gunicorn -w", "stow", c) for c in CLIENTS]
-    for label, kind, clients in [*rows, ("upload job, Celery worker processes", "job", 0)]:
+    rows += [("upload job, Celery worker processes", "job", 0)]
+    rows += [(f"C-STORE, {c} associations, --processes", "cstore", c) for c in CLIENTS[1:]]
+    for label, kind, clients in rows:
         ratio, line = scaling(results, kind, clients)
         print(f"{label:<36} {line}; {ratio / machine:.0%} of dcmread's 2 vs 1")
     print("target: on 2 cores, 2 processes give at least 1.7x one process. Equal CPU ms/instance at 1 and 2 "
@@ -313,10 +373,14 @@ def run(args, workdir: Path, database_name: str, broker: str) -> None:
             run_stow(args, workdir, slices, database_name, token, processes, round_, results)
         for processes in order:
             run_jobs(args, workdir, slices, database_url, broker, processes, round_, results)
+        for processes in order:
+            run_cstore(args, workdir, slices, database_url, processes, round_, results)
     stowed = args.rounds * (len(PROCESSES) * sum(CLIENTS) * args.instances + 4 * sum(PROCESSES))  # warm-ups: 4 each
     jobs = args.rounds * sum(args.job_series * args.job_instances + 2 * p * 3 for p in PROCESSES)
+    stored_cstore = args.rounds * sum(sum(CLIENTS[1:]) * args.instances + 2 * p * 4 for p in PROCESSES)
     stored = Instance.objects.count()
-    assert stored == Instance.objects.values("sop_uid").distinct().count() == stowed + jobs, (stored, stowed, jobs)
+    assert stored == Instance.objects.values("sop_uid").distinct().count() == stowed + jobs + stored_cstore, (
+        stored, stowed, jobs, stored_cstore)
     report(results, args)
 
 
