@@ -8,17 +8,33 @@ there is nothing to refresh: the first run, a curator's choice of mapping set, m
 """
 
 import logging
+from functools import lru_cache
 
 from django.db import transaction
 from django.db.models import F
 
 from core.db.bulk import copy_rows
-from reports_nlp.models import Finding, MiningRun, Report, ReportVerdict
+from reports_nlp.models import Finding, MappingSet, MiningRun, Report, ReportVerdict
+from reports_nlp.pipeline import ReportPipeline
 from reports_nlp.pipeline_cache import pipeline_for
+from reports_nlp.scoring import TraitWeights
 from reports_nlp.selectors.mining import mining_run_latest_done
 from reports_nlp.services.mining import FINDING_COLUMNS, VERDICT_COLUMNS, _trait_weights, mine_report_rows
 
 logger = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=4)
+def _published_set_tools(mapping_set_id: int) -> tuple[ReportPipeline, dict[str, TraitWeights]]:
+    # A published set never changes, so a listener mining report after report reads it once.
+    mapping_set = MappingSet.objects.get(pk=mapping_set_id)
+    return pipeline_for(mapping_set), _trait_weights(mapping_set)
+
+
+def _set_tools(mapping_set: MappingSet) -> tuple[ReportPipeline, dict[str, TraitWeights]]:
+    if mapping_set.status == MappingSet.Status.PUBLISHED:
+        return _published_set_tools(mapping_set.pk)
+    return pipeline_for(mapping_set), _trait_weights(mapping_set)  # a draft may have changed since
 
 
 def report_mine_into_latest_run(*, report_id: int) -> MiningRun | None:
@@ -27,10 +43,9 @@ def report_mine_into_latest_run(*, report_id: int) -> MiningRun | None:
     report = Report.objects.filter(pk=report_id, is_current=True).only("id", "text").first()
     if run is None or report is None:
         return None
-    rows = pipeline_for(run.mapping_set).rows(report.text)
-    findings, verdicts = mine_report_rows(run, report.pk, report.text, rows, _trait_weights(run.mapping_set))
+    pipeline, weights = _set_tools(run.mapping_set)
+    findings, verdicts = mine_report_rows(run, report.pk, report.text, pipeline.rows(report.text), weights)
     with transaction.atomic():
-        MiningRun.objects.select_for_update().filter(pk=run.pk).first()
         Finding.objects.filter(run=run, report_id=report.pk).delete()
         already = ReportVerdict.objects.filter(run=run, report_id=report.pk).delete()[0] > 0
         copy_rows(Finding, FINDING_COLUMNS, findings)

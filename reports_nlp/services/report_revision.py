@@ -9,7 +9,6 @@ duplicate: nothing changes. A new current revision is mined into the latest mini
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Max
 
 from reports_nlp.accession import accession_pseudonym, patient_pseudonym
 from reports_nlp.intake.message import IncomingReport
@@ -62,22 +61,27 @@ def report_revision_receive(*, incoming: IncomingReport, source: str) -> Revisio
     pseudonym = accession_pseudonym(incoming.accession_number)
     _lock_accession(pseudonym)
     revisions = Report.objects.filter(accession_pseudonym=pseudonym)
-    current = revisions.filter(is_current=True).first()
+    # One read of the accession's revisions (the text only for an addendum, which needs the current one).
+    known = list(revisions.only("id", "revision", "is_current", "result_status", "content_hash", "study_id"))
+    current = next((r for r in known if r.is_current), None)
     text = _text_with_addendum(incoming, current)
     digest = content_hash(incoming.observation_date, text, incoming.status)
-    if revisions.filter(content_hash=digest).exists():
+    if any(r.content_hash == digest for r in known):
         return RevisionResult(DUPLICATE, None)
-    latest = revisions.aggregate(r=Max("revision"))["r"] or 0
+    latest = max((r.revision for r in known), default=0)
     is_current = _becomes_current(incoming.status, current)
-    if is_current or incoming.status == ResultStatus.CANCELLED:
+    if current is not None and (is_current or incoming.status == ResultStatus.CANCELLED):
         revisions.filter(is_current=True).update(is_current=False)
+    study_id = next((r.study_id for r in known if r.study_id), None) or study_ids_by_accession([pseudonym]).get(
+        pseudonym)
     report = Report(
         accession_pseudonym=pseudonym, patient_pseudonym=patient_pseudonym(incoming.patient_id),
         report_date=incoming.observation_date, text=text, content_hash=digest, revision=latest + 1,
         result_status=incoming.status, is_current=is_current,
-        study_id=study_ids_by_accession([pseudonym]).get(pseudonym), source=source[:255],
+        study_id=study_id, source=source[:255],
     )
-    report.full_clean()
+    # Uniqueness of (accession, revision) and (accession, content) is what the lock and the read above ensure.
+    report.full_clean(validate_unique=False, validate_constraints=False)
     report.save()
     if is_current:
         from reports_nlp.tasks import mine_report
