@@ -7,9 +7,10 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from core.decorators import role_required
-from core.roles import CURATOR, TRAINER, has_role
+from core.roles import CURATOR, TRAINER, has_role, is_admin
 from datasets.models import ModelRun
 from datasets.selectors.model_runs import model_run_list
+from datasets.selectors.readers_roc import run_reader_roc
 from datasets.selectors.run_report import (
     ROC_SIZE,
     certified_sentence,
@@ -44,6 +45,7 @@ def run_detail(request, run_id):
     return render(request, "frontend/runs/run.html", {
         "run": run, **run_report(run), "others": ModelRun.objects.exclude(pk=run.pk).order_by("-imported_at")[:20],
         "subgroups": run_subgroups(run),
+        "reader_roc": run_reader_roc(run=run, show_identities=is_admin(request.user)),
     })
 
 

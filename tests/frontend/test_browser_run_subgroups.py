@@ -52,3 +52,20 @@ def test_trainer_reads_subgroups_and_the_forest_plot(live_server, new_page, tmp_
     forest.wait_for()
     page.wait_for_function("() => { const i = document.querySelector('#subgroups img.forest');"
                            " return i.complete && i.naturalWidth > 100; }")
+
+
+def test_trainer_sees_readers_on_the_models_roc_under_pseudonyms(live_server, new_page, tmp_path):
+    from tests.datasets.test_readers_roc import read_votes
+
+    run, readers = read_votes(tmp_path)
+    make_user("train", TRAINER)
+    page = new_page()
+    log_in(page, live_server, "train", PASSWORD)
+    page.goto(f"{live_server.url}/runs/{run.pk}/")
+    figure = page.locator(f"#readers-roc figure[data-trait='{ICH}']")
+    figure.wait_for()
+    assert figure.locator("g.reader circle").count() == 3 and figure.locator("rect.mean-reader").count() == 1
+    assert figure.locator("polyline.model-roc").count() == 0  # the test run's report keeps no curve
+    text = figure.inner_text()
+    assert "mean reader (3)" in text and "0.50 [" in text
+    assert not [u.username for u in readers if u.username in page.content()]
