@@ -7,12 +7,14 @@ hedged ("uncertain") finding as a positive call (see `binary_call`).
 from statistics import median
 
 import numpy as np
+from django.core.cache import cache
+from django.db.models import Count, Max
 
 from annotation.labels import taxonomy_index
 from annotation.models import Campaign, Consensus, ReaderConfusion
 from annotation.selectors.reads import reads_current_qs
-from annotation.stats.agreement import agreement
-from annotation.stats.consensus_rules import ABSENT, PRESENT, STATES, binary_call
+from annotation.stats.agreement import agreement, agreement_statistics
+from annotation.stats.consensus_rules import ABSENT, PRESENT, STATES, UNCERTAIN, binary_call
 
 CODES = {state: i for i, state in enumerate(STATES)}
 
@@ -141,3 +143,47 @@ def _reader_row(reader_id, seconds, vs_consensus, vs_gold, ds_rows) -> dict:
             "mean_specificity": _mean(r["specificity"] for r in ds_rows),
         },
     }
+
+
+def _reads_fingerprint(campaign: Campaign) -> tuple:
+    """Changes whenever a read is submitted, amended or withdrawn: how many current reads and the latest time."""
+    reads = reads_current_qs().filter(assignment__campaign=campaign).aggregate(n=Count("id"), last=Max("updated_at"))
+    return reads["n"], reads["last"].isoformat() if reads["last"] else ""
+
+
+FOREST_STATISTICS = ("fleiss_kappa", "krippendorff_alpha", "gwet_ac1")
+
+
+def _agreement_forest(campaign: Campaign, n_boot: int, seed: int) -> dict:
+    index = taxonomy_index(campaign.taxonomy)
+    mats, studies, _ = _matrices(_read_rows(campaign), index.codes)
+    clusters = np.array(studies)
+    called_codes = (CODES[PRESENT], CODES[UNCERTAIN])
+    traits, quiet = [], 0
+    for code in index.codes:
+        m = mats[code]
+        if not ((m >= 0).sum(axis=1) >= 2).any():
+            continue
+        if not np.isin(m, called_codes).any():
+            quiet += 1  # every reader called it absent: perfect agreement, nothing to plot
+            continue
+        result = agreement_statistics(m, clusters, n_categories=len(STATES), statistics=FOREST_STATISTICS,
+                                      n_boot=n_boot, seed=seed)
+        traits.append({"trait": code, **{name: result[name].as_dict() for name in FOREST_STATISTICS}})
+    return {"n_studies": len(studies), "traits": traits, "quiet": quiet}
+
+
+def agreement_forest(*, campaign: Campaign, n_boot: int = 300, seed: int = 0) -> dict:
+    """What the overview's forest plot shows: per trait some reader called present or uncertain, Fleiss' kappa,
+    Krippendorff's alpha and Gwet's AC1 with bootstrap 95% CIs; `quiet` counts the traits every reader called absent.
+
+    Kept in Django's cache until the campaign's reads change: the bootstrap costs seconds at a few hundred studies
+    and the page asks on every load. (No pairwise Cohen's kappas and no groups: the API's `agreement_table` has them.)
+    """
+    key = f"agreement-forest:{campaign.pk}:{campaign.taxonomy_id}:{n_boot}:{seed}:" + ":".join(
+        map(str, _reads_fingerprint(campaign)))
+    table = cache.get(key)
+    if table is None:
+        table = _agreement_forest(campaign, n_boot, seed)
+        cache.set(key, table, timeout=24 * 3600)
+    return table

@@ -3,7 +3,7 @@
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from annotation.models import AdjudicationTask, Assignment, Campaign, CampaignStudy
+from annotation.models import AdjudicationTask, Assignment, Campaign, CampaignStudy, Consensus
 from core.roles import CURATOR, TRAINER, has_role
 
 
@@ -54,3 +54,27 @@ def campaign_progress(*, campaign: Campaign) -> dict:
 def campaign_study_ids(*, campaign: Campaign) -> set[int]:
     """The archive ids of the campaign's studies (gold ones included)."""
     return set(campaign.campaign_studies.values_list("study_id", flat=True))
+
+
+def campaign_study_page(*, campaign: Campaign, status: str | None = None, trait: str | None = None,
+                        limit: int = 50, offset: int = 0) -> tuple[list[dict], int]:
+    """One page of the campaign's studies (in the order they were added) and how many match: each with its status,
+    reads, the traits consensus calls present (with how: majority, adjudicated, gold, ...) and the pending ones.
+    `status` keeps one status; `trait` keeps the studies whose consensus calls that trait present.
+
+    Queries the page's rows only, so the overview costs the same at 30 studies or 3,000."""
+    entries = campaign.campaign_studies.order_by("id")
+    if status:
+        entries = entries.filter(status=status)
+    if trait:
+        entries = entries.filter(consensus__trait__code=trait, consensus__label="present")
+    page = list(entries.values("id", "study_id", "status", "is_gold", "n_submitted")[offset:offset + limit])
+    rows = {entry["id"]: {**entry, "positive": [], "pending": []} for entry in page}
+    for entry_id, code, label, method in Consensus.objects.filter(campaign_study_id__in=list(rows)).order_by(
+        "trait__display_order", "trait__code"
+    ).values_list("campaign_study_id", "trait__code", "label", "method"):
+        if label == "present":
+            rows[entry_id]["positive"].append((code, method))
+        if method == Consensus.Method.PENDING:
+            rows[entry_id]["pending"].append(code)
+    return list(rows.values()), entries.count()

@@ -129,6 +129,22 @@ def _cohen(ratings, clusters, n_categories, min_common, **boot):
     return overall, per_pair
 
 
+_FEATURES = {
+    "fleiss_kappa": (fleiss_features, fleiss_statistic),
+    "krippendorff_alpha": (alpha_features, alpha_statistic),
+    "gwet_ac1": (ac1_features, ac1_statistic),
+}
+
+
+def agreement_statistics(ratings: np.ndarray, clusters: np.ndarray, *, n_categories: int, statistics=tuple(_FEATURES),
+                         n_boot: int = 1000, seed: int = 0) -> dict:
+    """Some of Fleiss' kappa, Krippendorff's alpha and Gwet's AC1 with bootstrap 95% CIs (no pairwise Cohen)."""
+    ratings, clusters = _pairable(np.asarray(ratings, dtype=int), clusters)
+    counts = category_counts(ratings, n_categories)
+    return {name: bootstrap_estimate(_FEATURES[name][0](counts), clusters, _FEATURES[name][1], n_boot=n_boot, seed=seed)
+            for name in statistics}
+
+
 def agreement(
     ratings: np.ndarray,
     clusters: np.ndarray,
@@ -141,12 +157,6 @@ def agreement(
     """All four statistics with bootstrap 95% CIs, plus the pairwise Cohen's kappas (reader column indices)."""
     ratings, clusters = _pairable(np.asarray(ratings, dtype=int), clusters)
     boot = {"n_boot": n_boot, "seed": seed}
-    counts = category_counts(ratings, n_categories)
     cohen, pairs = _cohen(ratings, clusters, n_categories, min_common, **boot)
-    return {
-        "fleiss_kappa": bootstrap_estimate(fleiss_features(counts), clusters, fleiss_statistic, **boot),
-        "krippendorff_alpha": bootstrap_estimate(alpha_features(counts), clusters, alpha_statistic, **boot),
-        "gwet_ac1": bootstrap_estimate(ac1_features(counts), clusters, ac1_statistic, **boot),
-        "cohen_kappa": cohen,
-        "cohen_pairs": pairs,
-    }
+    return {**agreement_statistics(ratings, clusters, n_categories=n_categories, **boot),
+            "cohen_kappa": cohen, "cohen_pairs": pairs}
