@@ -4,6 +4,9 @@ Measures, on synthetic 40-slice 512x512 head CTs ingested through the archive:
   - opening a study -> first image on screen, and -> the whole series loaded (cold browser cache, then warm);
   - pressing "submit & next" -> the next study's first image;
 and, in the same run, a baseline: the raw time to fetch the same DICOMweb metadata and frames with `requests`.
+Then a remote reader: one study opened (cold browser cache, then warm reloads) with the pixels JPEG-LS compressed
+(what the page asks for) against uncompressed (today's answer, its Accept rewritten), on loopback and on a link
+throttled through the DevTools protocol (Network.emulateNetworkConditions: 20 Mbit/s, 40 ms round trip).
 It also writes docs/screenshots/reading-page.png and adjudication-page.png.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/radcurate .venv/bin/python bench/bench_viewer.py [--studies 4]
@@ -115,6 +118,39 @@ def fetch(session: requests.Session, url: str, accept: str) -> int:
     response = session.get(url, headers={"Accept": accept})
     response.raise_for_status()
     return len(response.content)
+
+
+JLS = "1.2.840.10008.1.2.4.80"
+RAW_FRAMES = 'multipart/related; type="application/octet-stream"; transfer-syntax=*'
+RAW_INSTANCES = 'multipart/related; type="application/dicom"; transfer-syntax=*'
+JLS_INSTANCES = f'multipart/related; type="application/dicom"; transfer-syntax={JLS}'
+
+
+def transfer(base: str, session: requests.Session, study) -> dict:
+    """Bytes of the series retrieve and its metadata, plain and compressed, and the first JPEG-LS retrieve's time
+    (the server encodes and caches each instance) beside the second's (from its cache)."""
+    root = f"{base}/dicomweb/studies/{study.study_uid}/series/{study.primary_series.series_uid}"
+
+    def timed(url, accept, encoding="identity"):
+        t0 = time.perf_counter()
+        response = session.get(url, headers={"Accept": accept, "Accept-Encoding": encoding}, stream=True)
+        size = len(response.raw.read())  # as sent: still compressed
+        return size, (time.perf_counter() - t0) * 1000
+
+    from django.core.files.storage import default_storage
+
+    from curation.dicom.transcode_cache import cache_path
+
+    for instance in study.primary_series.instances.all():  # a cold cache: the first retrieve encodes every slice
+        default_storage.delete(cache_path(instance.storage_path, JLS))
+    raw, raw_ms = timed(root, RAW_INSTANCES)
+    jls_cold, cold_ms = timed(root, JLS_INSTANCES)
+    jls, warm_ms = timed(root, JLS_INSTANCES)
+    meta, _ = timed(f"{root}/metadata", "application/dicom+json")
+    meta_br, _ = timed(f"{root}/metadata", "application/dicom+json", "br")
+    meta_gz, _ = timed(f"{root}/metadata", "application/dicom+json", "gzip")
+    return {"raw": raw, "jls": jls, "jls_cold": jls_cold, "raw_ms": raw_ms, "cold_ms": cold_ms, "warm_ms": warm_ms,
+            "meta": meta, "meta_br": meta_br, "meta_gz": meta_gz}
 
 
 def baseline(base: str, session: requests.Session, study) -> dict:
@@ -263,6 +299,105 @@ def adjudicate(page, base) -> dict:
     return timing
 
 
+# The remote reader's link (the task's figure): 20 Mbit/s both ways, 40 ms round trip.
+LINKS = {"loopback": None, "20 Mbit/s, 40 ms": {"latency": 40, "throughput": 20e6 / 8}}
+
+
+def throttle(page, link: dict | None) -> None:
+    if link is None:
+        return
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": link["latency"],
+                                                  "downloadThroughput": link["throughput"],
+                                                  "uploadThroughput": link["throughput"]})
+
+
+def pixels_route(compressed: bool):
+    """Every DICOMweb request goes through the same interception in both arms; the uncompressed arm asks what
+    the page asked before JPEG-LS: pixels as stored, metadata without Content-Encoding."""
+
+    def handle(route, request):
+        if compressed:
+            route.continue_()
+            return
+        headers = dict(request.headers)
+        accept = headers.get("accept", "")
+        if "image/jls" in accept:
+            headers["accept"] = RAW_FRAMES
+        elif 'type="application/dicom"' in accept:
+            headers["accept"] = RAW_INSTANCES
+        headers["accept-encoding"] = "identity"
+        route.continue_(headers=headers)
+
+    return handle
+
+
+WIRE = """() => performance.getEntriesByType('resource').filter((r) => r.name.includes('/dicomweb/'))
+  .reduce((n, r) => n + (r.transferSize || r.encodedBodySize || 0), 0)"""
+
+
+def remote_reader(browser, base, campaign, repeats: int) -> dict:
+    """One study opened by bench-reader-2 (cold browser cache, then `repeats` reloads) on each link, JPEG-LS and
+    uncompressed, the arms alternating so that a change of machine load touches both."""
+    results = {}
+    for link_name, link in LINKS.items():
+        for compressed in (False, True):
+            context = browser.new_context(viewport=VIEWPORT)
+            context.route("**/dicomweb/**", pixels_route(compressed))
+            page = context.new_page()
+            log_in(page, base, "bench-reader-2")
+            throttle(page, link)
+            page.goto(f"{base}/reading/")
+            page.locator(f".campaign[data-campaign='{campaign.pk}'] button").click()
+            page.wait_for_url(lambda url: "/assignments/" in url, timeout=60_000)
+            runs = {"cold": [wait_loaded(page)], "warm": [], "wire": []}
+            runs["wire"].append(page.evaluate(WIRE))
+            for _ in range(repeats):
+                page.reload()
+                runs["warm"].append(wait_loaded(page))
+                runs["wire"].append(page.evaluate(WIRE))
+            results[(link_name, compressed)] = runs
+            context.close()
+    return results
+
+
+def print_remote(results: dict, sizes: list[dict]) -> None:
+    print(flush=True)
+    print("Remote reader: one 40-slice 512x512 study, JPEG-LS lossless against uncompressed pixels, same run. "
+          "Milliseconds, median (min-max, n); cold = empty browser cache (the server's JPEG-LS cache is warm).")
+    print(f"{'':52} {'median':>8} {'min':>8} {'max':>8} {'n':>4}")
+    for (link, compressed), runs in results.items():
+        arm = f"{link}, {'JPEG-LS' if compressed else 'uncompressed'}"
+        remote = link != "loopback" and compressed
+        print(row(f"{arm}: first image (cold)", [r["shown"] for r in runs["cold"]], "target < 600" if remote else ""))
+        print(row(f"{arm}: first image (warm)", [r["shown"] for r in runs["warm"]], "target < 600" if remote else ""))
+        print(row(f"{arm}: series loaded (cold)", [r["series"] for r in runs["cold"]], "target < 4000" if remote else ""))
+        print(row(f"{arm}: series loaded (warm)", [r["series"] for r in runs["warm"]], "target < 4000" if remote else ""))
+        print(f"{arm}: DICOMweb bytes on the wire per open: {statistics.median(runs['wire']) / 1e6:.2f} MB")
+    for link in LINKS:
+        raw, jls = results[(link, False)], results[(link, True)]
+        ratios = []
+        for key, label in (("shown", "first image"), ("series", "series loaded")):
+            for when in ("cold", "warm"):
+                a = statistics.median(r[key] for r in raw[when])
+                b = statistics.median(r[key] for r in jls[when])
+                ratios.append(f"{label} {when} {a / b:.2f}x")
+        print(f"{link}: uncompressed / JPEG-LS: " + ", ".join(ratios)
+              + ("  (target >= 2x)" if link != "loopback" else "  (no regression: >= 1x)"))
+    raw = sum(s["raw"] for s in sizes)
+    jls = sum(s["jls"] for s in sizes)
+    meta = statistics.median(s["meta"] for s in sizes)
+    print(f"series retrieve (requests, {len(sizes)} studies): {raw / len(sizes) / 1e6:.2f} MB uncompressed, "
+          f"{jls / len(sizes) / 1e6:.2f} MB JPEG-LS: ratio {raw / jls:.2f}; first JPEG-LS retrieve (encoding) "
+          f"{statistics.median(s['cold_ms'] for s in sizes):.0f} ms, cached "
+          f"{statistics.median(s['warm_ms'] for s in sizes):.0f} ms, uncompressed "
+          f"{statistics.median(s['raw_ms'] for s in sizes):.0f} ms (loopback)")
+    print(f"series metadata: {meta / 1e3:.0f} kB plain, "
+          f"{statistics.median(s['meta_gz'] for s in sizes) / 1e3:.1f} kB gzip, "
+          f"{statistics.median(s['meta_br'] for s in sizes) / 1e3:.1f} kB Brotli")
+
+
 def drop_bench_database(connections, old_config) -> None:
     """Closes what the server's request threads left open on the bench's own database, then drops it."""
     name = connections["default"].settings_dict["NAME"]
@@ -287,6 +422,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--studies", type=int, default=4, help="synthetic studies to read (default 4)")
     parser.add_argument("--repeats", type=int, default=5, help="warm reloads of the first study (default 5)")
+    parser.add_argument("--remote-repeats", type=int, default=3,
+                        help="warm reloads per arm of the remote-reader comparison (default 3; 0 skips it)")
+    parser.add_argument("--remote-only", action="store_true", help="only the remote-reader comparison")
     args = parser.parse_args()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
@@ -310,7 +448,12 @@ def main() -> None:
         with LiveServer() as base, sync_playwright() as pw:
             session = http_session(base, "bench-reader-1")
             base_runs = [baseline(base, session, s) for s in studies]
+            sizes = [transfer(base, session, s) for s in studies]
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            if args.remote_repeats:  # printed at once: the reading flows below take minutes
+                print_remote(remote_reader(browser, base, campaign, args.remote_repeats), sizes)
+            if args.remote_only:
+                return
             for reader in ("bench-reader-1", "bench-reader-2"):
                 page = browser.new_context(viewport=VIEWPORT).new_page()
                 log_in(page, base, reader)
@@ -327,9 +470,10 @@ def main() -> None:
     finally:
         drop_bench_database(connections, old_config)
 
-    sizes = {name: shrink_png(SCREENSHOTS / name) for name in ("reading-page.png", "adjudication-page.png")}
+    shots = {name: shrink_png(SCREENSHOTS / name) for name in ("reading-page.png", "adjudication-page.png")}
     print()
-    print(f"Reading room, {args.studies} synthetic studies of 40 slices 512x512 (uncompressed, 0.5 MB a slice); "
+    print(f"Reading room, {args.studies} synthetic studies of 40 slices 512x512 (JPEG-LS lossless, 0.5 MB a slice "
+          "uncompressed); "
           "headless Chromium, live server on 127.0.0.1. Milliseconds.")
     print(f"{'':52} {'median':>8} {'min':>8} {'max':>8} {'n':>4}")
     print(row("browser: open study -> first image shown (cold cache)", [r["shown"] for r in results["cold"]],
@@ -357,7 +501,8 @@ def main() -> None:
           f"{warm_series / statistics.median(b['parallel'] for b in base_runs):.1f}x")
     print("where the time goes in the last warm open (ms from navigation start): "
           + ", ".join(f"{k} {v:.0f}" for k, v in results["timeline"].items() if v is not None))
-    print("screenshots: " + ", ".join(f"docs/screenshots/{k} ({v // 1024} KB)" for k, v in sizes.items()))
+    print("screenshots: " + ", ".join(f"docs/screenshots/{k} ({v // 1024} KB)" for k, v in shots.items()))
+
 
 
 def _first_subdural(truth_lines: list[str]) -> tuple[int, int] | None:

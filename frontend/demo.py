@@ -16,7 +16,9 @@ from django.core.management import call_command
 
 from core.roles import ADMIN, CURATOR, RADIOLOGIST, ROLES, TRAINER
 from curation.selectors.taxonomy import taxonomy_list
+from frontend.demo_dicomweb import step_remote_pixels
 from frontend.demo_feeds import step_report_feeds
+from frontend.demo_progress import StepClock, counted, step_bar
 
 
 @dataclass
@@ -24,6 +26,7 @@ class DemoContext:
     data_dir: Path
     out: Callable[[str], None] = print
     quick: bool = False  # a small cohort and a few training steps: what the test suite runs
+    progress: bool = False  # bars on the terminal for the long steps (manage.py demo); off in tests
     users: dict[str, User] = field(default_factory=dict)
     state: dict = field(default_factory=dict)
 
@@ -86,7 +89,8 @@ def step_cohort(ctx: DemoContext) -> None:
         ctx.out(f"cohort exists at {cohort_dir}")
     else:
         params = {**DEMO_COHORT, **(QUICK_COHORT if ctx.quick else {})}
-        manifest = generate_cohort(cohort_dir, workers=2, overwrite=True, **params)
+        with step_bar(enabled=ctx.progress, total=params["studies"], desc="cohort", unit="studies") as bar:
+            manifest = generate_cohort(cohort_dir, workers=2, overwrite=True, progress=bar.update, **params)
         ctx.out(f"cohort of {params['studies']} studies written to {cohort_dir} "
                 f"({len(manifest['files'])} files)")
     ctx.state["cohort_dir"] = cohort_dir
@@ -97,7 +101,8 @@ def step_ingest(ctx: DemoContext) -> None:
     """The archive: validate, de-identify, classify and store every file of the cohort (broken ones quarantined)."""
     from curation.services.archive import ingest_paths
 
-    summary = ingest_paths([ctx.state["cohort_dir"] / "dicom"], source="demo")
+    with step_bar(enabled=ctx.progress, total=None, desc="ingest", unit="files") as bar:
+        summary = ingest_paths([ctx.state["cohort_dir"] / "dicom"], source="demo", progress=counted(bar))
     ctx.out(f"ingest: {summary}")
 
 
@@ -115,7 +120,8 @@ def step_reports(ctx: DemoContext) -> None:
     ctx.out(f"reports: {result.created} new, {result.revised} revised, {result.unchanged} unchanged, "
             f"{len(result.errors)} skipped")
     run = mining_run_create(mapping_set=mapping_set_get(), chunk_size=500)
-    run = mining_run_process_locally(run=run)
+    with step_bar(enabled=ctx.progress, total=run.total_reports or None, desc="mining", unit="reports") as bar:
+        run = mining_run_process_locally(run=run, on_chunk=bar.update)
     ctx.out(f"mining run {run.pk} ({run.mapping_set}): {run.status}, {run.done_reports}/{run.total_reports} reports")
     for row in study_priorities(run=run, limit=3):
         ctx.out(f"  candidate study {row['study_id']}: score {row['score']:.1f}, {row['reasons'][0]}")
@@ -176,8 +182,10 @@ def step_annotation(ctx: DemoContext) -> None:
         ctx.out(f"priorities from mining run {run.pk}: {result.updated} studies scored")
     # demo-radiologist adjudicates too (they read none of these studies); a few tasks stay open for the browser.
     campaign_set_pool(campaign=campaign, adjudicators=[ctx.users[RADIOLOGIST]])
-    summary = run_simulation(campaign=campaign, truth=truth, n_readers=4, sensitivity=0.85, specificity=0.98,
-                             slices=slices, keep_open=DEMO_OPEN_ADJUDICATIONS)
+    expected = len(rest) * campaign.min_reads  # at least; a third read where two disagree
+    with step_bar(enabled=ctx.progress, total=expected, desc="simulated reads", unit="reads") as bar:
+        summary = run_simulation(campaign=campaign, truth=truth, n_readers=4, sensitivity=0.85, specificity=0.98,
+                                 slices=slices, keep_open=DEMO_OPEN_ADJUDICATIONS, on_read=lambda: bar.update(1))
     for line in summary_lines(summary):
         ctx.out(line)
     left = adjudication_queue(user=ctx.users[RADIOLOGIST]).count()
@@ -220,7 +228,9 @@ def step_export(ctx: DemoContext) -> None:
         version = dataset_version_create(name=DEMO_DATASET, taxonomy=campaign.taxonomy, campaign_ids=[campaign.pk],
                                          created_by=ctx.users[TRAINER], description="The demo pilot campaign.",
                                          image_size=(size, size), split_fractions=list(fractions))
-        dataset_export_run(version=version, user=ctx.users[TRAINER])
+        with step_bar(enabled=ctx.progress, total=None, desc="export", unit="chunks") as bar:
+            dataset_export_run(version=version, user=ctx.users[TRAINER],
+                               progress=lambda job: counted(bar)(job.chunks_done, job.chunks_total))
         version.refresh_from_db()
     ctx.out(f"dataset {version.name} v{version.version}: {version.status}, {version.n_studies} studies, "
             f"{version.n_slices} slices, content hash {version.content_hash[:16]}")
@@ -258,10 +268,12 @@ def _training(ctx: DemoContext, *args: str) -> None:
     import subprocess
     import sys
 
-    command = [sys.executable, "-m", "training", *args, "--no-progress"]
-    result = subprocess.run(command, cwd=settings.BASE_DIR, capture_output=True, text=True)
+    command = [sys.executable, "-m", "training", *args, *([] if ctx.progress else ["--no-progress"])]
+    # With progress, training's own bars (epochs, batches, time left) and log lines go straight to the terminal.
+    result = subprocess.run(command, cwd=settings.BASE_DIR, stdout=None if ctx.progress else subprocess.PIPE,
+                            stderr=None if ctx.progress else subprocess.PIPE, text=True)
     if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(command[1:])} failed:\n{result.stderr[-3000:]}")
+        raise RuntimeError(f"{' '.join(command[1:])} failed:\n{(result.stderr or 'see its output above')[-3000:]}")
 
 
 def step_training(ctx: DemoContext) -> None:
@@ -285,7 +297,7 @@ def step_training(ctx: DemoContext) -> None:
     certified = (f"certified: CSMR below {operating['target_csmr']:.0%} at {operating['calibration']['coverage']:.0%} "
                  f"coverage, {operating['confidence']:.0%} confidence" if operating["certified"]
                  else f"not certified: {operating.get('note', 'every study is referred')}")
-    ctx.out(f"{certified}; on test: coverage {test['coverage']:.1%}, CSMR {test['csmr']:.2%} "
+    ctx.out(f"{certified}; selective reporting on test: coverage {test['coverage']:.1%}, CSMR {test['csmr']:.2%} "
             f"(95% upper bound {test['csmr_upper']:.2%}); report {run_dir / 'report.json'}")
     ctx.state["run_dir"] = run_dir
 
@@ -317,7 +329,9 @@ def step_active_learning(ctx: DemoContext) -> None:
         ctx.out(f"run {run_dir.name} already imported")
         return
     archive_set = ctx.data_dir / "prediction-set"
-    prediction_set_write(studies=Study.objects.all(), like=ctx.state["dataset_dir"], out_dir=archive_set)
+    with step_bar(enabled=ctx.progress, total=Study.objects.count(), desc="prediction set", unit="studies") as bar:
+        prediction_set_write(studies=Study.objects.all(), like=ctx.state["dataset_dir"], out_dir=archive_set,
+                             progress=lambda: bar.update(1))
     _training(ctx, "predict", "--run", str(run_dir), "--data", str(archive_set), "--out",
               str(run_dir / "predictions.csv"), "--split", "all", "--saliency")
     ctx.out(f"worklist '{campaign.name}' before: " + "; ".join(_worklist_head(campaign, 3)))
@@ -331,18 +345,24 @@ def step_active_learning(ctx: DemoContext) -> None:
 
 
 STEPS: list[Callable[[DemoContext], None]] = [
-    step_migrate, step_users, step_taxonomy, step_cohort, step_ingest, step_reports, step_report_feeds,
+    step_migrate, step_users, step_taxonomy, step_cohort, step_ingest, step_remote_pixels, step_reports, step_report_feeds,
     step_annotation, step_export,
     step_training, step_active_learning,
 ]
 
 
-def run_demo(*, out: Callable[[str], None] = print, quick: bool = False) -> DemoContext:
-    ctx = DemoContext(data_dir=Path(settings.DATA_DIR) / "demo", out=out, quick=quick)
+def run_demo(*, out: Callable[[str], None] = print, quick: bool = False, progress: bool = False) -> DemoContext:
+    ctx = DemoContext(data_dir=Path(settings.DATA_DIR) / "demo", out=out, quick=quick, progress=progress)
     ctx.data_dir.mkdir(parents=True, exist_ok=True)
-    for step in STEPS:
+    clock = StepClock()
+    for number, step in enumerate(STEPS, start=1):
         name = step.__name__.removeprefix("step_")
-        out(f"== {name}")
+        out(f"== {name} ({number}/{len(STEPS)})")
+        clock.start()
         step(ctx)
+        out(f"   {name} took {clock.stop(name):.1f} s")
+    out("== steps and their times")
+    for line in clock.table():
+        out(line)
     assert set(ctx.users) == set(ROLES)
     return ctx
