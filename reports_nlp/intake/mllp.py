@@ -8,6 +8,7 @@ the database), so several RIS connections are served at once. A connection that 
 import asyncio
 import logging
 import queue
+import signal
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -129,6 +130,10 @@ class HL7Listener:
         self._pool = _Workers(self.workers, self.handle, self.on_worker_exit)
         self._loop = asyncio.new_event_loop()
         self._task = self._loop.create_task(self._serve())
+        if threading.current_thread() is threading.main_thread():
+            # The command: SIGTERM (docker stop, systemd) and Ctrl-C stop it cleanly, connections closed.
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                self._loop.add_signal_handler(signum, self._task.cancel)
         try:
             self._loop.run_until_complete(self._task)
         except asyncio.CancelledError:

@@ -1,8 +1,13 @@
 """The HL7 v2 listener with real clients (python-hl7's MLLP client, socat): ACKs, revisions, candidates."""
 
+import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -121,3 +126,37 @@ def test_socat_sends_a_message_and_reads_the_ack(listener, mined_archive):
     assert result.returncode == 0, result.stderr
     assert msa(result.stdout.decode().strip("\x0b\x1c\r"))[:2] == ["AA", "M1"]
     assert Report.objects.get().result_status == "final"
+
+
+def test_the_command_serves_mllp_send_and_stops_on_sigterm(mined_archive, tmp_path, test_data_dir):
+    """`manage.py hl7_listener` as its own process, fed by python-hl7's `mllp_send` command-line client."""
+    from django.conf import settings
+
+    from tests.conftest import _database_url
+
+    from .feeds import DATE
+
+    with socket.socket() as sock:  # a free port for the listener process
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "DATABASE_URL": _database_url(), "CELERY_TASK_ALWAYS_EAGER": "1",
+           "RADCURATE_DEID_KEY": settings.RADCURATE_DEID_KEY, "RADCURATE_DATA_DIR": str(test_data_dir)}
+    log = tmp_path / "listener.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen([sys.executable, "manage.py", "hl7_listener", "--port", str(port)],
+                                cwd=settings.BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while "MLLP)" not in log.read_text() and time.monotonic() < deadline:
+            assert proc.poll() is None, log.read_text()
+            time.sleep(0.2)
+        (tmp_path / "m.hl7").write_text(message("CLI1").replace("\r", "\n"))
+        sent = subprocess.run([str(Path(sys.executable).parent / "mllp_send"), "--loose", "--port", str(port),
+                               "--file", str(tmp_path / "m.hl7"), "127.0.0.1"], capture_output=True, timeout=60)
+        assert "MSA|AA|CLI1" in sent.stdout.decode(), sent
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0, log.read_text()
+    assert "Stopped; messages by outcome: {'created': 1}" in log.read_text()
+    report = Report.objects.get()
+    assert (report.report_date, report.study_id, report.result_status) == (DATE, mined_archive.pk, "final")

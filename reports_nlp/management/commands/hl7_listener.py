@@ -33,11 +33,8 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=4, help="Messages imported at once (threads).")
 
     def handle(self, *args, port, host, workers, **options):
-        self.stdout.write(self.style.SUCCESS(f"HL7 listener on {host}:{port} (MLLP, known senders only; Ctrl-C stops)."))
+        self.stdout.write(self.style.SUCCESS(f"HL7 listener on {host}:{port} (MLLP, known senders only; Ctrl-C or SIGTERM stops)."))
         listener = HL7Listener(handle=handle_message, host=host, port=port, workers=workers,
                                on_worker_exit=close_connection)
-        try:
-            listener.serve_forever()
-        except KeyboardInterrupt:
-            pass
+        listener.serve_forever()  # until SIGINT or SIGTERM
         self.stdout.write(f"Stopped; messages by outcome: {dict(listener.counts)}")
