@@ -344,10 +344,28 @@ def step_active_learning(ctx: DemoContext) -> None:
         ctx.out(f"  {line}")
 
 
+def step_label_audit(ctx: DemoContext) -> None:
+    """Label audit: the run's out-of-sample predictions flag pilot labels that look wrong; they go to adjudication."""
+    from annotation.models import Campaign
+    from datasets.models import ModelRun
+    from datasets.services.label_audit import label_audit_queue
+
+    run_dir, campaign = ctx.state.get("run_dir"), Campaign.objects.filter(name=DEMO_CAMPAIGN).first()
+    run = ModelRun.objects.filter(name=run_dir.name).first() if run_dir is not None else None
+    if run is None or campaign is None:
+        ctx.out("no imported run or no pilot campaign: skipped")
+        return
+    flags = label_audit_queue(run=run, campaign=campaign, actor=ctx.users[TRAINER], limit=10)
+    ctx.out(f"confident learning on run {run.pk}'s out-of-sample predictions: {len(flags)} labels of "
+            f"'{campaign.name}' sent to adjudication")
+    for flag in flags[:3]:
+        ctx.out(f"  study {flag['study_id']} {flag['trait']}: {flag['reason']}")
+
+
 STEPS: list[Callable[[DemoContext], None]] = [
     step_migrate, step_users, step_taxonomy, step_cohort, step_ingest, step_remote_pixels, step_reports, step_report_feeds,
     step_annotation, step_export,
-    step_training, step_active_learning,
+    step_training, step_active_learning, step_label_audit,
 ]
 
 

@@ -67,3 +67,21 @@ def adjudication_decide(
     audit_record(actor=adjudicator, action="adjudication-decided", obj=task, campaign_id=entry.campaign_id,
                  data={"study_id": entry.study_id, "decisions": final, "note": note}, source=source)
     return task
+
+
+@transaction.atomic
+def adjudication_request(*, campaign_study: CampaignStudy, traits: dict[str, str], actor=None) -> AdjudicationTask:
+    """Send a study's traits to adjudication with the reason for each (a label audit's, say), though its readers
+    reached consensus: joins the study's open task when there is one, else opens a new one."""
+    entry = CampaignStudy.objects.select_for_update(of=("self",)).get(pk=campaign_study.pk)
+    task = entry.adjudications.select_for_update().filter(status=AdjudicationTask.Status.OPEN).first()
+    if task is None:
+        task = AdjudicationTask.objects.create(campaign_study=entry, traits=dict(traits))
+    else:
+        task.traits = {**dict(traits), **task.traits}  # a reason already there (a tie) stays
+        task.save(update_fields=["traits"])
+    entry.status, entry.completed_at = CampaignStudy.Status.ADJUDICATION, None
+    entry.save(update_fields=["status", "completed_at"])
+    audit_record(actor=actor, action="adjudication-requested", obj=task, campaign_id=entry.campaign_id,
+                 data={"study_id": entry.study_id, "traits": traits})
+    return task
