@@ -58,3 +58,27 @@ def test_radiologists_do_not_see_model_runs(users, two_runs):
     assert radiologist.get("/runs/").status_code == 403
     assert radiologist.get(f"/runs/{first.pk}/").status_code == 403
     assert radiologist.get(f"/runs/{first.pk}/plots/roc-intracranial_hemorrhage.png").status_code == 403
+
+
+def test_the_priorities_pages_show_no_phi(users, two_runs):
+    from curation.models import Taxonomy
+    from tests.annotation.conftest import make_campaign, make_readers
+
+    studies = list(Study.objects.order_by("study_uid"))
+    campaign = make_campaign(Taxonomy.objects.get(name="head-ct", version=1), studies=studies,
+                             readers=make_readers(2))
+    trainer = _login(users, "trainer")
+    first, _ = two_runs
+    pages = {
+        "index": trainer.get("/priorities/"),
+        "campaign": trainer.get(f"/priorities/campaigns/{campaign.pk}/?run={first.pk}"),
+        "pushed": trainer.post(f"/priorities/campaigns/{campaign.pk}/push/", {"run": first.pk}, follow=True),
+    }
+    assert all(r.status_code == 200 for r in pages.values()), {k: r.status_code for k, r in pages.items()}
+    assert "3 studies re-ranked" in pages["pushed"].content.decode()
+    phi = phi_strings()
+    for name, response in pages.items():
+        leaked = [s for s in phi if s in response.content.decode()]
+        assert not leaked, f"{name} shows PHI: {leaked}"
+    assert _login(users, "radiologist").get("/priorities/").status_code == 403
+    assert trainer.get(f"/priorities/campaigns/{campaign.pk}/?run=abc").status_code == 404
