@@ -54,6 +54,12 @@ class ArchiveQueryForm(forms.Form):
     date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", "The study-date range is empty: 'to' is before 'from'.")
+        return data
+
 
 class GoldStudyForm(forms.Form):
     study_uid = forms.CharField(label="Study UID")

@@ -25,7 +25,7 @@ from annotation.services.campaigns import (
 )
 from core.decorators import role_required
 from core.roles import CURATOR
-from frontend.forms import form_add_refusal, form_error_lines
+from frontend.forms import form_add_refusal
 from frontend.forms.campaigns import ArchiveQueryForm, CampaignForm, GoldStudyForm
 from reports_nlp.selectors.candidates import study_priorities, study_priority_count
 from reports_nlp.selectors.mining import mining_run_latest_done
@@ -60,12 +60,17 @@ def _candidates(campaign: Campaign) -> dict:
     return {"run": run, "rows": rows, "total": study_priority_count(run=run)}
 
 
-def _edit_page(request, campaign: Campaign, form=None, *, status: int = 200):
-    codes = list(campaign.taxonomy.traits.values_list("code", flat=True))
+def _trait_codes(campaign: Campaign) -> list[str]:
+    return list(campaign.taxonomy.traits.values_list("code", flat=True))
+
+
+def _edit_page(request, campaign: Campaign, form=None, *, query_form=None, gold_form=None, status: int = 200):
+    """The builder; a refused form is passed in bound, so it shows what was typed beside the reason."""
     return render(request, "frontend/campaigns/edit.html", {
         "campaign": campaign, "form": form or CampaignForm(instance=campaign),
         "progress": campaign_progress(campaign=campaign), "candidates": _candidates(campaign),
-        "query_form": ArchiveQueryForm(), "gold_form": GoldStudyForm(codes=codes),
+        "query_form": query_form or ArchiveQueryForm(),
+        "gold_form": gold_form or GoldStudyForm(codes=_trait_codes(campaign)),
     }, status=status)
 
 
@@ -123,9 +128,8 @@ def campaign_add_candidates_page(request, campaign_id: int):
 def campaign_add_query(request, campaign_id: int):
     form = ArchiveQueryForm(request.POST)
     if not form.is_valid():
-        for line in form_error_lines(form):
-            messages.error(request, line)
-        return redirect("campaign-edit", campaign_id=campaign_id)
+        campaign = get_object_or_404(Campaign.objects.select_related("taxonomy"), pk=campaign_id)
+        return _edit_page(request, campaign, query_form=form, status=400)
     return _campaign_write(request, campaign_id, lambda campaign, source: _report_added(
         request, campaign_add_filtered(campaign=campaign, actor=request.user, source=source, **form.cleaned_data)))
 
@@ -134,11 +138,9 @@ def campaign_add_query(request, campaign_id: int):
 @require_POST
 def campaign_add_gold(request, campaign_id: int):
     campaign = get_object_or_404(Campaign.objects.select_related("taxonomy"), pk=campaign_id)
-    form = GoldStudyForm(request.POST, codes=list(campaign.taxonomy.traits.values_list("code", flat=True)))
+    form = GoldStudyForm(request.POST, codes=_trait_codes(campaign))
     if not form.is_valid():
-        for line in form_error_lines(form):
-            messages.error(request, line)
-        return redirect("campaign-edit", campaign_id=campaign_id)
+        return _edit_page(request, campaign, gold_form=form, status=400)
     gold = [{"study_uid": form.cleaned_data["study_uid"].strip(), "positives": form.cleaned_data["positives"]}]
     return _campaign_write(request, campaign_id, lambda campaign, source: _report_added(
         request, campaign_studies_add(campaign=campaign, gold=gold, actor=request.user, source=source)))

@@ -98,6 +98,16 @@ def test_curator_builds_a_campaign_from_candidates_and_activates_it(live_server,
     assert "2 studies added" in page.inner_text(".messages")
     assert "in campaign" in page.inner_text(f"#candidates tr[data-study='{chosen[0]}']")
 
+    # An archive query the form refuses (an empty date range) comes back with what was typed.
+    page.fill("#archive-query input[name=modality]", "MR")
+    page.fill("#archive-query input[name=date_from]", "2024-02-01")
+    page.fill("#archive-query input[name=date_to]", "2024-01-01")
+    page.get_by_role("button", name="Add matching studies").click()
+    page.wait_for_load_state()
+    assert "The study-date range is empty" in page.inner_text("#archive-query")
+    assert page.input_value("#archive-query input[name=modality]") == "MR"
+    assert page.input_value("#archive-query input[name=date_from]") == "2024-02-01"
+
     # A gold study with its answer.
     page.fill("#gold input[name=study_uid]", studies[-1].study_uid)
     page.select_option("#gold select[name=positives]", ["fracture"])
