@@ -13,7 +13,7 @@ TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
 # A fixed de-identification key: pseudonymous ids (and so seeded splits) are the same in every test run.
 TEST_DEID_KEY ?= radcurate-test-suite-key
 
-.PHONY: demo test setup lint system-deps frontend clean
+.PHONY: demo test setup lint system-deps frontend clean images stack-test
 
 $(STAMP): $(REQ_FILES)
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -44,6 +44,15 @@ test: setup system-deps lint
 	  RADCURATE_DEID_KEY=$(TEST_DEID_KEY) \
 	  $(VENV)/bin/pytest $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; exit $$rc
+
+# The container images (platform, PostgreSQL, Redis) from a local debootstrap base: no registry needed (docs/deployment.md).
+images: frontend
+	./scripts/build-images.sh platform
+
+# Builds the images, runs the compose stack on loopback ports and smoke-tests it from outside, backup and restore
+# included, then removes it. Not part of `make test` (minutes; needs podman and root): docs/deployment.md.
+stack-test: $(STAMP) frontend
+	./scripts/stack-test.sh
 
 clean:
 	rm -rf $(VENV) var frontend/node_modules frontend/static/dist
