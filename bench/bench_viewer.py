@@ -294,8 +294,8 @@ def adjudicate(page, base) -> dict:
     for row in page.locator("tr.disputed").all():
         row.locator("input[value=present]").check()
     page.screenshot(path=str(SCREENSHOTS / "adjudication-page.png"))
-    page.click("[data-decide]")
-    page.wait_for_url(lambda url: url.endswith("/reading/"))
+    with page.expect_navigation():  # to the next adjudication, or the page saying none is waiting
+        page.click("[data-decide]")
     return timing
 
 
@@ -357,6 +357,7 @@ def remote_reader(browser, base, campaign, repeats: int) -> dict:
                 page.reload()
                 runs["warm"].append(wait_loaded(page))
                 runs["wire"].append(page.evaluate(WIRE))
+            runs["timeline"] = page.evaluate(TIMELINE)
             results[(link_name, compressed)] = runs
             context.close()
     return results
@@ -374,7 +375,9 @@ def print_remote(results: dict, sizes: list[dict]) -> None:
         print(row(f"{arm}: first image (warm)", [r["shown"] for r in runs["warm"]], "target < 600" if remote else ""))
         print(row(f"{arm}: series loaded (cold)", [r["series"] for r in runs["cold"]], "target < 4000" if remote else ""))
         print(row(f"{arm}: series loaded (warm)", [r["series"] for r in runs["warm"]], "target < 4000" if remote else ""))
-        print(f"{arm}: DICOMweb bytes on the wire per open: {statistics.median(runs['wire']) / 1e6:.2f} MB")
+        print(f"{arm}: DICOMweb bytes on the wire per open: {statistics.median(runs['wire']) / 1e6:.2f} MB; "
+              "last warm open, ms from navigation start: "
+              + ", ".join(f"{k} {v:.0f}" for k, v in runs["timeline"].items() if v is not None))
     for link in LINKS:
         raw, jls = results[(link, False)], results[(link, True)]
         ratios = []
