@@ -182,7 +182,8 @@ def step_annotation(ctx: DemoContext) -> None:
         ctx.out(f"priorities from mining run {run.pk}: {result.updated} studies scored")
     # demo-radiologist adjudicates too (they read none of these studies); a few tasks stay open for the browser.
     campaign_set_pool(campaign=campaign, adjudicators=[ctx.users[RADIOLOGIST]])
-    expected = len(rest) * campaign.min_reads  # at least; a third read where two disagree
+    # At most: every study read max_reads times, every gold study by each of the 4 simulated readers.
+    expected = len(rest) * campaign.max_reads + len(gold) * 4
     with step_bar(enabled=ctx.progress, total=expected, desc="simulated reads", unit="reads") as bar:
         summary = run_simulation(campaign=campaign, truth=truth, n_readers=4, sensitivity=0.85, specificity=0.98,
                                  slices=slices, keep_open=DEMO_OPEN_ADJUDICATIONS, on_read=lambda: bar.update(1))

@@ -192,8 +192,10 @@ class SimulatedReader:
 
 
 def simulate_campaign(*, campaign_id: int, readers: list, adjudicator=None, max_rounds: int = 100000,
-                      keep_open: int = 0) -> dict:
-    """Round-robin the readers until none gets a study, then let the adjudicator clear the queue (but `keep_open`)."""
+                      keep_open: int = 0, on_read=None) -> dict:
+    """Round-robin the readers until none gets a study, then let the adjudicator clear the queue (but `keep_open`).
+
+    `on_read()` is called after each submitted read (a progress bar)."""
     reads = {id(r): 0 for r in readers}
     active = list(readers)
     for _ in range(max_rounds):
@@ -204,6 +206,8 @@ def simulate_campaign(*, campaign_id: int, readers: list, adjudicator=None, max_
             if reader.read_next(campaign_id):
                 reads[id(reader)] += 1
                 still.append(reader)
+                if on_read is not None:
+                    on_read()
         active = still
     decided = adjudicator.adjudicate_all(keep_open=keep_open) if adjudicator is not None else 0
     return {"reads": sum(reads.values()), "adjudicated": decided}

@@ -208,6 +208,7 @@ def train_member(cfg: Config, dataset: DatasetDir, member_dir: Path, member: int
     metrics_log = JsonlLog(member_dir / "metrics.jsonl")
     amp = cfg.train.amp and use_cuda
     epoch = start_epoch - 1
+    member_started = time.time()
     for epoch in range(start_epoch, cfg.train.epochs):
         train_loader.sampler.set_epoch(epoch)
         train_ds.set_epoch(epoch)
@@ -229,9 +230,11 @@ def train_member(cfg: Config, dataset: DatasetDir, member_dir: Path, member: int
             metrics_log.write(member=member, epoch=epoch, lr=lr, train_loss=stats["loss"], steps=stats["steps"],
                               slices_per_s=stats["slices_per_s"], calibration_loss=result["loss"],
                               calibration_score=score, best=best, world_size=info.world_size)
-            log.info("member %d epoch %d: train loss %.4f, calibration loss %.4f, score %.4f%s (%.0f slices/s)",
-                     member, epoch, stats["loss"], result["loss"], score, " *" if improved else "",
-                     stats["slices_per_s"])
+            # The epoch count and the time left: member processes run without bars, and this line is their progress.
+            left = (time.time() - member_started) / (epoch + 1 - start_epoch) * (cfg.train.epochs - epoch - 1)
+            log.info("member %d epoch %d/%d: train loss %.4f, calibration loss %.4f, score %.4f%s (%.0f slices/s, "
+                     "about %d:%02d left)", member, epoch + 1, cfg.train.epochs, stats["loss"], result["loss"], score,
+                     " *" if improved else "", stats["slices_per_s"], *divmod(int(left), 60))
             extra = {"model_name": name, "seed": seed, "best_loss": best_loss}
             if improved:
                 save_checkpoint(best_path, model=model, optimizer=optimizer, scheduler=scheduler, epoch=epoch,

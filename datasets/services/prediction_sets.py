@@ -19,9 +19,10 @@ from datasets.selectors.volumes import load_series_volume
 FORMAT = "radcurate-dataset/1"
 
 
-def prediction_set_write(*, studies, like: Path, out_dir: Path) -> dict:
+def prediction_set_write(*, studies, like: Path, out_dir: Path, progress=None) -> dict:
     """Write the studies' primary axial volumes in the traits and matrix size of the dataset `like` (the one
-    the model was trained on, so its outputs line up); studies without a readable series are listed, not fatal."""
+    the model was trained on, so its outputs line up); studies without a readable series are listed, not fatal.
+    `progress()` is called after each study (a progress bar)."""
     reference = json.loads((Path(like) / "manifest.json").read_text())
     size = tuple(reference["preprocessing"]["size"])
     out_dir = Path(out_dir)
@@ -36,6 +37,9 @@ def prediction_set_write(*, studies, like: Path, out_dir: Path) -> dict:
             except (ValueError, OSError) as exc:
                 skipped[study.study_uid] = str(exc)
                 continue
+            finally:
+                if progress is not None:
+                    progress()
             offset = shard.append(volume.hu, study_id=study.study_uid)
             placements.append(StudyPlacement(study.study_uid, "volumes/shard-00000.npy", offset, len(volume.hu),
                                               float(volume.pixel_spacing_mm[0]), float(volume.slice_thickness_mm)))

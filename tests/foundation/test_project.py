@@ -1,6 +1,7 @@
 """Project-level checks: migrations complete, deploy checks clean, the demo runs, a real worker runs tasks."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -8,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from frontend.demo import STEPS
 from radcurate.celery import healthcheck
 
 ROOT = settings.BASE_DIR
@@ -56,9 +58,16 @@ def test_demo_runs_the_pipeline_on_sqlite_in_a_fresh_data_dir(tmp_path):
         assert f"user demo-{role}" in result.stdout
     assert "taxonomy head-ct v1: published, 35 traits" in result.stdout
     # Every capability's step ran, in data-flow order.
-    steps = [line[3:] for line in result.stdout.splitlines() if line.startswith("== ")]
-    assert steps == ["migrate", "users", "taxonomy", "cohort", "ingest", "reports", "annotation", "export",
-                     "training", "active_learning"]
+    steps = [re.sub(r" \(\d+/\d+\)$", "", line[3:]) for line in result.stdout.splitlines()
+             if re.match(r"== .* \(\d+/\d+\)$", line)]
+    assert steps == [step.__name__.removeprefix("step_") for step in STEPS]
+    assert steps[:6] == ["migrate", "users", "taxonomy", "cohort", "ingest", "reports"]
+    order = ["annotation", "export", "training", "active_learning"]
+    assert [steps.index(s) for s in order] == sorted(steps.index(s) for s in order)
+    # Each step says how long it took, and the list of steps with their times closes the demo.
+    assert all(f"   {step} took " in result.stdout for step in steps)
+    table = result.stdout.split("== steps and their times\n", 1)[1].splitlines()
+    assert [line.split()[0] for line in table[:len(steps)]] == steps and table[len(steps)].split()[0] == "total"
     for evidence in ("cohort of 36 studies", "ingest: accepted", "mining run 1", "reads submitted",
                      "published, ", "selective reporting on test", "study predictions; strategy"):
         assert evidence in result.stdout, evidence

@@ -97,7 +97,7 @@ class Command(BaseCommand):
 
 
 def run_simulation(*, campaign, truth, n_readers=5, sensitivity=0.85, specificity=0.98, spread=0.05,
-                   adjudicate=True, base_url=None, seed=0, out=None, slices=None, keep_open=0) -> dict:
+                   adjudicate=True, base_url=None, seed=0, out=None, slices=None, keep_open=0, on_read=None) -> dict:
     """Create (or reuse) sim-reader-1..N and sim-senior, put them in the pool, read everything, run Dawid–Skene;
     the senior leaves the `keep_open` oldest adjudications open (for a person to decide in the browser)."""
     rng = np.random.default_rng(seed)
@@ -116,7 +116,8 @@ def run_simulation(*, campaign, truth, n_readers=5, sensitivity=0.85, specificit
     if adjudicate:
         adjudicator = SimulatedReader(_api(senior, base_url), ReaderProfile(0.95, 0.995), truth,
                                       np.random.default_rng([seed, 999]))
-    played = simulate_campaign(campaign_id=campaign.pk, readers=readers, adjudicator=adjudicator, keep_open=keep_open)
+    played = simulate_campaign(campaign_id=campaign.pk, readers=readers, adjudicator=adjudicator, keep_open=keep_open,
+                               on_read=on_read)
     dawid_skene_run(campaign=campaign)
     recovery = truth_recovery(campaign=campaign, truth=truth)
     names = {u.pk: (u.username, p) for u, p in zip(users, profiles, strict=True)}
