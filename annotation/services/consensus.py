@@ -13,7 +13,7 @@ from annotation.selectors.reads import current_label_rows, reads_current_qs
 from annotation.services.audit import AuditBatch, audit_record
 from annotation.stats.consensus_rules import PRESENT, Votes, binary_call, study_outcome
 from annotation.stats.dawid_skene import dawid_skene
-from core.db.bulk import insert_rows
+from core.db.bulk import insert_rows, update_rows
 
 logger = logging.getLogger(__name__)
 
@@ -160,13 +160,15 @@ def dawid_skene_run(*, campaign: Campaign, actor=None, progress: Callable[[int, 
 @transaction.atomic
 def _dawid_skene_store(*, campaign: Campaign, fits: list[tuple], actor) -> dict:
     summary = {}
-    consensus = {(c.campaign_study_id, c.trait_id): c for c in Consensus.objects.filter(campaign_study__campaign=campaign)}
+    consensus = dict(((entry, trait), pk) for pk, entry, trait in Consensus.objects.filter(
+        campaign_study__campaign=campaign).values_list("pk", "campaign_study_id", "trait_id"))
+    posteriors = {}
     confusion = []
     for trait, calls, result in fits:
         for entry_id, p in result.posterior.items():
-            row = consensus.get((entry_id, trait.pk))
-            if row is not None:
-                row.ds_probability = p
+            pk = consensus.get((entry_id, trait.pk))
+            if pk is not None:
+                posteriors[pk] = p
         counts: dict[int, int] = {}
         for reader_id, _, _ in calls:
             counts[reader_id] = counts.get(reader_id, 0) + 1
@@ -176,7 +178,7 @@ def _dawid_skene_store(*, campaign: Campaign, fits: list[tuple], actor) -> dict:
             for r in counts
         ]
         summary[trait.code] = {"prevalence": result.prior, "n_calls": len(calls)}
-    Consensus.objects.bulk_update(list(consensus.values()), ["ds_probability"], batch_size=1000)
+    update_rows(Consensus, ["ds_probability"], list(posteriors.items()))
     ReaderConfusion.objects.bulk_create(
         confusion, update_conflicts=True, unique_fields=["campaign", "reader", "trait"],
         update_fields=["sensitivity", "specificity", "n_calls", "computed_at"],

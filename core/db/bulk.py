@@ -80,3 +80,30 @@ def copy_rows(model, columns: Sequence[str], rows: list[tuple]) -> int:
         for row in rows:
             copy.write_row([json.dumps(v) if j and v is not None else v for j, v in zip(as_json, row, strict=True)])
     return len(rows)
+
+
+def update_rows(model, columns: Sequence[str], rows: list[tuple]) -> None:
+    """Set `columns` of existing rows from `rows` (tuples of the primary key, then the values in `columns` order).
+
+    On PostgreSQL one `UPDATE ... FROM UNNEST(typed arrays)` joined on the key. Why not bulk_update: it writes a
+    CASE WHEN per column with one branch per row of its batch, so each row is matched against the whole batch;
+    storing a Dawid–Skene fit (a million consensus rows at the paper's size) took minutes for that alone.
+    """
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        pk = model._meta.pk.attname
+        objs = [model(**{pk: row[0]}, **dict(zip(columns, row[1:], strict=True))) for row in rows]
+        model.objects.bulk_update(objs, list(columns), batch_size=FALLBACK_BATCH)
+        return
+    fields = [model._meta.pk, *_fields(model, columns)]
+    arrays = [[field.get_db_prep_save(value, connection) for value in values]
+              for field, values in zip(fields, zip(*rows, strict=True), strict=True)]
+    quote = connection.ops.quote_name
+    names = [f"c{i}" for i in range(len(fields))]
+    unnest = ", ".join(f"(%s)::{field.db_type(connection).split('(')[0]}[]" for field in fields)
+    sets = ", ".join(f"{quote(f.column)} = u.{name}" for f, name in zip(fields[1:], names[1:], strict=True))
+    statement = (f"UPDATE {quote(model._meta.db_table)} t SET {sets} FROM UNNEST({unnest}) AS u({', '.join(names)})"
+                 f" WHERE t.{quote(fields[0].column)} = u.c0")
+    with connection.cursor() as cursor:
+        cursor.execute(statement, arrays)

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from pydicom.datadict import keyword_for_tag, tag_for_keyword
 from rest_framework.exceptions import ValidationError
 
@@ -36,7 +36,9 @@ _STUDY_KEYS = {
     "PatientName": ("patient__pseudonym", "pn"),
     "AccessionNumber": ("accession_pseudonym", "text"),
     "StudyDate": ("study_date", "date"),
-    "ModalitiesInStudy": ("series__modality", "text"),
+    # Matched by an EXISTS over the study's series (below), never a join: a join repeats the study once per series,
+    # and the DISTINCT that removes the repeats sorts every match before the page can be cut.
+    "ModalitiesInStudy": ("pk", "modalities"),
 }
 _SERIES_KEYS = {
     "SeriesInstanceUID": ("series_uid", "uid"),
@@ -52,7 +54,7 @@ _INSTANCE_KEYS = {
 
 def _keys(level: str) -> dict[str, tuple[str, str]]:
     if level == STUDY:
-        return dict(_STUDY_KEYS, Modality=("series__modality", "text"))
+        return dict(_STUDY_KEYS, Modality=("pk", "modalities"))
     if level == SERIES:
         return {**{k: (f"study__{f}", m) for k, (f, m) in _STUDY_KEYS.items()}, **_SERIES_KEYS}
     return {
@@ -102,7 +104,17 @@ def _date_q(path: str, value: str, key: str) -> Q:
     return Q(**{path: _parse_date(value, key)})
 
 
+def _modalities_q(study_path: str, value: str) -> Q:
+    """The study at `study_path` has a series of one of the modalities (wildcards allowed)."""
+    modality = Q()
+    for v in (v for v in re.split(r"[,\\]", value) if v):
+        modality |= _text_q("modality", v, fuzzy=False)
+    return Q(Exists(Series.objects.filter(modality, study_id=OuterRef(study_path))))
+
+
 def _match(path: str, kind: str, value: str, key: str, fuzzy: bool) -> Q:
+    if kind == "modalities":
+        return _modalities_q(path, value)
     if kind == "uid":
         return Q(**{f"{path}__in": [v.strip() for v in re.split(r"[,\\]", value) if v.strip()]})
     if kind == "date":
@@ -176,18 +188,20 @@ def search(query: Query) -> tuple[list, bool]:
     else:
         rows = Instance.objects.select_related("series", "series__study", "series__study__patient")
         rows = rows.defer("dicom_json") if not (query.include_all or query.includefields) else rows
-    rows = rows.filter(query.filters).distinct()
-    rows = _ordered(rows, query.level)
+    # No DISTINCT: every key matches along forward relations or by EXISTS, so no row comes twice.
+    rows = _ordered(rows.filter(query.filters), query.level)
     page = list(rows[query.offset : query.offset + query.limit + 1])
     return page[: query.limit], len(page) > query.limit
 
 
 def _ordered(rows: QuerySet, level: str) -> QuerySet:
+    """A stable order an index can deliver a page of without sorting every match: by the parent's id (an order of
+    arrival), not its UID, for series and instances."""
     if level == STUDY:
         return rows.order_by("-study_date", "study_uid")
     if level == SERIES:
-        return rows.order_by("study__study_uid", "series_number", "series_uid")
-    return rows.order_by("series__series_uid", "slice_index", "instance_number", "sop_uid")
+        return rows.order_by("study_id", "series_number", "series_uid")
+    return rows.order_by("series_id", "slice_index", "instance_number", "sop_uid")
 
 
 def _da(value: dt.date | None) -> str | None:

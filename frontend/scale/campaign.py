@@ -159,12 +159,7 @@ def fill_campaign(campaign: Campaign, *, first_study: int, run_id: int, progress
 
 
 def create_dataset_version(campaign: Campaign, staff: User) -> DatasetVersion:
-    """A published version definition over the campaign (its files are not written: export planning is measured)."""
-    version = DatasetVersion.objects.create(name="paper-scale", version=1, taxonomy=campaign.taxonomy,
-                                            campaign_ids=[campaign.pk], created_by=staff, split_seed=0)
-    n_complete = campaign.campaign_studies.filter(status="complete").count()
-    DatasetVersion.objects.filter(pk=version.pk).update(
-        status=DatasetVersion.Status.PUBLISHED, n_studies=n_complete, content_hash="0" * 64,
-        n_slices=n_complete * 156)
-    version.refresh_from_db()
-    return version
+    """A version definition over the campaign, not exported yet (export planning is what the bench measures; a
+    published version would need its files, which later versions read for their splits)."""
+    return DatasetVersion.objects.create(name="paper-scale", version=1, taxonomy=campaign.taxonomy,
+                                         campaign_ids=[campaign.pk], created_by=staff, split_seed=0)
