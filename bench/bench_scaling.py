@@ -330,6 +330,11 @@ def report(results: dict, args) -> None:
     for label, kind, clients in rows:
         ratio, line = scaling(results, kind, clients)
         print(f"{label:<36} {line}; {ratio / machine:.0%} of dcmread's 2 vs 1")
+    autogroup = Path("/proc/sys/kernel/sched_autogroup_enabled")
+    if autogroup.exists() and autogroup.read_text().strip() == "1":
+        print(f"note: the kernel's autogroup scheduling is on ({Path('/proc/self/autogroup').read_text().strip()}): "
+              "every process this bench starts shares one CPU share beside the other sessions of a busy box, so "
+              "there a second process splits the share of the first; dcmread's 2 vs 1 shows how much")
     print("target: on 2 cores, 2 processes give at least 1.7x one process. Equal CPU ms/instance at 1 and 2 "
           "processes: no lock or shared stage costs the second process anything; the wall-clock ratio is then "
           "what the box's free cores allow (dcmread's ratio shows it).")
