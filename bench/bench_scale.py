@@ -68,7 +68,7 @@ from django.db import connection, connections  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from frontend.scale import ScaleSize, build_scale_fixture  # noqa: E402
+from frontend.scale.build import ScaleSize, build_scale_fixture  # noqa: E402
 
 settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
 

@@ -9,7 +9,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from annotation.models import Campaign
-from frontend.scale import ScaleSize, build_scale_fixture
+from frontend.scale.build import ScaleSize, build_scale_fixture
 from reports_nlp.models import MiningRun
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from frontend.scale import ScaleSize, build_scale_fixture
+from frontend.scale.build import ScaleSize, build_scale_fixture
 
 
 class Command(BaseCommand):
