@@ -14,7 +14,7 @@ from .conftest import REPORTS, csv_bytes, report_rows, study_arrives
 
 
 @pytest.mark.worker
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the default mapping set and roles are migration data
+@pytest.mark.django_db(transaction=True)  # the default mapping set and roles: restored by tests/conftest.py
 def test_a_run_goes_through_the_real_worker_in_chunks(celery_worker, api_for):
     from reports_nlp.services.report_import import report_import_file
 

@@ -29,7 +29,7 @@ def _findings(run: MiningRun) -> Counter:
 
 
 @pytest.mark.worker
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the default mapping set is migration data
+@pytest.mark.django_db(transaction=True)  # the default mapping set: restored by tests/conftest.py
 def test_a_run_whose_worker_is_killed_mid_chunk_finishes_after_the_sweep(tmp_path, test_data_dir):
     from reports_nlp.services.report_import import report_import_file
 
