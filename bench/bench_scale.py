@@ -289,7 +289,7 @@ def print_table(measured: list[tuple[ScaleSize, Results]]) -> None:
     print("\n== p50 / p95 (ms) per size; growth exponent of p50 between sizes (0: flat, 1: linear)")
     header = "".join(f"{f'{s.studies:,} studies':>22}" for s, _ in measured)
     pairs = list(zip(measured, measured[1:], strict=False))
-    growth = "".join(f"{'exp ' + f'{a.scale:g}-{b.scale:g}':>12}" for (a, _), (b, _) in pairs)
+    growth = "".join(f"{'exp ' + f'{a.scale:g}-{b.scale:g}':>16}" for (a, _), (b, _) in pairs)
     print(f"{'measurement':<46}{header}{growth}")
     for name in measured[0][1].rows:
         cells = "".join(f"{r.rows[name][0]:10.1f} /{r.rows[name][1]:9.1f}" if name in r.rows else f"{'-':>22}"
@@ -297,9 +297,9 @@ def print_table(measured: list[tuple[ScaleSize, Results]]) -> None:
         exps = ""
         for (a, ra), (b, rb) in zip(measured, measured[1:], strict=False):
             if name in ra.rows and name in rb.rows and ra.rows[name][0] > 0:
-                exps += f"{math.log(rb.rows[name][0] / ra.rows[name][0]) / math.log(b.studies / a.studies):12.2f}"
+                exps += f"{math.log(rb.rows[name][0] / ra.rows[name][0]) / math.log(b.studies / a.studies):16.2f}"
             else:
-                exps += f"{'-':>12}"
+                exps += f"{'-':>16}"
         print(f"{name:<46}{cells}{exps}")
 
 
