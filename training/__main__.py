@@ -67,6 +67,8 @@ def get_args_parser() -> argparse.ArgumentParser:
                     help="probability at which a trait gets a map (default 0.5; CODE=P for one trait; repeatable)")
     pr.add_argument("--saliency-top", type=int, default=2,
                     help="traits mapped in a study where none passes its threshold (default 2)")
+    pr.add_argument("--saliency-most", type=int, default=5,
+                    help="at most this many traits mapped per study, the likeliest passing (default 5)")
     return parser
 
 
@@ -163,8 +165,8 @@ def cmd_predict(args) -> int:
 
     dataset = DatasetDir(args.data)
     # checked before any study is scored: a typo should not cost a prediction pass
-    selection = (saliency_selection(args.saliency_threshold, args.saliency_top, list(dataset.traits.codes))
-                 if args.saliency else None)
+    selection = (saliency_selection(args.saliency_threshold, args.saliency_top, list(dataset.traits.codes),
+                                    most=args.saliency_most) if args.saliency else None)
     indices = np.arange(len(dataset)) if args.split == "all" else dataset.split_indices(args.split)
     device = pick_device(args.device, init_distributed("cpu"))
     pred = predict_ensemble(args.run, dataset, indices, device, progress=not args.no_progress)
@@ -187,7 +189,7 @@ def cmd_predict(args) -> int:
     return 0
 
 
-def saliency_selection(values: list[str], top: int, codes: list[str]):
+def saliency_selection(values: list[str], top: int, codes: list[str], most: int = 5):
     """`--saliency-threshold 0.4 --saliency-threshold intracranial_hemorrhage=0.2` -> a Selection."""
     from training.saliency import Selection
 
@@ -206,7 +208,7 @@ def saliency_selection(values: list[str], top: int, codes: list[str]):
             per_trait[code] = p
         else:
             threshold = p
-    return Selection(threshold=threshold, per_trait=per_trait, top=top)
+    return Selection(threshold=threshold, per_trait=per_trait, top=top, most=most)
 
 
 def main(argv: list[str] | None = None) -> int:

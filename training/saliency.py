@@ -30,17 +30,19 @@ METHOD = "grad-cam (captum LayerGradCam), last convolutional block, ReLU, per-me
 
 @dataclass(frozen=True)
 class Selection:
-    """Which traits of a study get a map: those at or above their threshold, else the `top` most likely."""
+    """Which traits of a study get a map: those at or above their threshold (at most `most`, the likeliest), else the
+    `top` most likely. The cap keeps an unsure model from mapping every trait of every study."""
 
     threshold: float = 0.5
     per_trait: dict | None = None
     top: int = 2
+    most: int = 5
 
     def traits(self, probs: np.ndarray, codes: list[str]) -> list[int]:
         limits = np.array([(self.per_trait or {}).get(c, self.threshold) for c in codes])
         passing = np.flatnonzero(probs >= limits)
         if passing.size:
-            return sorted(passing.tolist(), key=lambda j: -probs[j])
+            return sorted(passing.tolist(), key=lambda j: -probs[j])[:self.most]
         return np.argsort(-probs, kind="stable")[:self.top].tolist()
 
 
@@ -142,7 +144,7 @@ def write_saliency(out_dir: Path, entries: list[dict], *, image_size: int, selec
     shape = list(entries[0]["maps"].shape[-2:]) if entries else None
     meta = {"format": SALIENCY_FORMAT, "method": METHOD, "image_size": image_size, "map_shape": shape,
             "threshold": selection.threshold, "per_trait_threshold": selection.per_trait or {},
-            "top": selection.top, "studies": studies}
+            "top": selection.top, "most": selection.most, "studies": studies}
     (out_dir / "saliency.json").write_text(json.dumps(meta))
     return out_dir / "saliency.json"
 

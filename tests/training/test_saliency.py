@@ -55,6 +55,7 @@ def test_selection_takes_the_top_traits_when_none_passes():
     probs = np.array([0.1, 0.4, 0.3, 0.05])
     assert Selection(threshold=0.5, top=2).traits(probs, list("abcd")) == [1, 2]
     assert Selection(threshold=0.5, per_trait={"d": 0.01}).traits(probs, list("abcd")) == [3]
+    assert Selection(threshold=0.0, most=2).traits(probs, list("abcd")) == [1, 2]  # capped, likeliest first
 
 
 def test_grad_cam_weighs_the_last_block_of_any_backbone():
