@@ -80,11 +80,13 @@ passwords = {}
 for name, role in (("smoke-admin", "admin"), ("smoke-curator", "curator"), ("smoke-radiologist", "radiologist"),
                    ("smoke-radiologist2", "radiologist"), ("smoke-trainer", "trainer")):
     passwords[name] = secrets.token_urlsafe(12)
-    user = User.objects.create_user(name, password=passwords[name], is_staff=role == "admin")
+    user, _ = User.objects.get_or_create(username=name, defaults={"is_staff": role == "admin"})
+    user.set_password(passwords[name])
+    user.save()
     user.groups.add(Group.objects.get(name=role))
 print(json.dumps(passwords))
 PYCODE
-)" | tail -n1 > "$work/users.json"
+)" | grep '^{' | tail -n1 > "$work/users.json"  # podman-compose adds "exit code: 0"
 }
 
 stamp "starting the stack ($PROJECT: web on $WEB, DICOM on 127.0.0.1:$RADCURATE_DICOM_PORT)"
@@ -104,7 +106,10 @@ stamp "removing the deployment (containers and volumes), starting a new, empty o
 "${COMPOSE[@]}" down -v
 podman volume rm -f "${PROJECT}_data" "${PROJECT}_pg" "${PROJECT}_redis" >/dev/null 2>&1 || true
 "${COMPOSE[@]}" up -d db redis
-sleep 5
+for _ in $(seq 60); do
+  podman exec "${PROJECT}_db_1" pg_isready -q -h 127.0.0.1 && break
+  sleep 2
+done
 stamp "restoring into it"
 "${COMPOSE[@]}" run --rm --no-deps -T web manage restore /backups/smoke
 "${COMPOSE[@]}" up -d

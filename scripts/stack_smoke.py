@@ -127,7 +127,7 @@ def load(args) -> None:
     version = call(trainer, "POST", f"{api}/datasets/versions/", json={
         "name": "smoke", "taxonomy_id": taxonomy["id"], "campaign_ids": [campaign["id"]], "image_size": 64,
         "split_fractions": [0.34, 0.33, 0.33]})
-    call(trainer, "POST", f"{api}/datasets/versions/{version['id']}/export/", json={})
+    # Creating the version queues its export on a worker.
     version = wait_for(trainer, f"{api}/datasets/versions/{version['id']}/", lambda b: b["status"] == "published",
                        "the dataset export")
     log(f"dataset smoke v{version['version']} exported on a worker: {version['status']}, "
