@@ -20,8 +20,8 @@ def _reason(probability: float, label: int, votes: dict, n_reads: int) -> str:
     model = "present" if probability >= 0.5 else "absent"
     consensus = "present" if label else "absent"
     agreeing = int(votes.get(consensus, 0))
-    return (f"label audit: model {probability:.2f} {model}, consensus {consensus}, "
-            f"{agreeing} of {n_reads} readers {consensus}")
+    readers = f", {agreeing} of {n_reads} readers {consensus}" if n_reads else ""  # e.g. a consensus set by hand
+    return f"label audit: model {probability:.2f} {model}, consensus {consensus}{readers}"
 
 
 def _trained_on(run: ModelRun) -> list[str]:
