@@ -77,9 +77,11 @@ export class TraitForm {
       this.activate(trait.code);
       this.onKeyImage(trait.code);
     });
-    const row = el('div', { class: `trait depth-${depth}`, 'data-code': trait.code, 'data-significance': trait.significance },
+    const row = el('div', {
+      class: `trait depth-${depth}`, 'data-code': trait.code, 'data-significance': trait.significance, tabIndex: 0,
+    },
       el('kbd', {}, trait.hotkey || ''),
-      el('span', { class: 'name', title: trait.description || trait.name }, trait.name),
+      el('span', { class: 'name', title: trait.description ? `${trait.name}: ${trait.description}` : trait.name }, trait.name),
       el('span', { class: 'tri' }, ...buttons),
       this.slices ? el('span', { class: 'marks' }, mark, key) : el('span'),
       el('span', { class: 'slices' }));

@@ -14,12 +14,14 @@ import { fetchSeriesMetadata, registerImageIds, seriesUrl, takeEarlyFrames } fro
 let instances = 0;
 
 export class StackViewer {
-  constructor(element, { onSlice = () => {}, onWindow = () => {}, onHu = () => {}, onProgress = () => {} } = {}) {
+  constructor(element, {
+    onSlice = () => {}, onWindow = () => {}, onHu = () => {}, onProgress = () => {}, onMeasurements = () => {},
+  } = {}) {
     startCornerstone();
     registerFrameStore();
     instances += 1;
     this.element = element;
-    this.callbacks = { onSlice, onWindow, onHu, onProgress };
+    this.callbacks = { onSlice, onWindow, onHu, onProgress, onMeasurements };
     this.id = `rc-viewer-${instances}`;
     this.imageIds = [];
     this.generation = 0;
@@ -43,7 +45,12 @@ export class StackViewer {
   // After the first image: load the mouse tools and bind them to this viewport.
   async _attachTools() {
     const { attachTools } = await import('./tools.js');
-    this.tools = attachTools({ element: this.element, viewportId: this.id, renderingEngineId: this.engine.id });
+    this.tools = attachTools({
+      element: this.element,
+      viewportId: this.id,
+      renderingEngineId: this.engine.id,
+      onMeasurements: this.callbacks.onMeasurements,
+    });
     if (this.pendingLeftTool) this.tools.setLeftTool(this.pendingLeftTool);
     this.element.dataset.tools = 'ready';
     return this.tools;
@@ -125,6 +132,7 @@ export class StackViewer {
     this.generation += 1;
     this.source?.stop();
     this.source = null;
+    this.tools?.clearMeasurements(); // a measurement belongs to the study it was drawn on
     this.leaving = [...(this.leaving || []), ...this.imageIds];
     this.imageIds = [];
     this.timings = { openedAt: performance.now(), firstImageAt: null, seriesLoadedAt: null };
@@ -176,6 +184,10 @@ export class StackViewer {
   setLeftTool(name) {
     if (this.tools) this.tools.setLeftTool(name);
     else this.pendingLeftTool = name;
+  }
+
+  clearMeasurements() {
+    this.tools?.clearMeasurements();
   }
 
   destroy() {
