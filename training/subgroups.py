@@ -10,6 +10,7 @@ trait's AUROC with a patient-bootstrap 95% interval, and the certified operating
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import matplotlib
@@ -66,6 +67,14 @@ def subgroup_report(groups: dict[str, np.ndarray], *, codes: list[str], probs: n
     return rows
 
 
+def _whisker(upper: float, lower: float | None) -> float:
+    """An error bar's length: a small subgroup's percentile-bootstrap interval need not contain its point estimate,
+    and an undefined end (None or NaN) draws no whisker."""
+    if upper is None or lower is None or math.isnan(upper) or math.isnan(lower):
+        return 0.0
+    return max(0.0, upper - lower)
+
+
 def plot_forest(path: Path, code: str, overall: dict, rows: list[dict]) -> None:
     """AUROC with its 95% interval per subgroup beside the whole test split; too-small subgroups labelled."""
     entries = [("all test studies", overall.get("auroc"), overall.get("auroc_lo"), overall.get("auroc_hi"),
@@ -81,7 +90,7 @@ def plot_forest(path: Path, code: str, overall: dict, rows: list[dict]) -> None:
             ax.text(0.52, y, f"too few cases (n+={n_pos})" if small else "no AUROC", va="center", fontsize=7,
                     color="grey")
             continue
-        ax.errorbar([auc], [y], xerr=[[auc - (lo if lo is not None else auc)], [(hi if hi is not None else auc) - auc]],
+        ax.errorbar([auc], [y], xerr=[[_whisker(auc, lo)], [_whisker(hi, auc)]],
                     fmt="s" if k == 0 else "o", color="k" if k == 0 else "C0", capsize=2)
     if entries[0][1] is not None:
         ax.axvline(entries[0][1], color="k", lw=0.8, ls=":")

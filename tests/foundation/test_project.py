@@ -61,8 +61,9 @@ def test_demo_runs_the_pipeline_on_sqlite_in_a_fresh_data_dir(tmp_path):
     steps = [re.sub(r" \(\d+/\d+\)$", "", line[3:]) for line in result.stdout.splitlines()
              if re.match(r"== .* \(\d+/\d+\)$", line)]
     assert steps == [step.__name__.removeprefix("step_") for step in STEPS]
-    assert steps[:6] == ["migrate", "users", "taxonomy", "cohort", "ingest", "reports"]
-    order = ["annotation", "export", "training", "active_learning"]
+    assert steps[:5] == ["migrate", "users", "taxonomy", "cohort", "ingest"]
+    order = ["ingest", "remote_pixels", "reports", "report_feeds", "annotation", "export", "training",
+             "active_learning", "label_audit"]
     assert [steps.index(s) for s in order] == sorted(steps.index(s) for s in order)
     # Each step says how long it took, and the list of steps with their times closes the demo.
     assert all(f"   {step} took " in result.stdout for step in steps)

@@ -6,7 +6,7 @@ import pandas as pd
 
 from training.config import EvalConfig
 from training.report import build_report, write_report
-from training.subgroups import MIN_CASES, subgroup_columns, thickness_band
+from training.subgroups import MIN_CASES, plot_forest, subgroup_columns, thickness_band
 
 
 def test_columns_become_subgroups_and_thickness_is_banded():
@@ -40,3 +40,16 @@ def test_the_report_finds_the_site_where_the_model_fails(tmp_path):
     assert rows["tiny"]["n"] == 20 and set(rows["bad"]["operating_point"]) >= {"csmr", "csmr_upper", "coverage"}
     write_report(report, tmp_path, probs=probs, labels=labels, patients=patients, splits=splits, codes=["ich"])
     assert (tmp_path / "forest" / "ich.png").stat().st_size > 1000
+
+
+def test_the_forest_plot_draws_an_interval_that_misses_its_estimate(tmp_path):
+    # A small subgroup's percentile-bootstrap interval can lie wholly below its point estimate, or be undefined.
+    overall = {"auroc": 0.8, "auroc_lo": 0.7, "auroc_hi": 0.9, "n_positive": 20}
+    rows = [{"attribute": "site", "group": "A", "traits": [
+                {"code": "t", "auroc": 0.9, "auroc_lo": 0.6, "auroc_hi": 0.85, "n_positive": 6, "too_small": False}]},
+            {"attribute": "site", "group": "B", "traits": [
+                {"code": "t", "auroc": 0.4, "auroc_lo": float("nan"), "auroc_hi": 0.7, "n_positive": 5,
+                 "too_small": False}]}]
+    path = tmp_path / "forest.png"
+    plot_forest(path, "t", overall, rows)
+    assert path.stat().st_size > 1000
