@@ -26,17 +26,6 @@ def test_data_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _pydicom_reading_mode():
-    """pydicom's strict_reading() (used by to_json_dict) flips a process-wide mode; threads that interleave it, as
-    the concurrent-ingest tests' server threads do, can leave RAISE behind. Each test starts from pydicom's default,
-    so one test's leftover cannot decide another's outcome (the race itself is noted in docs/archive.md)."""
-    from pydicom import config
-
-    config.settings._reading_validation_mode = None
-    yield
-
-
-@pytest.fixture(autouse=True)
 def _isolated_storage(settings, test_data_dir):
     """Every test writes files under a temporary data dir, never the developer's var/."""
     settings.STORAGES = {
