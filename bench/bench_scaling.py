@@ -82,25 +82,37 @@ def cpu_seconds(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def box_ticks() -> tuple[int, int]:
+    """Busy and total CPU ticks of the whole machine so far, every core (the first line of /proc/stat)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return sum(fields) - idle, sum(fields)
+
+
 class Measured:
-    """Instances/s, the servers' CPU ms per instance (their own work, whatever the box's load) and the load."""
+    """Instances/s, the servers' CPU ms per instance (their own work, whatever the box's load), the load, and how
+    busy the whole machine was: a run that already keeps every core busy with one process (its threads, PostgreSQL,
+    the clients) leaves a second process nothing to scale into."""
 
     def __init__(self, pid: int, instances: int):
         self.pid, self.instances = pid, instances
 
     def __enter__(self):
-        self.cpu, self.start = cpu_seconds(self.pid), time.perf_counter()
+        self.cpu, self.box, self.start = cpu_seconds(self.pid), box_ticks(), time.perf_counter()
         return self
 
     def __exit__(self, *exc):
         elapsed = time.perf_counter() - self.start
         self.rate = self.instances / elapsed
         self.cpu_ms = 1000 * (cpu_seconds(self.pid) - self.cpu) / self.instances
+        (busy0, total0), (busy1, total1) = self.box, box_ticks()
+        self.busy = (busy1 - busy0) / max(1, total1 - total0)
         self.load = load()
 
     def record(self, results: dict, key) -> str:
-        results.setdefault(key, []).append((self.rate, self.load, self.cpu_ms))
-        return f"{self.rate:7.1f} instances/s, {self.cpu_ms:5.1f} CPU ms/instance  load {self.load:.2f}"
+        results.setdefault(key, []).append((self.rate, self.load, self.cpu_ms, self.busy))
+        return (f"{self.rate:7.1f} instances/s, {self.cpu_ms:5.1f} CPU ms/instance, machine {self.busy:4.0%} busy  "
+                f"load {self.load:.2f}")
 
 
 # -- STOW-RS clients against gunicorn ------------------------------------------------------------------------------
@@ -299,24 +311,30 @@ def run_dcmread(slices, args, round_: int, results: dict) -> None:
     root = Path(settings.DATA_DIR) / "dcmread" / f"r{round_}"
     paths = [p for s in range(args.job_series) for p in write_series(root, slices, args.job_instances, f"s{s:02d}")]
     for processes in PROCESSES:
+        (busy0, total0) = box_ticks()
         rate = dcmread_processes(paths, processes)
-        results.setdefault(("dcmread", processes, 0), []).append((rate, load(), 0.0))
-        print(f"  dcmread, {processes} process(es): {rate:7.1f} files/s  load {load():.2f}", flush=True)
+        (busy1, total1) = box_ticks()
+        busy = (busy1 - busy0) / max(1, total1 - total0)
+        results.setdefault(("dcmread", processes, 0), []).append((rate, load(), 0.0, busy))
+        print(f"  dcmread, {processes} process(es): {rate:7.1f} files/s, machine {busy:4.0%} busy  load {load():.2f}",
+              flush=True)
     shutil.rmtree(root)
 
 
 # -- report --------------------------------------------------------------------------------------------------------
 
-def median(results: dict, key) -> tuple[float, float, float]:
-    rates, loads, cpu = zip(*results[key], strict=True)
-    return statistics.median(rates), statistics.median(loads), statistics.median(cpu)
+def median(results: dict, key) -> tuple[float, float, float, float]:
+    rates, loads, cpu, busy = zip(*results[key], strict=True)
+    return statistics.median(rates), statistics.median(loads), statistics.median(cpu), statistics.median(busy)
 
 
 def scaling(results: dict, kind: str, clients: int = 0) -> tuple[float, str]:
-    (one, load1, cpu1), (two, load2, cpu2) = median(results, (kind, 1, clients)), median(results, (kind, 2, clients))
+    (one, load1, cpu1, busy1), (two, load2, cpu2, busy2) = (median(results, (kind, 1, clients)),
+                                                            median(results, (kind, 2, clients)))
     ratio = two / one
     cpu = f"; CPU ms/instance {cpu1:.1f} vs {cpu2:.1f}" if cpu1 else ""
-    return ratio, (f"1 process {one:7.1f}/s (load {load1:.1f})   2 processes {two:7.1f}/s (load {load2:.1f})   "
+    return ratio, (f"1 process {one:7.1f}/s (load {load1:.1f}, machine {busy1:.0%} busy)   "
+                   f"2 processes {two:7.1f}/s (load {load2:.1f}, {busy2:.0%} busy)   "
                    f"2 vs 1: {ratio:.2f}x, efficiency {ratio / 2:.0%}{cpu}")
 
 
@@ -337,7 +355,9 @@ def report(results: dict, args) -> None:
               "there a second process splits the share of the first; dcmread's 2 vs 1 shows how much")
     print("target: on 2 cores, 2 processes give at least 1.7x one process. Equal CPU ms/instance at 1 and 2 "
           "processes: no lock or shared stage costs the second process anything; the wall-clock ratio is then "
-          "what the box's free cores allow (dcmread's ratio shows it).")
+          "what the box's free cores allow (dcmread's ratio shows it). 'machine busy' is every core's busy time: "
+          "where one process already keeps the machine near 100% (its store and sync threads, PostgreSQL, the "
+          "clients), a second process has no core left to use, whatever the code does.")
 
 
 def store_folders() -> None:
