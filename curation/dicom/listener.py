@@ -22,6 +22,7 @@ from pynetdicom import AE, ALL_TRANSFER_SYNTAXES, evt
 from pynetdicom.sop_class import Verification
 from pynetdicom.transport import AssociationServer
 
+from . import handoff
 from .validate import ACCEPTED_SOP_CLASSES
 
 logger = logging.getLogger(__name__)
@@ -154,15 +155,33 @@ class _Associations:
             sink.close()
 
 
-class SharedPortServer(AssociationServer):
-    """An association server binding with SO_REUSEPORT: several listener processes serve one port and the
-    kernel spreads the incoming associations over them. Each process has its own interpreter (its own GIL),
-    so associations arriving at once parse, de-identify and hash on as many cores as there are processes;
-    the threads of one process share one core's worth of Python."""
+class HandedServer(AssociationServer):
+    """An association server that accepts nothing itself: its process's connections are handed to it over
+    `channel` by the parent (`handoff.Handoff`), which picks the least busy of several listener processes. Each
+    process has its own interpreter (its own GIL), so associations arriving at once parse, de-identify and hash on
+    as many cores as there are processes; the threads of one process share one core's worth of Python."""
 
-    def server_bind(self) -> None:
-        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-        super().server_bind()
+    channel: socket.socket
+
+    def server_bind(self) -> None:  # the parent holds the port
+        pass
+
+    def server_activate(self) -> None:
+        pass
+
+    def fileno(self) -> int:
+        return self.channel.fileno()
+
+    def get_request(self) -> tuple[socket.socket, tuple[str, int]]:
+        client_socket, address = handoff.receive(self.channel)
+        if self.ssl_context:
+            try:
+                client_socket = self.ssl_context.wrap_socket(client_socket, server_side=True)
+            except OSError:  # a failed handshake never becomes an association: it closes here
+                client_socket.close()
+                handoff.report_closed(self.channel)
+                raise
+        return client_socket, address
 
 
 def build_ae(ae_title: str) -> AE:
@@ -187,11 +206,12 @@ def tls_context(*, cert: str, key: str, ca: str | None = None) -> ssl.SSLContext
 
 def start_listener(*, port: int, ae_title: str, sink_factory: Callable[[str], StoreSink], admit: Admit | None,
                    host: str = "127.0.0.1", ssl_context: ssl.SSLContext | None = None, block: bool = True,
-                   shared_port: bool = False):
+                   channel: socket.socket | None = None):
     """Serve until interrupted (block=True) or return the running server (block=False; call .shutdown()).
 
     `admit` lets in known nodes only (None: any peer). The server's `.refusals.count` counts refused associations.
-    `shared_port` (blocking only): bind with SO_REUSEPORT, beside other listener processes on the same port.
+    `channel` (blocking only): serve the connections a parent process hands over on it (`handoff`), beside other
+    listener processes, instead of binding the port.
     """
     associations = _Associations(sink_factory, admit)
     handlers = [
@@ -206,9 +226,11 @@ def start_listener(*, port: int, ae_title: str, sink_factory: Callable[[str], St
     ae = build_ae(ae_title)
     logger.info("DICOM listener %s on %s:%s (%s, %s)", ae_title, host, port,
                 "known nodes only" if admit else "ANY node", "TLS" if ssl_context else "no TLS")
-    if block and shared_port:
+    if block and channel is not None:
+        handlers.append((evt.EVT_CONN_CLOSE, lambda event: handoff.report_closed(channel)))
         server = ae.make_server((host, port), evt_handlers=handlers, ssl_context=ssl_context,
-                                server_class=SharedPortServer)
+                                server_class=HandedServer)
+        server.channel = channel
         try:
             server.serve_forever()  # until interrupted, as AE.start_server serves
         except KeyboardInterrupt:

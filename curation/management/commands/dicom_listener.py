@@ -3,18 +3,19 @@
 Binds 127.0.0.1 unless `--host 0.0.0.0` (all interfaces) or an interface address is given; lets in only known
 DICOM nodes (admin: DICOM nodes) unless RADCURATE_DICOM_ACCEPT_ANY_NODE is on; `--tls-cert/--tls-key` serve TLS,
 and `--tls-ca` also requires peers to present a certificate signed by that CA. `--processes N` runs N listener
-processes on the port, so associations arriving at once use N cores.
+processes behind one port, each new association handed to the least busy, so associations arriving at once use
+N cores.
 """
 
 import multiprocessing
 import signal
 import sys
-from multiprocessing.connection import wait
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections, connection
 
+from curation.dicom.handoff import Handoff, ListenerGone
 from curation.dicom.listener import CANNOT_UNDERSTAND, SUCCESS, start_listener, tls_context
 from curation.selectors.nodes import Admission, node_admission
 from curation.services.archive import REJECTED, IngestSession
@@ -67,9 +68,9 @@ class Command(BaseCommand):
         parser.add_argument("--tls-key", help="PEM private key of --tls-cert.")
         parser.add_argument("--tls-ca", help="PEM CA bundle: peers must present a certificate it signed.")
         parser.add_argument("--processes", type=int, default=1,
-                            help="Listener processes sharing the port (SO_REUSEPORT); associations arriving at "
-                                 "once are spread over them, one core each (default 1: one process, a thread "
-                                 "per association).")
+                            help="Listener processes; each new association goes to the one with the fewest open "
+                                 "associations, so associations arriving at once use a core each (default 1: one "
+                                 "process, a thread per association).")
 
     def handle(self, *args, port, ae_title, host, tls_cert, tls_key, tls_ca, processes, **options):
         if bool(tls_cert) != bool(tls_key) or (tls_ca and not tls_cert):
@@ -102,21 +103,34 @@ class Command(BaseCommand):
 
 
 def serve_processes(processes: int, listen: dict) -> None:
-    """Fork `processes` listeners on one port; stop them all when one ends or this process is stopped (a
-    supervisor restarts the command; series an association left unclassified are finished at the next start)."""
+    """Fork `processes` listeners and hand each incoming connection to the least busy (`handoff`); stop them all
+    when one ends or this process is stopped (a supervisor restarts the command; series an association left
+    unclassified are finished at the next start)."""
     connection.close()  # each process opens its own database connections
+    spread = Handoff(listen["host"], listen["port"], processes)
     context = multiprocessing.get_context("fork")
-    children = [context.Process(target=start_listener, kwargs={**listen, "shared_port": True}, daemon=True)
-                for _ in range(processes)]
+    children = [context.Process(target=_listener_process, args=(spread, k, listen), daemon=True)
+                for k in range(processes)]
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # run the finally below: no orphaned listener
     try:
         for child in children:
             child.start()
-        wait([child.sentinel for child in children])
-    except KeyboardInterrupt:
+        spread.forked()
+        spread.serve(stop_when=[child.sentinel for child in children])
+    except (KeyboardInterrupt, ListenerGone):
         pass
     finally:
+        spread.close()
         for child in children:
             child.terminate()
         for child in children:
             child.join(timeout=30)
+
+
+def _listener_process(spread: Handoff, k: int, listen: dict) -> None:
+    channel = spread.child_channels[k]
+    spread.close()  # the parent's ends: only the parent accepts and hands over
+    for other in spread.child_channels:
+        if other is not channel:
+            other.close()
+    start_listener(**listen, channel=channel)
