@@ -12,8 +12,17 @@ import warnings
 from itertools import combinations
 
 import numpy as np
+from scipy import sparse
 
-from .bootstrap import Estimate, bootstrap_estimate
+from .bootstrap import (
+    Estimate,
+    Resampler,
+    bootstrap_estimate,
+    cluster_index,
+    finite_or_none,
+    percentile_estimate,
+    resampler_for,
+)
 
 STATISTICS = ("fleiss_kappa", "krippendorff_alpha", "gwet_ac1", "cohen_kappa")
 
@@ -76,57 +85,92 @@ def ac1_statistic(sums: np.ndarray) -> np.ndarray:
     return (p_a - p_e) / (1 - p_e)
 
 
-def cohen_features(a: np.ndarray, b: np.ndarray, n_categories: int) -> np.ndarray:
-    """Per item of one reader pair: the flattened K x K confusion contribution (zero where either is missing)."""
-    both = (a >= 0) & (b >= 0)
-    out = np.zeros((len(a), n_categories * n_categories))
-    out[np.flatnonzero(both), a[both] * n_categories + b[both]] = 1.0
-    return out
+def cohen_kappas(tables: np.ndarray) -> np.ndarray:
+    """Cohen's kappa of K x K confusion tables: (..., K, K) -> (...); NaN where undefined."""
+    n = tables.sum(axis=(-2, -1))
+    p_o = np.trace(tables, axis1=-2, axis2=-1) / n
+    p_e = (tables.sum(axis=-1) * tables.sum(axis=-2)).sum(axis=-1) / n**2
+    return (p_o - p_e) / (1 - p_e)
 
 
-def cohen_statistic(n_categories: int):
-    def statistic(sums: np.ndarray) -> np.ndarray:
-        table = sums.reshape(len(sums), n_categories, n_categories)
-        n = table.sum(axis=(1, 2))
-        p_o = np.trace(table, axis1=1, axis2=2) / n
-        p_e = (table.sum(axis=2) * table.sum(axis=1)).sum(axis=1) / n**2
-        return (p_o - p_e) / (1 - p_e)
-
-    return statistic
+def light_kappa(kappas: np.ndarray) -> np.ndarray:
+    """Light's kappa: the mean of the pairwise Cohen's kappas (last axis; undefined pairs left out)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a replicate where every pair is undefined -> NaN
+        return np.nanmean(np.where(np.isfinite(kappas), kappas, np.nan), axis=-1)
 
 
-def mean_pairwise_cohen(offsets: list[int], n_categories: int):
-    """Light's kappa: the mean of the pairwise Cohen's kappas (pairs with undefined kappa left out)."""
-    statistic = cohen_statistic(n_categories)
+def reader_pairs(ratings: np.ndarray, n_categories: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every (item, reader pair) where both read: the item, the pair a * n_readers + b (a < b) and the
+    confusion cell (a's code) * K + (b's code). Items have a few readers each, so this walks the pairs of
+    each item's reading slots instead of every pair of the campaign's readers."""
+    read = ratings >= 0
+    width = int(read.sum(axis=1).max()) if len(ratings) else 0
+    order = np.argsort(~read, axis=1, kind="stable")[:, :width]  # each item's readers first, in column order
+    readers = np.where(np.take_along_axis(read, order, axis=1), order, -1)
+    codes = np.take_along_axis(ratings, order, axis=1)
+    empty = np.zeros(0, dtype=np.intp)
+    items, pairs, cells = [empty], [empty], [empty]
+    for s, t in combinations(range(width), 2):
+        both = np.flatnonzero(readers[:, t] >= 0)  # slot t filled: slot s (before it) is too
+        items.append(both)
+        pairs.append(readers[both, s] * ratings.shape[1] + readers[both, t])
+        cells.append(codes[both, s] * n_categories + codes[both, t])
+    return np.concatenate(items), np.concatenate(pairs), np.concatenate(cells)
 
-    def mean(sums: np.ndarray) -> np.ndarray:
-        kappas = np.stack([statistic(sums[:, i : i + n_categories**2]) for i in offsets], axis=1)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # a replicate where every pair is undefined -> NaN
-            return np.nanmean(np.where(np.isfinite(kappas), kappas, np.nan), axis=1)
 
-    return mean
+BOOT_CELLS = 8_000_000  # replicate sums held at once (64 MB): the bootstrap runs in chunks of replicates
 
 
-def _cohen(ratings, clusters, n_categories, min_common, **boot):
-    pairs, blocks = [], []
-    for a, b in combinations(range(ratings.shape[1]), 2):
-        common = int(((ratings[:, a] >= 0) & (ratings[:, b] >= 0)).sum())
-        if common >= min_common:
-            pairs.append((a, b, common))
-            blocks.append(cohen_features(ratings[:, a], ratings[:, b], n_categories))
-    if not blocks:
+def _cohen_replicates(per_cluster, weights: np.ndarray, n_pairs: int, n_categories: int) -> np.ndarray:
+    """Light's kappa of each replicate. `per_cluster` is sparse (a study touches a few pairs): the replicate sums
+    cost (weights' rows) x (non-zero cells), not (rows) x (studies) x (pairs x K x K). All sums are integer
+    counts, so they are exact in any order: the figures equal the dense product's."""
+    by_cell = per_cluster.T.tocsr()
+    chunk = max(1, BOOT_CELLS // by_cell.shape[0])
+    out = []
+    for start in range(0, len(weights), chunk):
+        sums = (by_cell @ np.ascontiguousarray(weights[start:start + chunk].T)).T
+        out.append(light_kappa(cohen_kappas(sums.reshape(len(sums), n_pairs, n_categories, n_categories))))
+    return np.concatenate(out)
+
+
+def _cohen(ratings, clusters, n_categories, min_common, *, n_boot, resampler):
+    n_readers, k2 = ratings.shape[1], n_categories**2
+    items, pair_ids, cells = reader_pairs(ratings, n_categories)
+    common = np.bincount(pair_ids, minlength=n_readers * n_readers)
+    pairs = [a * n_readers + b for a, b in combinations(range(n_readers), 2)]
+    kept = [p for p in pairs if common[p] >= min_common]
+    if not kept:
         return Estimate(None, None, None, 0, 0), []
-    features = np.hstack(blocks)
-    offsets = [i * n_categories**2 for i in range(len(blocks))]
-    overall = bootstrap_estimate(features, clusters, mean_pairwise_cohen(offsets, n_categories), **boot)
-    per_pair = []
-    statistic = cohen_statistic(n_categories)
-    for (a, b, common), block in zip(pairs, blocks, strict=True):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            value = statistic(block.sum(axis=0, keepdims=True))[0]
-        per_pair.append({"readers": (a, b), "n_common": common, "kappa": float(value) if np.isfinite(value) else None})
-    return overall, per_pair
+    position = np.full(n_readers * n_readers, -1)
+    position[kept] = np.arange(len(kept))
+    counted = position[pair_ids] >= 0
+    columns = position[pair_ids[counted]] * k2 + cells[counted]
+    totals = np.bincount(columns, minlength=len(kept) * k2).astype(float).reshape(len(kept), n_categories,
+                                                                                    n_categories)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kappas = cohen_kappas(totals)
+    per_pair = [{"readers": (p // n_readers, p % n_readers), "n_common": int(common[p]),
+                 "kappa": float(k) if np.isfinite(k) else None} for p, k in zip(kept, kappas, strict=True)]
+    return _light_estimate(kappas, items[counted], columns, clusters, len(kept), n_categories,
+                           n_boot=n_boot, resampler=resampler), per_pair
+
+
+def _light_estimate(kappas, items, columns, clusters, n_pairs, n_categories, *, n_boot, resampler) -> Estimate:
+    n_items = len(clusters)
+    if n_items == 0:
+        return Estimate(None, None, None, 0, 0)
+    cluster_of, n_clusters = cluster_index(clusters)
+    value = light_kappa(kappas[None])[0]
+    if n_boot <= 0 or n_clusters < 2:
+        return Estimate(finite_or_none(value), None, None, n_items, n_clusters)
+    per_cluster = sparse.csr_array((np.ones(len(items)), (cluster_of[items], columns)),
+                                   shape=(n_clusters, n_pairs * n_categories**2))
+    weights = resampler.weights(n_clusters)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        replicates = _cohen_replicates(per_cluster, weights, n_pairs, n_categories)
+    return percentile_estimate(value, replicates, n_boot, n_items, n_clusters)
 
 
 _FEATURES = {
@@ -137,11 +181,14 @@ _FEATURES = {
 
 
 def agreement_statistics(ratings: np.ndarray, clusters: np.ndarray, *, n_categories: int, statistics=tuple(_FEATURES),
-                         n_boot: int = 1000, seed: int = 0) -> dict:
-    """Some of Fleiss' kappa, Krippendorff's alpha and Gwet's AC1 with bootstrap 95% CIs (no pairwise Cohen)."""
+                         n_boot: int = 1000, seed: int = 0, resampler: Resampler | None = None) -> dict:
+    """Some of Fleiss' kappa, Krippendorff's alpha and Gwet's AC1 with bootstrap 95% CIs (no pairwise Cohen).
+    `resampler` shares the bootstrap weights with the caller's other tables (same n_boot and seed)."""
     ratings, clusters = _pairable(np.asarray(ratings, dtype=int), clusters)
     counts = category_counts(ratings, n_categories)
-    return {name: bootstrap_estimate(_FEATURES[name][0](counts), clusters, _FEATURES[name][1], n_boot=n_boot, seed=seed)
+    resampler = resampler_for(n_boot, seed, resampler)
+    return {name: bootstrap_estimate(_FEATURES[name][0](counts), clusters, _FEATURES[name][1], n_boot=n_boot, seed=seed,
+                                     resampler=resampler)
             for name in statistics}
 
 
@@ -153,10 +200,13 @@ def agreement(
     n_boot: int = 1000,
     seed: int = 0,
     min_common: int = 2,
+    resampler: Resampler | None = None,
 ) -> dict:
-    """All four statistics with bootstrap 95% CIs, plus the pairwise Cohen's kappas (reader column indices)."""
+    """All four statistics with bootstrap 95% CIs, plus the pairwise Cohen's kappas (reader column indices).
+    Pass one `resampler` for every trait and group of a table: they share its weights."""
     ratings, clusters = _pairable(np.asarray(ratings, dtype=int), clusters)
-    boot = {"n_boot": n_boot, "seed": seed}
-    cohen, pairs = _cohen(ratings, clusters, n_categories, min_common, **boot)
-    return {**agreement_statistics(ratings, clusters, n_categories=n_categories, **boot),
+    resampler = resampler_for(n_boot, seed, resampler)
+    cohen, pairs = _cohen(ratings, clusters, n_categories, min_common, n_boot=n_boot, resampler=resampler)
+    return {**agreement_statistics(ratings, clusters, n_categories=n_categories, n_boot=n_boot, seed=seed,
+                                   resampler=resampler),
             "cohen_kappa": cohen, "cohen_pairs": pairs}

@@ -2,7 +2,9 @@
 
 Every agreement statistic here is a function of sums of per-item quantities, so resampling studies
 (the independent units; traits of one study are correlated) is one matrix product of multinomial
-study weights with per-study feature sums: thousands of replicates cost milliseconds.
+study weights with per-study feature sums: thousands of replicates cost milliseconds. The weights
+depend only on the number of studies, the replicates and the seed, so a `Resampler` draws them once
+for every statistic, trait and group of a table (drawing them was most of a table's time).
 """
 
 from collections.abc import Callable
@@ -29,17 +31,63 @@ class Estimate:
         }
 
 
-def _finite(x) -> float | None:
+def finite_or_none(x) -> float | None:
     x = float(x)
     return x if np.isfinite(x) else None
 
 
+def cluster_index(clusters: np.ndarray) -> tuple[np.ndarray, int]:
+    """Each item's cluster as 0..n_clusters-1 (clusters in sorted order), and n_clusters."""
+    uniques, index = np.unique(clusters, return_inverse=True)
+    return index.reshape(-1), len(uniques)
+
+
 def cluster_sums(features: np.ndarray, clusters: np.ndarray) -> np.ndarray:
     """Per-cluster sums of per-item feature rows: (n_items, m) -> (n_clusters, m)."""
-    _, index = np.unique(clusters, return_inverse=True)
-    sums = np.zeros((index.max() + 1 if len(index) else 0, features.shape[1]))
+    index, n_clusters = cluster_index(clusters)
+    sums = np.zeros((n_clusters, features.shape[1]))
     np.add.at(sums, index, features)
     return sums
+
+
+class Resampler:
+    """The multinomial cluster weights of `n_boot` replicates from `seed`, drawn once per number of clusters.
+
+    Every statistic bootstrapped with the same seed would draw the same weights; sharing them keeps the
+    figures identical and draws them once (a draw is n_boot x n_clusters binomials: seconds at 30,000 studies).
+    """
+
+    def __init__(self, n_boot: int, seed: int):
+        self.n_boot, self.seed = n_boot, seed
+        self._n_clusters, self._weights = None, None
+
+    def weights(self, n_clusters: int) -> np.ndarray:
+        """(n_boot, n_clusters) float weights (integer counts summing to n_clusters per replicate)."""
+        if self._n_clusters != n_clusters:
+            rng = np.random.default_rng(self.seed)
+            draw = rng.multinomial(n_clusters, np.full(n_clusters, 1.0 / n_clusters), size=self.n_boot)
+            self._n_clusters, self._weights = n_clusters, draw.astype(float)
+        return self._weights
+
+
+def resampler_for(n_boot: int, seed: int, resampler: Resampler | None) -> Resampler:
+    """The caller's resampler (refused when drawn for other replicates or another seed), else a fresh one."""
+    if resampler is None:
+        return Resampler(n_boot, seed)
+    if (resampler.n_boot, resampler.seed) != (n_boot, seed):
+        raise ValueError("the resampler was drawn for other replicates or another seed")
+    return resampler
+
+
+def percentile_estimate(value, replicates: np.ndarray, n_boot: int, n_items: int, n_clusters: int,
+                        level: float = 0.95) -> Estimate:
+    """The point estimate with the percentile interval of its finite replicates (none when most are undefined)."""
+    replicates = replicates[np.isfinite(replicates)]
+    if len(replicates) < n_boot / 2:  # mostly undefined replicates: no honest interval
+        return Estimate(finite_or_none(value), None, None, n_items, n_clusters)
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(replicates, [tail, 100 - tail])
+    return Estimate(finite_or_none(value), finite_or_none(low), finite_or_none(high), n_items, n_clusters)
 
 
 def bootstrap_estimate(
@@ -50,8 +98,11 @@ def bootstrap_estimate(
     n_boot: int = 1000,
     seed: int = 0,
     level: float = 0.95,
+    resampler: Resampler | None = None,
 ) -> Estimate:
-    """Point estimate and percentile CI of `statistic(summed_features) -> values`, resampling clusters."""
+    """Point estimate and percentile CI of `statistic(summed_features) -> values`, resampling clusters.
+    `resampler` (of the same n_boot and seed) shares its weights with the other statistics of a table."""
+    resampler = resampler_for(n_boot, seed, resampler)
     n_items = len(features)
     if n_items == 0:
         return Estimate(None, None, None, 0, 0)
@@ -60,13 +111,7 @@ def bootstrap_estimate(
     with np.errstate(divide="ignore", invalid="ignore"):
         value = statistic(per_cluster.sum(axis=0, keepdims=True))[0]
         if n_boot <= 0 or n_clusters < 2:
-            return Estimate(_finite(value), None, None, n_items, n_clusters)
-        rng = np.random.default_rng(seed)
-        weights = rng.multinomial(n_clusters, np.full(n_clusters, 1.0 / n_clusters), size=n_boot)
+            return Estimate(finite_or_none(value), None, None, n_items, n_clusters)
+        weights = resampler.weights(n_clusters)
         replicates = statistic(weights @ per_cluster)
-    replicates = replicates[np.isfinite(replicates)]
-    if len(replicates) < n_boot / 2:  # mostly undefined replicates: no honest interval
-        return Estimate(_finite(value), None, None, n_items, n_clusters)
-    tail = (1 - level) / 2 * 100
-    low, high = np.percentile(replicates, [tail, 100 - tail])
-    return Estimate(_finite(value), _finite(low), _finite(high), n_items, n_clusters)
+    return percentile_estimate(value, replicates, n_boot, n_items, n_clusters, level)
