@@ -1,20 +1,13 @@
 """Known DICOM nodes under /api/archive/nodes/ (admins only): who may associate with the C-STORE listener."""
 
-from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
-from rest_framework.response import Response
-from rest_framework.views import APIView
+from django.core.exceptions import ValidationError
+from rest_framework import serializers
 
-from core.pagination import PaginatedListMixin
-from core.permissions import role_required
-from core.roles import ADMIN
+from core.admin_apis import AdminDetailApi, AdminListApi
 from curation.models import DicomNode
 from curation.models.node import validate_network
 from curation.selectors.nodes import node_list
 from curation.services.nodes import node_create, node_delete, node_update
-
-Admins = role_required(ADMIN)
 
 # DICOM AE titles (PS3.5 table 6.2-1, AE): 1-16 characters of the default repertoire, no backslash, no controls.
 AE_TITLE_RE = r"^[ -\[\]-~]{1,16}$"
@@ -24,7 +17,7 @@ AE_TITLE_ERRORS = {"invalid": "An AE title is 1-16 printable ASCII characters, n
 def _network(value: str) -> str:
     try:
         validate_network(value)
-    except Exception as exc:
+    except ValidationError as exc:
         raise serializers.ValidationError(exc.messages[0]) from None
     return value
 
@@ -43,32 +36,26 @@ class NodeInputSerializer(serializers.Serializer):
     enabled = serializers.BooleanField(required=False, default=True)
 
 
-class NodeListApi(PaginatedListMixin, APIView):
-    permission_classes = [Admins]
+class NodeListApi(AdminListApi):
+    """The known DICOM nodes; register one (AE title and IP address or network)."""
 
-    @extend_schema(responses=NodeOutputSerializer(many=True))
-    def get(self, request):
-        return self.paginated_response(node_list(), NodeOutputSerializer)
+    InputSerializer, OutputSerializer = NodeInputSerializer, NodeOutputSerializer
 
-    @extend_schema(request=NodeInputSerializer, responses={201: NodeOutputSerializer})
-    def post(self, request):
-        data = NodeInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        node = node_create(**data.validated_data)
-        return Response(NodeOutputSerializer(node).data, status=status.HTTP_201_CREATED)
+    def row_list(self):
+        return node_list()
+
+    def row_create(self, **data):
+        return node_create(**data)
 
 
-class NodeDetailApi(APIView):
-    permission_classes = [Admins]
+class NodeDetailApi(AdminDetailApi):
+    """Change a DICOM node (may it store, is it enabled) or remove it."""
 
-    @extend_schema(request=NodeInputSerializer(partial=True), responses={200: NodeOutputSerializer})
-    def patch(self, request, node_id):
-        node = get_object_or_404(DicomNode, pk=node_id)
-        data = NodeInputSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        return Response(NodeOutputSerializer(node_update(node=node, **data.validated_data)).data)
+    model, lookup_url_kwarg = DicomNode, "node_id"
+    InputSerializer, OutputSerializer = NodeInputSerializer, NodeOutputSerializer
 
-    @extend_schema(responses={204: None})
-    def delete(self, request, node_id):
-        node_delete(node=get_object_or_404(DicomNode, pk=node_id))
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    def row_update(self, row, **data):
+        return node_update(node=row, **data)
+
+    def row_delete(self, row):
+        node_delete(node=row)

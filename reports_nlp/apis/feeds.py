@@ -1,22 +1,16 @@
 """Report feeds over HTTP: FHIR DiagnosticReports POSTed (curators and admins), and the known HL7 senders (admins)."""
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from core.pagination import PaginatedListMixin
-from core.permissions import role_required
-from core.roles import ADMIN
+from core.admin_apis import AdminDetailApi, AdminListApi
 from reports_nlp.apis.base import ReportsApiView
 from reports_nlp.models import ReportSender
 from reports_nlp.selectors.report_senders import sender_list
 from reports_nlp.services.report_feeds import fhir_payload_receive
 from reports_nlp.services.report_senders import sender_create, sender_delete, sender_update
-
-Admins = role_required(ADMIN)
 
 
 class FhirJSONParser(JSONParser):
@@ -67,32 +61,26 @@ class SenderInputSerializer(serializers.Serializer):
     enabled = serializers.BooleanField(required=False, default=True)
 
 
-class SenderListApi(PaginatedListMixin, APIView):
-    permission_classes = [Admins]
+class SenderListApi(AdminListApi):
+    """The known HL7 report senders; register one (MSH-3 and MSH-4 as the RIS sends them)."""
 
-    @extend_schema(responses=SenderOutputSerializer(many=True))
-    def get(self, request):
-        return self.paginated_response(sender_list(), SenderOutputSerializer)
+    InputSerializer, OutputSerializer = SenderInputSerializer, SenderOutputSerializer
 
-    @extend_schema(request=SenderInputSerializer, responses={201: SenderOutputSerializer})
-    def post(self, request):
-        data = SenderInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return Response(SenderOutputSerializer(sender_create(**data.validated_data)).data,
-                        status=status.HTTP_201_CREATED)
+    def row_list(self):
+        return sender_list()
+
+    def row_create(self, **data):
+        return sender_create(**data)
 
 
-class SenderDetailApi(APIView):
-    permission_classes = [Admins]
+class SenderDetailApi(AdminDetailApi):
+    """Change a report sender (is it enabled) or remove it."""
 
-    @extend_schema(request=SenderInputSerializer(partial=True), responses={200: SenderOutputSerializer})
-    def patch(self, request, sender_id):
-        sender = get_object_or_404(ReportSender, pk=sender_id)
-        data = SenderInputSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        return Response(SenderOutputSerializer(sender_update(sender=sender, **data.validated_data)).data)
+    model, lookup_url_kwarg = ReportSender, "sender_id"
+    InputSerializer, OutputSerializer = SenderInputSerializer, SenderOutputSerializer
 
-    @extend_schema(responses={204: None})
-    def delete(self, request, sender_id):
-        sender_delete(sender=get_object_or_404(ReportSender, pk=sender_id))
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    def row_update(self, row, **data):
+        return sender_update(sender=row, **data)
+
+    def row_delete(self, row):
+        sender_delete(sender=row)
