@@ -10,9 +10,9 @@ from annotation.models import Consensus, DawidSkeneRun, ReaderConfusion
 from annotation.services.consensus import dawid_skene_job_create, dawid_skene_job_run
 from annotation.services.reads import read_submit
 from annotation.services.worklist import worklist_next
-from core.jobs import jobs_sweep, stale_jobs
+from core.jobs import jobs_sweep
 from tests.annotation.conftest import make_campaign, make_readers, make_studies
-from tests.jobs import sweep_stalls_and_requeues
+from tests.jobs import sweep_stalls_and_requeues, sweep_until_failed
 
 pytestmark = pytest.mark.django_db
 KIND = "dawid-skene run"
@@ -57,19 +57,9 @@ def test_a_stale_run_is_resent_and_completes_without_duplicate_rows(campaign, dj
 
 
 def test_a_run_that_keeps_stalling_fails_with_the_reason(campaign, django_capture_on_commit_callbacks):
-    job = _dead_worker_run(campaign)
-    for attempt in (2, 3):
-        with django_capture_on_commit_callbacks():  # re-sent, but no worker ever picks the task up
-            assert jobs_sweep(stall_s=300, max_attempts=3).requeued == [(KIND, job.pk)]
-        DawidSkeneRun.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - dt.timedelta(seconds=600))
-        assert DawidSkeneRun.objects.get(pk=job.pk).attempts == attempt
-    with django_capture_on_commit_callbacks() as requeue:
-        result = jobs_sweep(stall_s=300, max_attempts=3)
-    assert result.failed == [(KIND, job.pk)] and result.requeued == [] and not requeue
-    job.refresh_from_db()
-    assert job.status == "failed" and job.finished_at is not None
+    job = sweep_until_failed(_dead_worker_run(campaign), KIND, django_capture_on_commit_callbacks)
+    assert job.finished_at is not None
     assert job.message.startswith("stopped after 3 attempts: no worker made progress for 600 s")
-    assert not stale_jobs(DawidSkeneRun, stall_s=300).exists()  # a failed run is no longer swept
 
 
 def test_a_run_with_a_fresh_heartbeat_or_finished_is_left_alone(campaign, taxonomy):

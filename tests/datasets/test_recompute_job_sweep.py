@@ -8,14 +8,14 @@ import pytest
 from django.utils import timezone
 
 from annotation.models import PriorityScore
-from core.jobs import jobs_sweep, stale_jobs
+from core.jobs import jobs_sweep
 from curation.models import Taxonomy
 from datasets.models import PriorityRecomputeJob
 from datasets.services.active_learning import active_learning_policy_set, priorities_recompute_queue
 from datasets.services.model_runs import model_run_import
 from tests.annotation.conftest import make_campaign, make_readers, make_studies
 from tests.datasets.test_model_runs import write_run
-from tests.jobs import sweep_stalls_and_requeues
+from tests.jobs import sweep_stalls_and_requeues, sweep_until_failed
 
 pytestmark = pytest.mark.django_db
 KIND = "priority recompute"
@@ -64,19 +64,9 @@ def test_a_stale_recompute_is_resent_and_completes_without_duplicate_rows(run_an
 
 
 def test_a_recompute_that_keeps_stalling_fails_with_the_reason(run_and_campaigns, django_capture_on_commit_callbacks):
-    job = _dead_worker_job(run_and_campaigns[0])
-    for attempt in (2, 3):
-        with django_capture_on_commit_callbacks():  # re-sent, but no worker ever picks the task up
-            assert jobs_sweep(stall_s=300, max_attempts=3).requeued == [(KIND, job.pk)]
-        PriorityRecomputeJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - dt.timedelta(seconds=600))
-        assert PriorityRecomputeJob.objects.get(pk=job.pk).attempts == attempt
-    with django_capture_on_commit_callbacks() as requeue:
-        result = jobs_sweep(stall_s=300, max_attempts=3)
-    assert result.failed == [(KIND, job.pk)] and result.requeued == [] and not requeue
-    job.refresh_from_db()
-    assert job.status == "failed" and job.finished_at is not None
+    job = sweep_until_failed(_dead_worker_job(run_and_campaigns[0]), KIND, django_capture_on_commit_callbacks)
+    assert job.finished_at is not None
     assert job.message.startswith("stopped after 3 attempts: no worker made progress for 600 s")
-    assert not stale_jobs(PriorityRecomputeJob, stall_s=300).exists()  # a failed job is no longer swept
 
 
 def test_a_fresh_or_finished_recompute_is_left_alone(run_and_campaigns):

@@ -6,11 +6,12 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from core.jobs import jobs_sweep, stale_jobs
+from core.jobs import jobs_sweep
 from reports_nlp.models import MiningRun, ReportVerdict
 from reports_nlp.selectors.mapping_sets import mapping_set_get
 from reports_nlp.selectors.mining import mining_run_status
 from reports_nlp.services.mining import mining_chunk_process, mining_run_create
+from tests.jobs import sweep_until_failed
 
 
 def _running(chunk_size=2, beaten_s_ago=600.0) -> MiningRun:
@@ -48,19 +49,8 @@ def test_a_stale_run_is_marked_stalled_and_its_pending_chunks_requeued(imported_
 @pytest.mark.django_db
 def test_a_run_that_keeps_stalling_fails_with_the_reason_after_the_last_attempt(imported_reports,
                                                                                  django_capture_on_commit_callbacks):
-    run = _running()
-    for attempt in (2, 3):
-        with django_capture_on_commit_callbacks():  # re-queued, but no worker ever picks the chunks up
-            assert jobs_sweep(stall_s=300, max_attempts=3).requeued == [("mining run", run.pk)]
-        MiningRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now() - dt.timedelta(seconds=600))
-        assert MiningRun.objects.get(pk=run.pk).attempts == attempt
-    with django_capture_on_commit_callbacks() as requeue:
-        result = jobs_sweep(stall_s=300, max_attempts=3)
-    assert result.failed == [("mining run", run.pk)] and result.requeued == [] and not requeue
-    run.refresh_from_db()
-    assert run.status == "failed"
+    run = sweep_until_failed(_running(), "mining run", django_capture_on_commit_callbacks)
     assert run.error.startswith("stopped after 3 attempts: no worker made progress for 600 s")
-    assert not stale_jobs(MiningRun, stall_s=300).exists()  # a failed run is no longer swept
 
 
 @pytest.mark.django_db
