@@ -222,13 +222,15 @@ def _table_z(ids: StudyIds) -> float:
 def write_axial(root: Path, stored: np.ndarray, geom: Geometry, visit: Visit, ids: StudyIds) -> SeriesFiles:
     folder = root / "SE002_axial"
     folder.mkdir(parents=True, exist_ok=True)
-    w = SeriesWriter(visit, ids, 2, f"AXIAL {geom.slice_mm:.1f}MM BRAIN", ["ORIGINAL", "PRIMARY", "AXIAL"])
+    # Slices are reconstructed at the site's thickness and spaced by the cohort's geometry (gapped when thinner)
+    thickness = visit.site.slice_mm
+    w = SeriesWriter(visit, ids, 2, f"AXIAL {thickness:g}MM BRAIN", ["ORIGINAL", "PRIMARY", "AXIAL"])
     w.ds.SpacingBetweenSlices = f"{geom.slice_mm:.6g}"
     xy0, z0 = float(geom.xy_mm()[0]), _table_z(ids)
     files = []
     for k, z in enumerate(geom.z_mm()):
         ds = w.instance(k + 1, stored[k], (xy0, xy0, z0 + z), (1, 0, 0, 0, 1, 0), (geom.pixel_mm, geom.pixel_mm),
-                        geom.slice_mm, slice_location=z0 + z)
+                        thickness, slice_location=z0 + z)
         files.append(w.write(folder / f"IM{k + 1:04d}.dcm", ds))
     return SeriesFiles(folder.name, "axial", files)
 

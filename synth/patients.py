@@ -6,6 +6,7 @@ the cohort has priors, while each study stays computable on its own (no generati
 """
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +25,10 @@ STREETS = ("Oak St", "Maple Ave", "Elm Rd", "Harbor Blvd", "Cedar Ln", "Lake Dr"
 CITIES = ("Springfield", "Riverton", "Lakeside", "Fairview", "Georgetown", "Madison", "Ashland", "Clinton")
 
 
+# The slice thickness a site's noise_scale is stated at: CT noise grows as the slice thins (fewer photons per voxel).
+REFERENCE_SLICE_MM = 5.0
+
+
 @dataclass(frozen=True)
 class Site:
     code: str
@@ -34,24 +39,32 @@ class Site:
     station: str
     kvp: int
     kernel: str
-    # How the scanner renders: quantum noise relative to the head's own level, and the in-plane correlation of that
-    # noise (Gaussian sigma in pixels: a smooth kernel correlates it more, a sharp one less). The differences are
-    # deliberate (docs/synthetic-cohort.md): the emergency site's low-dose sharp-kernel scans hide small findings.
+    # How the scanner renders: quantum noise relative to the head's own level at 5 mm slices (dose and detector), the
+    # in-plane correlation of that noise (Gaussian sigma in pixels: a smooth kernel correlates it more, a sharp one
+    # less), and the reconstructed slice thickness. The differences are deliberate (docs/synthetic-cohort.md): the
+    # emergency site's low-dose, sharp-kernel, thin-slice scans hide small findings.
     noise_scale: float = 1.0
     kernel_sigma: float = 0.7
+    slice_mm: float = REFERENCE_SLICE_MM
+
+    @property
+    def noise_factor(self) -> float:
+        """The noise SD against the head's own level, at this site's slice thickness (SD ~ 1/sqrt(thickness))."""
+        return self.noise_scale * math.sqrt(REFERENCE_SLICE_MM / self.slice_mm)
 
 
+# noise_factor (what the pixels get): SMH 1.0, UMC 0.8, LKS 1.2, FVE 3.0, CLN 0.7.
 SITES = (
     Site("SMH", "St. Margaret Hospital", "100 Harbor Blvd, Riverton", "GE MEDICAL SYSTEMS", "LightSpeed VCT",
          "SMHCT01", 120, "STANDARD"),
     Site("UMC", "University Medical Center", "1 University Pl, Madison", "SIEMENS", "SOMATOM Definition AS+",
-         "UMC-CT2", 120, "H31s", noise_scale=0.8, kernel_sigma=0.9),
+         "UMC-CT2", 120, "H31s", noise_scale=0.8 / math.sqrt(2.0), kernel_sigma=0.9, slice_mm=2.5),
     Site("LKS", "Lakeside Community Hospital", "45 Lake Dr, Lakeside", "Philips", "Ingenuity CT", "LKSCT",
          120, "UB", noise_scale=1.2, kernel_sigma=0.6),
     Site("FVE", "Fairview Emergency Imaging", "9 Main St, Fairview", "TOSHIBA", "Aquilion ONE", "FVE_CT_ER",
-         100, "FC26", noise_scale=3.0, kernel_sigma=0.4),
+         100, "FC26", noise_scale=1.5, kernel_sigma=0.4, slice_mm=1.25),
     Site("CLN", "Clinton Neuro Institute", "77 Cedar Ln, Clinton", "CANON", "Aquilion Prime SP", "CLN-NEURO",
-         120, "FC21", noise_scale=0.7, kernel_sigma=1.0),
+         120, "FC21", noise_scale=0.7 / math.sqrt(5.0 / 3.0), kernel_sigma=1.0, slice_mm=3.0),
 )
 
 PHYSICIANS = tuple(f"{last}^{first}^^Dr^MD" for first, last in zip(

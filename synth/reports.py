@@ -207,7 +207,7 @@ def write_report(rng: np.random.Generator, visit: Visit, truth: dict[str, dict],
     w.write_impression()
     style = lexicon.SECTION_STYLES[int(rng.integers(0, len(lexicon.SECTION_STYLES)))]
     indication = _indication(rng, truth)
-    technique = str(rng.choice(lexicon.TECHNIQUE)).format(thick=f"{slice_mm:.1f}")
+    technique = str(rng.choice(lexicon.TECHNIQUE)).format(thick=f"{slice_mm:g}")
     if visit.prior_date:
         comparison = str(rng.choice(["CT head {d}.", "Noncontrast head CT dated {d}.", "Prior CT brain from {d}."]))
         comparison = comparison.format(d=f"{visit.prior_date:%m/%d/%Y}")

@@ -51,10 +51,10 @@ def synthesize_study(params: CohortParams, index: int, traits: set[str] | None =
         traits = sample_traits(stream(seed, index, "traits"), visit.age_years, params.enrich)
     head = sample_head(stream(seed, index, "anatomy"), visit.age_years)
     volume = render_volume(params.geometry, head, set(traits), seed, index, keep_masks=keep_masks,
-                           noise_scale=visit.site.noise_scale, kernel_sigma=visit.site.kernel_sigma)
+                           noise_scale=visit.site.noise_factor, kernel_sigma=visit.site.kernel_sigma)
     truth = {code: rt.detail for code, rt in volume.traits.items()}
     report = write_report(stream(seed, index, "report"), visit, truth, error_rate=params.report_error_rate,
-                          slice_mm=params.geometry.slice_mm)
+                          slice_mm=visit.site.slice_mm)
     return Study(index, visit, set(traits), volume, report)
 
 

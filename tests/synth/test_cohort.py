@@ -83,7 +83,7 @@ def test_axial_series_geometry_runs_inferior_to_superior(cohort):
     files.sort(key=lambda d: int(d.InstanceNumber))
     z = [float(d.ImagePositionPatient[2]) for d in files]
     assert len(z) == ARGS["slices"] and np.all(np.diff(z) > 0)
-    assert np.allclose(np.diff(z), float(files[0].SliceThickness))
+    assert np.allclose(np.diff(z), float(files[0].SpacingBetweenSlices))  # the thickness is the site's
     assert [float(v) for v in files[0].ImageOrientationPatient] == [1, 0, 0, 0, 1, 0]
 
 
