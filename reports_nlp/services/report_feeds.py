@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from core.log_safe import exception_outline
 from reports_nlp.intake import IncomingReport, IntakeError
 from reports_nlp.intake.fhir import diagnostic_report, diagnostic_report_dicts
 from reports_nlp.intake.hl7v2 import ack, message_header, oru_report, parse_message
@@ -58,6 +59,12 @@ def _failed(channel: str, raw: str, control_id: str, error: IntakeError) -> Feed
     return FeedOutcome(code, error.kind, control_id, detail=error.detail)
 
 
+def _internal_error(what: str, control_id: str, exc: Exception) -> IntakeError:
+    """An unexpected failure, logged with its stack but not its message: the message may quote the report's PHI."""
+    logger.error("%s %s: import failed\n%s", what, control_id, exception_outline(exc))
+    return IntakeError("internal-error", f"the import failed ({type(exc).__name__}); see the log")
+
+
 def hl7_message_receive(*, raw: str) -> tuple[str, FeedOutcome]:
     """Import one ORU^R01 message; returns the ACK to send back and what happened."""
     message, control_id = None, ""
@@ -76,8 +83,7 @@ def hl7_message_receive(*, raw: str) -> tuple[str, FeedOutcome]:
         outcome = _failed(QuarantinedMessage.Channel.HL7, raw, control_id, error)
         return ack(message, outcome.ack_code, f"{error.kind}: {error.detail}", control_id), outcome
     except Exception as exc:  # noqa: BLE001  (the sender gets AE and the message waits in quarantine)
-        logger.exception("HL7 message %s: import failed (%s)", control_id or "(no id)", type(exc).__name__)
-        error = IntakeError("internal-error", f"the import failed ({type(exc).__name__}); see the listener log")
+        error = _internal_error("HL7 message", control_id or "(no id)", exc)
         outcome = _failed(QuarantinedMessage.Channel.HL7, raw, control_id, error)
         return ack(message, "AE", f"{error.kind}: {error.detail}", control_id), outcome
     logger.info("HL7 message %s: %s (report %s)", control_id, outcome.kind, outcome.report_id)
@@ -98,6 +104,9 @@ def fhir_payload_receive(*, data, source: str) -> list[FeedOutcome]:
             outcome = _store(diagnostic_report(resource, index), f"{source} {control_id}")
         except IntakeError as error:
             outcome = _failed(QuarantinedMessage.Channel.FHIR, json.dumps(resource), control_id, error)
+        except Exception as exc:  # noqa: BLE001  (this resource waits in quarantine; the Bundle's others go on)
+            outcome = _failed(QuarantinedMessage.Channel.FHIR, json.dumps(resource), control_id,
+                              _internal_error("FHIR DiagnosticReport", control_id, exc))
         else:
             logger.info("FHIR DiagnosticReport %s: %s (report %s)", control_id, outcome.kind, outcome.report_id)
         outcomes.append(outcome)

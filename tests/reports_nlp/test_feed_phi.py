@@ -13,9 +13,11 @@ from django.conf import settings
 from django.db import connection
 
 from reports_nlp.models import QuarantinedMessage
+from reports_nlp.services import report_feeds
+from synth import hl7_feed
 
 from .conftest import study_arrives
-from .feeds import NO_SDH_TEXT, PHI, message, register_synthetic_ris, send, start_listener
+from .feeds import DATE, NO_SDH_TEXT, PHI, SDH_TEXT, message, msa, register_synthetic_ris, send, start_listener
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -64,3 +66,30 @@ def test_no_phi_value_sent_is_stored_logged_or_answered(caplog):
         assert _files_holding(value) == [], value
         assert value not in caplog.text, value
         assert not any(value in r for r in replies), value
+
+
+def _store_fails_quoting_phi(incoming, source):
+    raise ValueError(f"duplicate key (accession)=({incoming.accession_number}), patient {incoming.patient_id}")
+
+
+@pytest.mark.parametrize("channel", ["hl7", "fhir"])
+def test_an_unexpected_import_failure_logs_its_stack_but_not_its_message(channel, caplog, monkeypatch):
+    """The exception's text may quote the message (a database's 'Key (...)=(...)'): the log keeps its type and
+    stack only, and the message waits in the quarantine."""
+    caplog.set_level(logging.DEBUG)
+    register_synthetic_ris()
+    monkeypatch.setattr(report_feeds, "_store", _store_fails_quoting_phi)
+    if channel == "hl7":
+        reply, outcome = report_feeds.hl7_message_receive(raw=message("M9"))
+        assert msa(reply)[0] == "AE"
+        assert PHI["accession_number"] not in reply
+    else:
+        (outcome,) = report_feeds.fhir_payload_receive(data=hl7_feed.diagnostic_report(
+            report_date=DATE, text=SDH_TEXT, resource_id="R9", accession_number=PHI["accession_number"],
+            patient_id=PHI["patient_id"]), source="fhir api")
+    assert (outcome.ack_code, outcome.kind) == ("AE", "internal-error")
+    assert QuarantinedMessage.objects.get().raw.count(PHI["accession_number"])
+    assert "ValueError (message left out)" in caplog.text and "_store_fails_quoting_phi" in caplog.text
+    for value in PHI_VALUES:
+        assert value not in caplog.text, value
+        assert value not in outcome.detail, value
