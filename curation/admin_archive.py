@@ -29,7 +29,7 @@ class SeriesInline(admin.TabularInline):
 @admin.register(Study)
 class StudyAdmin(ReadOnlyAdmin):
     list_display = ["study_uid", "patient", "study_date", "modality", "station", "n_series", "n_instances"]
-    list_filter = ["modality", "station"]
+    list_filter = ["modality", "station", "age_band"]
     search_fields = ["study_uid", "patient__pseudonym", "accession_pseudonym"]
     inlines = [SeriesInline]
 

@@ -109,7 +109,7 @@ def write_toy_dataset(path: str | Path, *, n_studies: int = 24, n_slices: int = 
             "pixel_spacing_mm": 0.5 * 512 / size, "slice_thickness_mm": 5.0 if i % 3 else 2.5,
             # de-identified metadata for subgroup evaluation: site pseudonym, scanner, age band
             "site": f"site-{i % 3}", "scanner": ("GE LightSpeed", "SIEMENS Definition")[i % 2],
-            "age_band": ("18-44", "45-64", "65+")[i % 3],
+            "age_band": ("18-39", "40-64", "65-79")[i % 3],
         })
         offset += n_slices
         for t in traits:

@@ -49,6 +49,7 @@ class StudyOutputSerializer(serializers.Serializer):
     modality = serializers.CharField()
     site = serializers.CharField()
     station = serializers.CharField()
+    age_band = serializers.CharField(help_text="The patient's age band at the study; never the age itself.")
     n_series = serializers.IntegerField()
     n_instances = serializers.IntegerField()
     primary_series = serializers.CharField(source="primary_series.series_uid", allow_null=True, default=None)

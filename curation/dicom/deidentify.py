@@ -30,6 +30,7 @@ from pydicom.tag import BaseTag, Tag
 from pydicom.uid import PYDICOM_IMPLEMENTATION_UID
 
 from . import header
+from .age_band import age_band
 from .encode import PIXEL_DATA, Spans
 from .errors import InstanceRejected
 
@@ -136,6 +137,7 @@ class Deidentified:
     site_pseudonym: str
     date_shift_days: int
     station: str = ""  # scanner make and model: equipment, not a person or a place
+    age_band: str = ""  # the patient's age band at the study ("40-64"): never the age or the birth date
     original_uids: dict[str, str] = field(default_factory=dict)
     changed: set[int] = field(default_factory=set)  # top-level tags whose value changed or was added
     parts: dict[int, bytes | memoryview] | None = None  # each output element's bytes, when de-identified raw
@@ -235,7 +237,8 @@ def _text(ds: Dataset, keyword: str, encoding: str | None) -> str:
 
 _TAG_OF = {k: int(Tag(k)) for k in (
     "PatientID", "PatientName", "PatientBirthDate", "AccessionNumber", "StudyInstanceUID", "SeriesInstanceUID",
-    "SOPInstanceUID", "InstitutionName", "Manufacturer", "ManufacturerModelName", *_SET_BY_US,
+    "SOPInstanceUID", "InstitutionName", "Manufacturer", "ManufacturerModelName", "PatientAge", "StudyDate",
+    *_SET_BY_US,
     "MediaStorageSOPClassUID", "MediaStorageSOPInstanceUID", "TransferSyntaxUID", "ImplementationClassUID",
     "ImplementationVersionName")}
 
@@ -320,6 +323,8 @@ def deidentify(ds: Dataset, *, key: str, name: str = "instance", raw: bytes | No
     identity = _identity(ds, encoding)
     days = date_shift_days(identity.patient_id, key=key)
     station = " ".join(_text(ds, k, encoding) for k in ("Manufacturer", "ManufacturerModelName")).strip()
+    band = age_band(patient_age=_text(ds, "PatientAge", encoding), birth_date=identity.patient_birth_date,
+                    study_date=_text(ds, "StudyDate", encoding))  # before cleaning removes the age and shifts dates
     transfer_syntax = ds.file_meta.TransferSyntaxUID
     originals = {k: _text(ds, k, encoding) for k in ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID")}
     patient = pseudonymize(identity.patient_id, key=key, kind="patient")
@@ -337,7 +342,7 @@ def deidentify(ds: Dataset, *, key: str, name: str = "instance", raw: bytes | No
         _mark(ds)
     ds.file_meta = _new_file_meta(header.PlainValues(ds, encoding) if from_raw else ds, transfer_syntax)
     changed = cleaner.changed | _SET_BY_US_TAGS
-    result = Deidentified(ds, identity, patient, accession, site, days, station[:64], originals, changed)
+    result = Deidentified(ds, identity, patient, accession, site, days, station[:64], band, originals, changed)
     if isinstance(cleaner, _HeaderCleaner):
         result.parts, result.json = cleaner.parts, cleaner.json
     return result

@@ -31,6 +31,8 @@ class Study(models.Model):
     modality = models.CharField(max_length=16, blank=True)
     site = models.CharField(max_length=64, blank=True, help_text="Pseudonym of the institution.")
     station = models.CharField(max_length=64, blank=True, help_text="Scanner make and model.")
+    age_band = models.CharField(max_length=8, blank=True,
+                                help_text="The patient's age band at the study (\"40-64\"); never the age itself.")
     primary_series = models.ForeignKey(
         "Series", null=True, blank=True, on_delete=models.SET_NULL, related_name="primary_of"
     )

@@ -55,6 +55,7 @@ def _study_row(p: PreparedInstance, patient_id: int) -> dict:
         "modality": p.modality,
         "site": p.deid.site_pseudonym,
         "station": p.deid.station,
+        "age_band": p.deid.age_band,
     }
 
 

@@ -46,7 +46,7 @@ def _write_tables(staging: Staging, plan: dict, records: list[dict]) -> tuple[di
     kept = {p.study_id for p in placements}
     splits = {s: entries[s]["split"] for s in kept}
     patients = {s: entries[s]["patient_id"] for s in kept}
-    metadata = {s: {"site": entries[s].get("site", ""), "scanner": entries[s].get("scanner", "")} for s in kept}
+    metadata = {s: {k: entries[s].get(k, "") for k in tables.SUBGROUP_COLUMNS} for s in kept}
     tables.write_studies(placements, patients, splits, staging.data / "studies.parquet", metadata)
     label_rows = tables.filter_studies(staging.control / "labels.parquet", staging.data / "labels.parquet", kept)
     tables.filter_studies(staging.control / "reads.parquet", staging.data / "reads.parquet", kept)

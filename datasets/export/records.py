@@ -16,6 +16,7 @@ class StudyInput:
     volume_ref: str
     site: str = ""  # the site's pseudonym, for subgroup evaluation (never a name)
     scanner: str = ""  # make and model
+    age_band: str = ""  # the patient's age band at the study ("40-64"), never an age or a date
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,10 @@ READS_SCHEMA = pa.schema([
 STUDIES_SCHEMA = pa.schema([
     ("study_id", pa.string()), ("patient_id", pa.string()), ("split", pa.string()), ("shard", pa.string()),
     ("offset", pa.int64()), ("n_slices", pa.int32()), ("pixel_spacing_mm", pa.float32()),
-    ("slice_thickness_mm", pa.float32()), ("site", pa.string()), ("scanner", pa.string()),
+    ("slice_thickness_mm", pa.float32()), ("site", pa.string()), ("scanner", pa.string()), ("age_band", pa.string()),
 ])
+# The de-identified study metadata subgroup evaluation reads (site pseudonym, scanner make and model, age band).
+SUBGROUP_COLUMNS = ("site", "scanner", "age_band")
 
 
 def ranges_json(ranges: Iterable[Iterable[int]]) -> str:
@@ -83,13 +85,13 @@ def write_reads(reads: Iterable[ReadInput], path: Path) -> None:
 
 def write_studies(placements: Iterable[StudyPlacement], patients: dict[str, str], splits: dict[str, str],
                   path: Path, metadata: dict[str, dict] | None = None) -> None:
-    """`metadata`: study_id -> {site, scanner}, the de-identified subgroup columns (empty when not given)."""
+    """`metadata`: study_id -> {site, scanner, age_band}, the de-identified subgroup columns (empty when not given)."""
     metadata = metadata or {}
     rows = [
         {"study_id": p.study_id, "patient_id": patients[p.study_id], "split": splits[p.study_id], "shard": p.shard,
          "offset": p.offset, "n_slices": p.n_slices, "pixel_spacing_mm": p.pixel_spacing_mm,
-         "slice_thickness_mm": p.slice_thickness_mm, "site": metadata.get(p.study_id, {}).get("site", ""),
-         "scanner": metadata.get(p.study_id, {}).get("scanner", "")}
+         "slice_thickness_mm": p.slice_thickness_mm,
+         **{k: metadata.get(p.study_id, {}).get(k, "") for k in SUBGROUP_COLUMNS}}
         for p in placements
     ]
     _write(sorted(rows, key=lambda r: (r["shard"], r["offset"])), STUDIES_SCHEMA, path)

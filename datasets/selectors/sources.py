@@ -131,7 +131,8 @@ def export_sources(version: DatasetVersion) -> ExportSources:
     codes = {t.code for t in dataset_traits(version)}
     entries = _entries(version)
     studies = [StudyInput(e.study.study_uid, e.study.patient.pseudonym, str(e.study.primary_series_id or ""),
-                          site=e.study.site, scanner=e.study.station) for e in entries]
+                          site=e.study.site, scanner=e.study.station,
+                          age_band=e.study.age_band) for e in entries]
     reads, readers = _reads(version, entries, codes)
     campaigns = [{"id": c.pk, "name": c.name, "taxonomy_version": c.taxonomy.version}
                  for c in Campaign.objects.filter(pk__in=version.campaign_ids).select_related("taxonomy").order_by("pk")]

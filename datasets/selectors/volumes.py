@@ -84,7 +84,8 @@ def _geometry(series: Series) -> tuple[tuple[float, float], float]:
     first = series_instances(series).values(
         row=KT("dicom_json__00280030__Value__0"), col=KT("dicom_json__00280030__Value__1"),
         thickness=KT("dicom_json__00180050__Value__0")).first() or {}
-    thickness = series.slice_spacing or _number(first.get("thickness"), 0.0)
+    # The reconstructed thickness (SliceThickness) is what subgroups band by; the spacing stands in when it is absent
+    thickness = _number(first.get("thickness"), 0.0) or series.slice_spacing or 0.0
     return (_number(first.get("row"), 1.0), _number(first.get("col"), 1.0)), float(thickness)
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from django.db import connection
 
+from curation.dicom.age_band import BAND_LABELS
 from curation.models import Instance, Study
 
 # Instances per study: one localizer, the axial series, three sagittal reformats (as the synthetic cohort).
@@ -113,14 +114,15 @@ def insert_patients_and_studies(n_studies: int, n_patients: int) -> None:
         # Sites follow a skewed volume (a few large hospitals, many small ones); dates span ten years.
         cursor.execute(
             "INSERT INTO curation_study (study_uid, patient_id, accession_pseudonym, study_date, study_time, modality,"
-            " site, station, n_series, n_instances, created_at, updated_at) "
+            " site, station, age_band, n_series, n_instances, created_at, updated_at) "
             f"SELECT {study_uid_sql('i')}, p.id, {accession},"
             " date '2008-01-01' + (i * 7919 %% 3650), lpad((i * 37 %% 24)::text, 2, '0') || '1500', 'CT',"
-            " (%s::text[])[1 + floor(%s * power((i * 104729 %% 10007) / 10007.0, 2))::int],"
-            " (%s::text[])[1 + i %% %s], %s, %s, now(), now() "
+            " (%s::text[])[1 + floor(%s * power((i::bigint * 104729 %% 10007) / 10007.0, 2))::int],"
+            " (%s::text[])[1 + i %% %s], (%s::text[])[1 + i * 31 %% %s], %s, %s, now(), now() "
             "FROM generate_series(0, %s) i "
             f"JOIN curation_patient p ON p.pseudonym = {patient_of_study}",
-            [sites, N_SITES, stations, N_MODELS, len(SERIES_LAYOUT), INSTANCES_PER_STUDY, n_studies - 1, n_patients])
+            [sites, N_SITES, stations, N_MODELS, list(BAND_LABELS), len(BAND_LABELS), len(SERIES_LAYOUT),
+             INSTANCES_PER_STUDY, n_studies - 1, n_patients])
 
 
 def insert_series(first_study: int) -> None:
