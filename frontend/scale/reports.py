@@ -13,7 +13,7 @@ from django.utils import timezone
 from core.db.bulk import copy_rows
 from reports_nlp.models import Finding, MappingSet, MiningRun, ReportVerdict
 from reports_nlp.pipeline_cache import pipeline_for
-from reports_nlp.services.mining import FINDING_COLUMNS, VERDICT_COLUMNS, _trait_weights, mine_report_rows
+from reports_nlp.services.mining import FINDING_COLUMNS, VERDICT_COLUMNS, mine_report_rows, trait_weights
 
 POOL = 400  # distinct report texts; mining them is the slow part (spaCy)
 
@@ -38,7 +38,7 @@ def insert_reports(first_study: int, pool: list[str]) -> None:
 
 def _mine_pool(run: MiningRun, pool: list[str]) -> list[tuple[list[tuple], list[tuple]]]:
     pipeline = pipeline_for(run.mapping_set)
-    weights = _trait_weights(run.mapping_set)
+    weights = trait_weights(run.mapping_set)
     return [mine_report_rows(run, 0, text, pipeline.rows(text), weights) for text in pool]
 
 

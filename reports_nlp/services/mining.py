@@ -112,7 +112,8 @@ def mining_run_dispatch(*, run: MiningRun) -> MiningRun:
     return run
 
 
-def _trait_weights(mapping_set: MappingSet) -> dict[str, TraitWeights]:
+def trait_weights(mapping_set: MappingSet) -> dict[str, TraitWeights]:
+    """What scoring needs of each trait the set maps, read once per run (or per published set, for feeds)."""
     return {
         m.trait.code: TraitWeights(m.trait.name, m.trait.significance, m.trait.prevalence, m.weight)
         for m in mapping_set.mappings.select_related("trait")
@@ -145,7 +146,7 @@ def mine_report_rows(run: MiningRun, report_id: int, text: str, rows: list[Findi
 
 def _mine_chunk_reports(run: MiningRun, chunk: MiningChunk) -> tuple[list[tuple], list[tuple]]:
     pipeline = pipeline_for(run.mapping_set)
-    weights = _trait_weights(run.mapping_set)
+    weights = trait_weights(run.mapping_set)
     reports = run_reports(run).filter(id__range=(chunk.first_report_id, chunk.last_report_id))
     findings: list[tuple] = []
     verdicts: list[tuple] = []

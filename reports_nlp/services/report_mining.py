@@ -19,7 +19,7 @@ from reports_nlp.pipeline import ReportPipeline
 from reports_nlp.pipeline_cache import pipeline_for
 from reports_nlp.scoring import TraitWeights
 from reports_nlp.selectors.mining import mining_run_latest_done
-from reports_nlp.services.mining import FINDING_COLUMNS, VERDICT_COLUMNS, _trait_weights, mine_report_rows
+from reports_nlp.services.mining import FINDING_COLUMNS, VERDICT_COLUMNS, mine_report_rows, trait_weights
 
 logger = logging.getLogger(__name__)
 
@@ -28,13 +28,13 @@ logger = logging.getLogger(__name__)
 def _published_set_tools(mapping_set_id: int) -> tuple[ReportPipeline, dict[str, TraitWeights]]:
     # A published set never changes, so a listener mining report after report reads it once.
     mapping_set = MappingSet.objects.get(pk=mapping_set_id)
-    return pipeline_for(mapping_set), _trait_weights(mapping_set)
+    return pipeline_for(mapping_set), trait_weights(mapping_set)
 
 
 def _set_tools(mapping_set: MappingSet) -> tuple[ReportPipeline, dict[str, TraitWeights]]:
     if mapping_set.status == MappingSet.Status.PUBLISHED:
         return _published_set_tools(mapping_set.pk)
-    return pipeline_for(mapping_set), _trait_weights(mapping_set)  # a draft may have changed since
+    return pipeline_for(mapping_set), trait_weights(mapping_set)  # a draft may have changed since
 
 
 def report_mine_into_latest_run(*, report_id: int) -> MiningRun | None:
