@@ -1,5 +1,5 @@
 #!/bin/sh
-# One image, one role per container: web, worker, beat, listener, migrate, or any manage.py command.
+# One image, one role per container: web, worker, beat, listener, hl7-listener, migrate, or any manage.py command.
 # Every role but migrate waits until the database is reachable and fully migrated (the one-shot migrate service
 # does that), so the order holds even where compose ignores depends_on conditions.
 set -eu
@@ -38,6 +38,10 @@ case "$role" in
     wait_for_migrations
     exec python3 manage.py dicom_listener --host 0.0.0.0 --port "${DICOM_PORT:-11112}" \
       --ae-title "${DICOM_AE_TITLE:-RADCURATE}" "$@" ;;
+  hl7-listener)  # the RIS's report feed (MLLP); all interfaces inside its container, like the DICOM listener
+    wait_for_migrations
+    exec python3 manage.py hl7_listener --host 0.0.0.0 --port "${HL7_PORT:-2575}" \
+      --workers "${HL7_WORKERS:-4}" "$@" ;;
   manage)
     exec python3 manage.py "$@" ;;
   *)

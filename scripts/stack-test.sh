@@ -12,6 +12,7 @@ if [ -z "${CONTAINERS_CONF:-}" ] && [ ! -S /var/run/docker.sock ]; then
 fi
 PROJECT=${STACK_PROJECT:-radcurate-stacktest}
 export RADCURATE_BIND=127.0.0.1 RADCURATE_WEB_PORT=${STACK_WEB_PORT:-18000} RADCURATE_DICOM_PORT=${STACK_DICOM_PORT:-21112}
+export RADCURATE_HL7_PORT=${STACK_HL7_PORT:-22575}
 WEB=http://127.0.0.1:$RADCURATE_WEB_PORT
 work=$(mktemp -d /var/tmp/radcurate-stacktest.XXXXXX)
 export RADCURATE_ENV_FILE=$work/radcurate.env RADCURATE_BACKUP_DIR=$work/backups
@@ -60,7 +61,7 @@ wait_ready() {
 }
 
 healthy() {  # podman runs health checks from systemd timers; without systemd, run each once by hand
-  for service in db redis web worker beat listener; do
+  for service in db redis web worker beat listener hl7-listener; do
     container=$(podman ps -q --filter "label=io.podman.compose.project=$PROJECT" \
       --filter "label=com.docker.compose.service=$service" | head -n1)
     for try in $(seq 20); do
@@ -69,7 +70,7 @@ healthy() {  # podman runs health checks from systemd timers; without systemd, r
       sleep 3
     done
   done
-  stamp "health checks pass: db redis web worker beat listener"
+  stamp "health checks pass: db redis web worker beat listener hl7-listener"
 }
 
 users() {

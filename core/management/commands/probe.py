@@ -1,5 +1,5 @@
 """manage.py probe: the readiness checks of /readyz from the command line, for processes with no HTTP port
-(worker, beat, the DICOM listener) and their container health checks. Exit status 1 when anything is down."""
+(worker, beat, the DICOM and HL7 listeners) and their container health checks. Exit status 1 when anything is down."""
 
 import json
 import socket
@@ -15,7 +15,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--checks", default=",".join(CHECKS),
                             help=f"Comma-separated subset of: {', '.join(CHECKS)} (default: all).")
-        parser.add_argument("--port", type=int, help="Also require a listener on 127.0.0.1:PORT (the DICOM port).")
+        parser.add_argument("--port", type=int,
+                            help="Also require a listener on 127.0.0.1:PORT (the DICOM or HL7 port).")
 
     def handle(self, *args, checks, port, **options):
         names = [name.strip() for name in checks.split(",") if name.strip()]
