@@ -47,14 +47,19 @@ def disputed_campaign(tmp_path):
     return {"campaign": campaign, "task": task, "bleed": bleed}
 
 
+def open_adjudication(page, live_server, task, username: str = "senior") -> None:
+    """Log in as the adjudicator and open the task from the worklist's Adjudicate link, image shown."""
+    log_in(page, live_server, username, PASSWORD)
+    page.goto(f"{live_server.url}/reading/")
+    page.get_by_role("link", name="Adjudicate").first.click()
+    page.wait_for_url(re.compile(rf"/reading/adjudication/{task.pk}/$"))
+    wait_ready(page, "radcurateAdjudication")
+
+
 def test_adjudicator_decides_a_task(live_server, new_page, disputed_campaign):
     task, campaign = disputed_campaign["task"], disputed_campaign["campaign"]
     senior = new_page()
-    log_in(senior, live_server, "senior", PASSWORD)
-    senior.goto(f"{live_server.url}/reading/")
-    senior.get_by_role("link", name="Adjudicate").first.click()
-    senior.wait_for_url(re.compile(rf"/reading/adjudication/{task.pk}/$"))
-    wait_ready(senior, "radcurateAdjudication")
+    open_adjudication(senior, live_server, task)
     assert not {"reader1", "reader2", "reader3"} & set(re.findall(r"reader\d", senior.content()))
     disputed = senior.locator("tr.disputed")
     assert [disputed.nth(i).get_attribute("data-trait") for i in range(disputed.count())] == [ICH]
