@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import {
-  encapsulatedInstanceFrame, INSTANCES_ACCEPT, MultipartReader, nativeInstanceFrame, SeriesSource, singlePart,
+  encapsulatedInstanceFrame, FRAMES_ACCEPT, FRAMES_AS_STORED, INSTANCES_ACCEPT, INSTANCES_AS_STORED, MultipartReader,
+  nativeInstanceFrame, SeriesSource, singlePart,
 } from '../viewer/frames.js';
 import { orderedFrames } from '../viewer/order.js';
 
@@ -187,4 +188,51 @@ test('frames are listed in slice order by geometry, one per frame of a multi-fra
   const urls = orderedFrames('http://h/s', [instance('b', 10), instance('a', -5, 2), instance('c', 0)]).map((f) => f.url);
   assert.deepEqual(urls, ['http://h/s/instances/a/frames/1', 'http://h/s/instances/a/frames/2',
     'http://h/s/instances/c/frames/1', 'http://h/s/instances/b/frames/1']);
+});
+
+test('each request asks for what the link allows when it starts: the opening frame teaches the stream', async () => {
+  const frames = orderedFrames('http://h/s', [instance('a', 0), instance('b', 5)]);
+  const urls = frames.map((f) => f.url);
+  let fast = false;
+  const asked = [];
+  const samples = [];
+  const source = new SeriesSource('http://h/s', frames, {
+    first: [urls[1]],
+    compressed: () => !fast,
+    onSample: (url, sample) => {
+      samples.push([url, sample.bytes]);
+      fast = true; // the opening frame came quickly: a fast link
+    },
+    fetchOne: async (url, signal, accept) => {
+      asked.push([url, accept]);
+      return { pixelData: Uint8Array.from([9]), sample: { bytes: 524288, ms: 1 } };
+    },
+    fetchImpl: async (url, init) => {
+      asked.push([url, init.headers.Accept]);
+      return streamResponse(multipart('q', [part10('a', Uint8Array.from([1, 1]))]), 'q');
+    },
+  });
+  await source.done;
+  assert.deepEqual(asked, [[urls[1], FRAMES_ACCEPT], ['http://h/s', INSTANCES_AS_STORED]]);
+  assert.equal(FRAMES_AS_STORED, 'multipart/related; type="application/octet-stream"; transfer-syntax=*');
+  // The stream's own sample: every byte of its body, once it has ended.
+  assert.equal(samples.length, 2);
+  assert.deepEqual(samples[0], [urls[1], 524288]);
+  assert.equal(samples[1][0], 'http://h/s');
+  assert.ok(samples[1][1] > 0);
+});
+
+test('a frame the page head started before the metadata is taken, not asked for again', async () => {
+  const frames = orderedFrames('http://h/s', [instance('a', 0), instance('b', 5)]);
+  const urls = frames.map((f) => f.url);
+  const asked = [];
+  const source = new SeriesSource('http://h/s', frames, {
+    first: [urls[1]],
+    started: { url: urls[1], frame: Promise.resolve({ pixelData: 'early' }) },
+    fetchOne: async (url) => { asked.push(url); return { pixelData: url }; },
+    fetchImpl: async () => new Response('no', { status: 500 }),
+  });
+  await source.done;
+  assert.equal((await source.get(urls[1])).pixelData, 'early');
+  assert.deepEqual(asked, [urls[0]]); // only what the failed stream left
 });

@@ -6,14 +6,17 @@
 // No Cornerstone import: the page head starts this before the viewer bundle has been parsed (early-frames.js),
 // and the viewer hands the bytes to Cornerstone's loader through its compressed-frame registry (frame-store.js).
 
-// Pixels travel as JPEG-LS lossless (PS3.18 Accept negotiation; docs/archive.md, "DICOMweb"): a 512x512 CT slice
-// is a quarter of its native size, and Cornerstone decodes it with CharLS (WebAssembly) in a few milliseconds.
-// Anything the archive cannot give that way comes as stored (the second choice).
+// On a slow link pixels travel as JPEG-LS lossless (PS3.18 Accept negotiation; docs/archive.md, "DICOMweb"): a
+// 512x512 CT slice is a fifth of its native size, and Cornerstone decodes it with CharLS (WebAssembly) in a few
+// milliseconds. Anything the archive cannot give that way comes as stored (the second choice). On a fast link they
+// come as stored (link.js decides, per request).
 export const JPEG_LS_LOSSLESS = '1.2.840.10008.1.2.4.80';
 export const FRAMES_ACCEPT = `multipart/related; type="image/jls"; transfer-syntax=${JPEG_LS_LOSSLESS}, `
   + 'multipart/related; type="application/octet-stream"; transfer-syntax=*; q=0.5';
 export const INSTANCES_ACCEPT = `multipart/related; type="application/dicom"; transfer-syntax=${JPEG_LS_LOSSLESS}, `
   + 'multipart/related; type="application/dicom"; transfer-syntax=*; q=0.5';
+export const FRAMES_AS_STORED = 'multipart/related; type="application/octet-stream"; transfer-syntax=*';
+export const INSTANCES_AS_STORED = 'multipart/related; type="application/dicom"; transfer-syntax=*';
 const IMPLICIT_LITTLE_ENDIAN = '1.2.840.10008.1.2';
 const NATIVE_LITTLE_ENDIAN = new Set([IMPLICIT_LITTLE_ENDIAN, '1.2.840.10008.1.2.1']);
 // Encapsulated syntaxes whose frames Cornerstone's loader decodes (deflate and big endian are whole-file forms).
@@ -70,10 +73,16 @@ export function singlePart(buffer, contentType) {
   };
 }
 
-async function fetchFrame(url, signal) {
-  const response = await fetch(url, { headers: { Accept: FRAMES_ACCEPT }, credentials: 'same-origin', signal });
+// One frame; `sample` is its body's size and the page's own timing of it (the link's estimate prefers the
+// browser's Resource Timing, which a busy main thread does not stretch).
+export async function fetchFrame(url, signal, accept = FRAMES_ACCEPT) {
+  const response = await fetch(url, { headers: { Accept: accept }, credentials: 'same-origin', signal });
   if (!response.ok) throw new Error(`Frame: HTTP ${response.status} from ${url}`);
-  return singlePart(await response.arrayBuffer(), response.headers.get('Content-Type'));
+  const headersAt = performance.now();
+  const body = await response.arrayBuffer();
+  const frame = singlePart(body, response.headers.get('Content-Type'));
+  frame.sample = { bytes: body.byteLength, ms: performance.now() - headersAt };
+  return frame;
 }
 
 const u16 = (b, i) => b[i] | (b[i + 1] << 8);
@@ -181,9 +190,18 @@ export class MultipartReader {
 }
 
 // The pixels of a whole series, by frame URL: the opening frames as WADO-RS frames, all others from one series
-// retrieve; anything the stream did not deliver natively falls back to its frame URL.
+// retrieve; anything the stream did not deliver natively falls back to its frame URL. `compressed()` is asked
+// as each request starts (so the stream follows what the opening frame taught of the link: no extra round trip),
+// and `onSample(url, {bytes, ms})` is told of each response once it has arrived whole. `started` ({url, frame}) is
+// a frame request the page head made before the metadata had arrived: taken instead of asking again.
 export class SeriesSource {
-  constructor(seriesBase, frames, { first = [], fetchOne = fetchFrame, fetchImpl = (...a) => fetch(...a) } = {}) {
+  constructor(seriesBase, frames, {
+    first = [], fetchOne = fetchFrame, fetchImpl = (...a) => fetch(...a), compressed = () => true, onSample = () => {},
+    started = null,
+  } = {}) {
+    this.compressed = compressed;
+    this.onSample = onSample;
+    this.started = started;
     this.controller = new AbortController();
     this.settled = new Set();
     this.settlers = new Map();
@@ -220,8 +238,13 @@ export class SeriesSource {
   // A frame of its own; unless it is the `last` try, a failure leaves the frame to the stream and what follows it.
   _frame(url, { last }) {
     this.pending.add(url);
-    return this.fetchOne(url, this.controller.signal).then(
-      (frame) => this._settle(url, true, frame),
+    const started = this.started?.url === url ? this.started.frame : null;
+    this.started = null;
+    return (started || this.fetchOne(url, this.controller.signal, this.compressed() ? FRAMES_ACCEPT : FRAMES_AS_STORED)).then(
+      (frame) => {
+        this.onSample(url, frame.sample);
+        this._settle(url, true, frame);
+      },
       (error) => {
         this.pending.delete(url);
         if (last || this.streamDone) this._settle(url, false, error);
@@ -232,18 +255,24 @@ export class SeriesSource {
   async _stream(url, bySop, fetchImpl) {
     if (this.controller.signal.aborted) return;
     const response = await fetchImpl(url, {
-      headers: { Accept: INSTANCES_ACCEPT }, credentials: 'same-origin', signal: this.controller.signal,
+      headers: { Accept: this.compressed() ? INSTANCES_ACCEPT : INSTANCES_AS_STORED },
+      credentials: 'same-origin',
+      signal: this.controller.signal,
     });
     if (!response.ok) throw new Error(`Series: HTTP ${response.status} from ${url}`);
     const boundary = param(response.headers.get('Content-Type') || '', 'boundary');
     if (!boundary || !response.body) throw new Error('Series: not a multipart stream.');
     const reader = new MultipartReader(boundary);
     const stream = response.body.getReader();
+    const headersAt = performance.now();
+    let bytes = 0;
     for (;;) {
       const { done, value } = await stream.read();
       if (done) break;
+      bytes += value.length;
       for (const part of reader.push(value)) this._part(part, bySop);
     }
+    this.onSample(url, { bytes, ms: performance.now() - headersAt });
   }
 
   _part({ type, body }, bySop) {

@@ -1,5 +1,6 @@
 // The viewer with its toolbar and overlay (slice counter, window, HU, loading), shared by the reading and
 // adjudication pages. The page gives a container holding [data-viewer], [data-overlay] and [data-toolbar].
+import { mountPixelsSetting } from './pixels-setting.js';
 import { WINDOW_PRESETS } from './presets.js';
 import { StackViewer } from './stack-viewer.js';
 
@@ -108,6 +109,7 @@ export function mountViewer(root, { onSlice = () => {} } = {}) {
     const clear = button('clear', 'remove the measurements drawn on this study', () => viewer.clearMeasurements());
     clear.dataset.clearMeasurements = '';
     toolbar.append(tools, clear, button('r reset', 'reset zoom, pan and window', () => viewer.reset()));
+    mountPixelsSetting(toolbar, viewer.link);
   }
   return viewer;
 }

@@ -6,6 +6,7 @@ import { startCornerstone } from './cornerstone.js';
 import { registerFrameStore, releaseFrame } from './frame-store.js';
 import { SeriesSource } from './frames.js';
 import { huAtCanvasPoint } from './hounsfield.js';
+import { LinkChoice } from './link.js';
 import { openingSlice, orderedFrames } from './order.js';
 import { frameFromSource, prefetchSeries } from './prefetch.js';
 import { DEFAULT_PRESET, voiRange, windowLevel } from './presets.js';
@@ -26,6 +27,8 @@ export class StackViewer {
     this.imageIds = [];
     this.generation = 0;
     this.source = null;
+    // One view of the link per page: the page head's (it has timed the opening frame and the stream) when it ran.
+    this.link = window.radcurateEarlyMetadata?.link || new LinkChoice();
     this.leaving = [...(this.leaving || []), ...this.imageIds];
     this.imageIds = [];
     this.timings = { openedAt: performance.now(), firstImageAt: null, seriesLoadedAt: null };
@@ -124,7 +127,11 @@ export class StackViewer {
   _source(series, instances, start) {
     const base = new URL(seriesUrl(series), window.location.href).href;
     const frames = orderedFrames(base, instances);
-    return new SeriesSource(base, frames, { first: [frames[start].url] });
+    return new SeriesSource(base, frames, {
+      first: [frames[start].url],
+      compressed: () => this.link.compressed(),
+      onSample: (url, sample) => this.link.observe(url, sample),
+    });
   }
 
   // Before another study opens: its requests stop, and the timings and flags start again.
