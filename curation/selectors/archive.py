@@ -43,6 +43,20 @@ def series_instances(series: Series) -> QuerySet[Instance]:
     return series.instances.defer("dicom_json").order_by("slice_index", "instance_number", "sop_uid")
 
 
+def series_opening_sop_uid(*, study_uid: str, series_uid: str) -> str | None:
+    """The instance a viewer opens the series on: the middle one in slice order (the reading page's
+    `openingSlice`), so that the page can ask for its pixels beside the metadata instead of after it. None when
+    an instance has several frames or no slice position: the page then finds the opening frame in the metadata."""
+    rows = list(
+        Instance.objects.filter(series__series_uid=series_uid, series__study__study_uid=study_uid)
+        .order_by("slice_index", "instance_number", "sop_uid")
+        .values_list("sop_uid", "slice_index", "n_frames")
+    )
+    if not rows or any(index is None or frames != 1 for _sop, index, frames in rows):
+        return None
+    return rows[len(rows) // 2][0]
+
+
 def _frames_hu(raw: bytes) -> np.ndarray:
     ds = dcmread(BytesIO(raw))
     pixels = ds.pixel_array

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from annotation.selectors.adjudication import adjudication_queue, adjudication_view
 from frontend.views.saliency import saliency_config
-from frontend.views.series_source import series_config, series_metadata_url
+from frontend.views.series_source import early_pixel_urls, series_config
 
 STATE_ORDER = {"present": 0, "uncertain": 1, "absent": 2, None: 3}
 
@@ -64,7 +64,7 @@ def adjudicate(request, task_id: int):
             "decide_url": reverse("annotation:adjudication-decide", args=[task.pk]),
             "next_url": reverse("reading-adjudicate-next"),
         },
-        "metadata_url": series_metadata_url(study_uid=study.study_uid, series_uid=series_uid),
+        **early_pixel_urls(study_uid=study.study_uid, series_uid=series_uid),
         "saliency": saliency_config(study=study, slice_url=reverse("reading-adjudication-slice", args=[task.pk, 0])
                                     .replace("/0.png", "/__position__.png")),
     })

@@ -21,7 +21,7 @@ from core.decorators import role_required
 from core.roles import RADIOLOGIST
 from datasets.selectors.second_opinion import second_opinions_ready
 from frontend.views.adjudication import adjudications_for
-from frontend.views.series_source import series_config, series_metadata_url
+from frontend.views.series_source import early_pixel_urls, series_config
 
 
 @role_required(RADIOLOGIST)
@@ -121,7 +121,7 @@ def _reading_page(request, assignment: Assignment) -> dict | None:
             for r in ctx["other_reads"] or []
         ],
         "mined_verdicts": ctx["mined_verdicts"],
-        "metadata_url": series_metadata_url(study_uid=ctx["study_uid"], series_uid=ctx["primary_series_uid"]),
+        **early_pixel_urls(study_uid=ctx["study_uid"], series_uid=ctx["primary_series_uid"]),
     }
 
 
@@ -172,5 +172,5 @@ def reading_amend(request, read_id: int):
         "study_label": read.assignment.campaign_study_id,
         "amending": read,
         "config": _amend_config(ctx, read),
-        "metadata_url": series_metadata_url(study_uid=ctx["study_uid"], series_uid=ctx["primary_series_uid"]),
+        **early_pixel_urls(study_uid=ctx["study_uid"], series_uid=ctx["primary_series_uid"]),
     })
