@@ -88,6 +88,21 @@ def ingest_phantom_studies(root: Path, specs: list[dict]):
     return studies
 
 
+def two_reader_campaign(name: str, studies, readers: tuple[str, str]):
+    """An active campaign of two reads a study over `studies`, read by two new radiologists of these names."""
+    from annotation.services.campaigns import campaign_activate, campaign_add_studies, campaign_create
+    from core.roles import RADIOLOGIST
+    from curation.selectors.taxonomy import taxonomy_latest_published
+    from tests.conftest import make_user
+
+    campaign = campaign_create(name=name, taxonomy=taxonomy_latest_published(name="head-ct"),
+                               min_reads=2, max_reads=2, gold_every=0, priority_policy="sequential",
+                               readers=[make_user(username, RADIOLOGIST) for username in readers])
+    campaign_add_studies(campaign=campaign, study_ids=[s.pk for s in studies])
+    campaign_activate(campaign=campaign)
+    return campaign
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright

@@ -1,7 +1,8 @@
 """The reading page asks for JPEG-LS pixels and shows them exactly: Debian's Chromium against the live server.
 
-The opening frame and the series stream must come JPEG-LS compressed (the page's Accept, the archive's
-negotiation), the page head's preview must draw the opening slice from the compressed bytes (CharLS on the page),
+With the viewer's pixels setting on "compressed" (on loopback the automatic choice asks for the pixels as stored:
+test_browser_pixels_per_link.py), the opening frame and the series stream must come JPEG-LS compressed (the page's
+Accept, the archive's negotiation), the page head's preview must draw the opening slice from the compressed bytes (CharLS on the page),
 and the viewer's HU probe must read the phantom's values, which a lossy or mis-decoded frame would not give.
 """
 
@@ -9,11 +10,8 @@ import re
 
 import pytest
 
-from annotation.services.campaigns import campaign_activate, campaign_add_studies, campaign_create
-from core.roles import RADIOLOGIST
-from curation.selectors.taxonomy import taxonomy_latest_published
-from tests.conftest import PASSWORD, make_user
-from tests.frontend.conftest import ingest_phantom_studies, log_in
+from tests.conftest import PASSWORD
+from tests.frontend.conftest import ingest_phantom_studies, log_in, two_reader_campaign
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -45,18 +43,13 @@ SAME_PIXELS = """async (url) => {
 @pytest.fixture
 def one_study_campaign(tmp_path):
     studies = ingest_phantom_studies(tmp_path, [{"bleed": True}])
-    reader = make_user("jls-reader", RADIOLOGIST)
-    campaign = campaign_create(name="remote read", taxonomy=taxonomy_latest_published(name="head-ct"),
-                               min_reads=2, max_reads=2, gold_every=0, priority_policy="sequential",
-                               readers=[reader, make_user("jls-reader-2", RADIOLOGIST)])
-    campaign_add_studies(campaign=campaign, study_ids=[s.pk for s in studies])
-    campaign_activate(campaign=campaign)
-    return campaign
+    return two_reader_campaign("remote read", studies, ("jls-reader", "jls-reader-2"))
 
 
 def test_the_reading_page_gets_jpeg_ls_frames_and_series_and_shows_exact_pixels(live_server, new_page,
                                                                                   one_study_campaign):
     page = new_page()
+    page.context.add_init_script("localStorage.setItem('radcurate.viewer.pixels', 'compressed')")
     responses = []
     page.on("response", lambda r: responses.append((r.url, r.request.headers.get("accept", ""),
                                                     r.headers.get("content-type", ""))) if "/dicomweb/" in r.url

@@ -19,6 +19,7 @@ def test_the_step_says_what_the_remote_reader_receives(tmp_path):
     ratio = float(re.search(r"ratio (\d+\.\d+)", lines[0]).group(1))
     assert "1.2.840.10008.1.2.4.80 (JPEG-LS lossless)" in lines[0] and ratio > 1.0
     assert "Brotli" in lines[0]
+    assert "under 100 Mbit/s" in lines[0]  # where the page's automatic choice turns
 
 
 def test_the_step_says_so_when_there_is_nothing_to_show(tmp_path):
