@@ -2,7 +2,6 @@
 
 import shutil
 import subprocess
-import time
 
 import pydicom
 import pytest
@@ -13,6 +12,7 @@ from curation.management.commands.dicom_listener import ArchiveSink, admit_known
 from curation.models import DicomNode, Instance, Rejection, Series, Study
 
 from .conftest import free_port
+from .listeners import wait_for
 
 # The listener's association threads write with their own connections: the data must be committed.
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -34,15 +34,6 @@ def _run(*args) -> subprocess.CompletedProcess:
     return subprocess.run(args, capture_output=True, text=True, timeout=60)
 
 
-def _wait_for(predicate, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
-
-
 def test_echoscu_gets_verification(listener):
     result = _run("echoscu", "-v", "-aet", "PACS", "-aec", "RADCURATE", "127.0.0.1", str(listener))
     assert result.returncode == 0, result.stderr
@@ -61,7 +52,7 @@ def test_storescu_pushes_a_study_with_success_per_instance(listener, ct_series_f
     log = result.stdout + result.stderr
     assert log.count("Received Store Response (Success)") == 5, log
     assert "Received Store Response (Error: CannotUnderstand)" in log, log
-    assert _wait_for(lambda: Series.objects.filter(needs_refresh=False, n_instances=5).exists())
+    assert wait_for(lambda: Series.objects.filter(needs_refresh=False, n_instances=5).exists())
     series = Series.objects.get()
     assert series.kind == "axial" and series.study.primary_series_id == series.pk
     assert Instance.objects.count() == 5 and Study.objects.count() == 1

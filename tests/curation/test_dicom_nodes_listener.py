@@ -6,7 +6,6 @@ AE title from the wrong machine". No traffic ever leaves the loopback interface.
 
 import shutil
 import subprocess
-import time
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -53,15 +52,6 @@ def _rejected_as_unknown(log: str) -> bool:
     # dcmtk prints the A-ASSOCIATE-RJ: rejected-permanent, service-user, calling AE title not recognised.
     return ("rc=0" not in log and "Association Rejected" in log and "Rejected Permanent" in log
             and "Calling AE Title Not Recognized" in log)
-
-
-def _wait_for(predicate, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_a_known_node_stores_and_echoes(listener, ct_series_files):

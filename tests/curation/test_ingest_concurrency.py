@@ -6,12 +6,8 @@ test's own thread, dcmtk's storescu against the listener (a thread per associati
 the study's series in opposite orders, so their batches take the same rows' locks in opposite orders.
 """
 
-import os
 import shutil
-import signal
-import socket
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -29,10 +25,9 @@ from curation.management.commands.dicom_listener import ArchiveSink
 from curation.models import IdentityLink, Instance, Patient, Series, Study
 from curation.services.archive import ingest_paths
 from curation.signals import study_ingested
-from tests.conftest import _database_url
 
 from .conftest import axial_series, free_port, write_series
-from .test_archive_listener import _wait_for
+from .listeners import accepts, children, listener_processes, wait_for
 
 # The live server and the listener write with their own connections: the data must be committed.
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("role_groups")]
@@ -170,7 +165,7 @@ def _push_twice_at_once(port: int, paths: list[Path], settings) -> None:
         log = result.stdout + result.stderr
         assert result.returncode == 0 and log.count("Received Store Response (Success)") == len(paths), log
     # each association refreshes its series when it ends, after storescu has gone
-    assert _wait_for(lambda: Series.objects.filter(needs_refresh=False).count() == SERIES, timeout=30)
+    assert wait_for(lambda: Series.objects.filter(needs_refresh=False).count() == SERIES, timeout=30)
     _assert_stored_once([pydicom.dcmread(p, stop_before_pixels=True) for p in paths], settings)
 
 
@@ -186,35 +181,14 @@ def test_two_storescu_associations_of_the_same_study_at_once(tmp_path, settings,
     assert len(new_studies) == 1
 
 
-def _children(pid: int) -> list[int]:
-    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-
-
 def test_a_listener_of_two_processes_on_one_port_stores_a_study_pushed_twice_at_once(tmp_path, settings,
                                                                                      test_data_dir):
     _, paths = _study(tmp_path, "study")
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": _database_url(), "SECRET_KEY": settings.SECRET_KEY,
-           "RADCURATE_DEID_KEY": settings.RADCURATE_DEID_KEY, "RADCURATE_DATA_DIR": str(test_data_dir),
-           "RADCURATE_DICOM_ACCEPT_ANY_NODE": "1"}
-    log = tmp_path / "listener.log"
-    listener = subprocess.Popen([sys.executable, "manage.py", "dicom_listener", "--port", str(port), "--processes",
-                                 "2"], cwd=settings.BASE_DIR, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-    try:
-        assert _wait_for(lambda: len(_children(listener.pid)) == 2 and _accepts(port), timeout=60), log.read_text()
-        children = _children(listener.pid)
+    port, log = free_port(), tmp_path / "listener.log"
+    with listener_processes(port=port, processes=2, settings=settings, data_dir=test_data_dir, log=log) as listener:
+        assert wait_for(lambda: len(children(listener.pid)) == 2 and accepts(port), timeout=60), log.read_text()
+        serving = children(listener.pid)
         _push_twice_at_once(port, paths, settings)
-        assert _children(listener.pid) == children  # both still serving
-    finally:
-        listener.send_signal(signal.SIGTERM)
-        listener.wait(timeout=30)
+        assert children(listener.pid) == serving  # both still serving
     assert listener.returncode == 0, log.read_text()
-    assert not any(Path(f"/proc/{child}").exists() for child in children), "a listener process outlived the command"
-
-
-def _accepts(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=1).close()
-        return True
-    except OSError:
-        return False
+    assert not any(Path(f"/proc/{child}").exists() for child in serving), "a listener process outlived the command"

@@ -5,10 +5,7 @@ command end to end: two associations held open at once are served by two differe
 """
 
 import os
-import signal
 import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,10 +14,9 @@ from pynetdicom.sop_class import Verification
 
 from curation.dicom import handoff
 from curation.dicom.handoff import Handoff, ListenerGone
-from tests.conftest import _database_url
 
 from .conftest import free_port
-from .test_archive_listener import _wait_for
+from .listeners import children, listener_processes, wait_for
 
 
 @pytest.fixture
@@ -62,10 +58,6 @@ def test_a_process_that_ends_is_noticed(spread):
         spread.closed(0)
 
 
-def _children(pid: int) -> list[int]:
-    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-
-
 def _serving_pids(port: int, pids: list[int]) -> set[int]:
     """The processes holding the server side of the established connections on `port` (from /proc)."""
     inodes = set()
@@ -88,30 +80,23 @@ def _serving_pids(port: int, pids: list[int]) -> set[int]:
 
 @pytest.mark.django_db(transaction=True)
 def test_two_associations_at_once_are_served_by_two_listener_processes(tmp_path, settings, test_data_dir):
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": _database_url(), "SECRET_KEY": settings.SECRET_KEY,
-           "RADCURATE_DEID_KEY": settings.RADCURATE_DEID_KEY, "RADCURATE_DATA_DIR": str(test_data_dir),
-           "RADCURATE_DICOM_ACCEPT_ANY_NODE": "1"}
-    log = tmp_path / "listener.log"
-    listener = subprocess.Popen([sys.executable, "manage.py", "dicom_listener", "--port", str(port), "--processes",
-                                 "2"], cwd=settings.BASE_DIR, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    port, log = free_port(), tmp_path / "listener.log"
     associations = []
-    try:
-        assert _wait_for(lambda: len(_children(listener.pid)) == 2 and "Listening as" in log.read_text(),
-                         timeout=60), log.read_text()
-        children = _children(listener.pid)
-        for _ in range(2):
-            ae = AE(ae_title="MODALITY")
-            ae.add_requested_context(Verification)
-            assoc = ae.associate("127.0.0.1", port, ae_title="RADCURATE")
-            assert assoc.is_established, log.read_text()
-            associations.append(assoc)
-        assert all(assoc.send_c_echo().Status == 0 for assoc in associations)
-        assert _serving_pids(port, children) == set(children)
-        assert _serving_pids(port, [listener.pid]) == set()  # the parent hands connections over, keeps none
-    finally:
-        for assoc in associations:
-            assoc.release()
-        listener.send_signal(signal.SIGTERM)
-        listener.wait(timeout=30)
+    with listener_processes(port=port, processes=2, settings=settings, data_dir=test_data_dir, log=log) as listener:
+        assert wait_for(lambda: len(children(listener.pid)) == 2 and "Listening as" in log.read_text(),
+                        timeout=60), log.read_text()
+        serving = children(listener.pid)
+        try:
+            for _ in range(2):
+                ae = AE(ae_title="MODALITY")
+                ae.add_requested_context(Verification)
+                assoc = ae.associate("127.0.0.1", port, ae_title="RADCURATE")
+                assert assoc.is_established, log.read_text()
+                associations.append(assoc)
+            assert all(assoc.send_c_echo().Status == 0 for assoc in associations)
+            assert _serving_pids(port, serving) == set(serving)
+            assert _serving_pids(port, [listener.pid]) == set()  # the parent hands connections over, keeps none
+        finally:
+            for assoc in associations:
+                assoc.release()
     assert listener.returncode == 0, log.read_text()
