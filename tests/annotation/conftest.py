@@ -5,6 +5,8 @@ import itertools
 import pytest
 
 from annotation.services.campaigns import campaign_activate, campaign_add_studies, campaign_create
+from annotation.services.reads import read_submit
+from annotation.services.worklist import worklist_next
 from core.roles import RADIOLOGIST
 from curation.models import Patient, Series, Study, Taxonomy
 from tests.conftest import make_user, restore_migration_data
@@ -59,6 +61,20 @@ def make_campaign(taxonomy, *, studies, readers, adjudicators=(), gold=None, act
     if activate:
         campaign_activate(campaign=campaign)
     return campaign
+
+
+def make_voted_campaign(trait: str, votes: list[tuple[int, ...]]):
+    """A campaign on the default taxonomy in which every reader reads every study: `votes[i][k]` is reader k's call
+    of `trait` on study i (1 present, 0 not marked). Returns the campaign, its studies and its readers."""
+    studies, readers = make_studies(len(votes)), make_readers(len(votes[0]))
+    campaign = make_campaign(Taxonomy.objects.get(name="head-ct", version=1), studies=studies, readers=readers,
+                             min_reads=len(readers), max_reads=len(readers))
+    row = {s.pk: i for i, s in enumerate(studies)}
+    for k, reader in enumerate(readers):
+        while (assignment := worklist_next(reader=reader, campaign=campaign)) is not None:
+            vote = votes[row[assignment.campaign_study.study_id]][k]
+            read_submit(reader=reader, assignment=assignment, labels={trait: "present"} if vote else {})
+    return campaign, studies, readers
 
 
 def sql_statements(ctx) -> list[str]:

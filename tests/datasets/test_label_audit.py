@@ -5,12 +5,9 @@ import pandas as pd
 import pytest
 
 from annotation.models import AdjudicationTask, CampaignStudy
-from annotation.services.reads import read_submit
-from annotation.services.worklist import worklist_next
-from curation.models import Taxonomy
 from datasets.services.label_audit import label_audit_queue
 from datasets.services.model_runs import model_run_import
-from tests.annotation.conftest import make_campaign, make_readers, make_studies
+from tests.annotation.conftest import make_voted_campaign
 from tests.datasets.test_model_runs import write_run
 
 pytestmark = pytest.mark.django_db
@@ -20,15 +17,7 @@ VOTES = [(1, 1, 1)] * 7 + [(0, 0, 0)] * 6 + [(1, 0, 0)]  # the last study: conse
 
 
 def audited_campaign(tmp_path, split="test"):
-    studies = make_studies(len(VOTES))
-    readers = make_readers(3)
-    campaign = make_campaign(Taxonomy.objects.get(name="head-ct", version=1), studies=studies, readers=readers,
-                             min_reads=3, max_reads=3)
-    row = {s.pk: i for i, s in enumerate(studies)}
-    for k, reader in enumerate(readers):
-        while (assignment := worklist_next(reader=reader, campaign=campaign)) is not None:
-            vote = VOTES[row[assignment.campaign_study.study_id]][k]
-            read_submit(reader=reader, assignment=assignment, labels={LACUNE: "present"} if vote else {})
+    campaign, studies, _ = make_voted_campaign(LACUNE, VOTES)
     probs = [[0.1, 0.05, 0.9]] * 7 + [[0.1, 0.05, 0.08]] * 6 + [[0.1, 0.05, 0.97]]
     run_dir = write_run(tmp_path / "run", [s.study_uid for s in studies], probs)
     table = pd.read_csv(run_dir / "predictions.csv")

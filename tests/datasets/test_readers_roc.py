@@ -4,12 +4,9 @@
 import pytest
 
 from annotation.pseudonyms import reader_pseudonym
-from annotation.services.reads import read_submit
-from annotation.services.worklist import worklist_next
-from curation.models import Taxonomy
 from datasets.selectors.readers_roc import run_reader_points, run_reader_roc
 from datasets.services.model_runs import model_run_import
-from tests.annotation.conftest import make_campaign, make_readers, make_studies
+from tests.annotation.conftest import make_voted_campaign
 from tests.datasets.test_model_runs import write_run
 
 pytestmark = pytest.mark.django_db
@@ -20,15 +17,7 @@ VOTES = [(1, 1, 1), (1, 0, 0), (0, 1, 1), (0, 0, 0)]
 
 
 def read_votes(tmp_path):
-    studies = make_studies(len(VOTES))
-    readers = make_readers(3)
-    campaign = make_campaign(Taxonomy.objects.get(name="head-ct", version=1), studies=studies, readers=readers,
-                             min_reads=3, max_reads=3)
-    row = {s.pk: i for i, s in enumerate(studies)}
-    for k, reader in enumerate(readers):
-        while (assignment := worklist_next(reader=reader, campaign=campaign)) is not None:
-            vote = VOTES[row[assignment.campaign_study.study_id]][k]
-            read_submit(reader=reader, assignment=assignment, labels={ICH: "present"} if vote else {})
+    _, studies, readers = make_voted_campaign(ICH, VOTES)
     run = model_run_import(run_dir=write_run(tmp_path / "run", [s.study_uid for s in studies]))
     return run, readers
 
