@@ -204,6 +204,15 @@ SPECTACULAR_SETTINGS = {
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
+
+# The cache every process shares (web and Celery workers), so a table that costs seconds (a campaign's agreement
+# statistics) is computed once per version of its data: Redis when the deployment has one (REDIS_URL, else a
+# redis:// CELERY_BROKER_URL); without Redis each process keeps its own in memory.
+REDIS_URL = env.str("REDIS_URL", default="") or (
+    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else "")
+CACHES = {"default": (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "radcurate"}
+    if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"})}
 # Without a broker, long tasks sent from a page (exports, priority recomputes) run in a thread of the web process,
 # so the page returns at once and shows their progress (core/background.py).
 RADCURATE_EAGER_IN_THREAD = env.bool("RADCURATE_EAGER_IN_THREAD", default=not CELERY_BROKER_URL)

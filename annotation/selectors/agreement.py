@@ -4,39 +4,85 @@ Reads are the current versions; each study is one cluster of the bootstrap. Read
 hedged ("uncertain") finding as a positive call (see `binary_call`).
 """
 
+from dataclasses import dataclass
 from statistics import median
 
 import numpy as np
 from django.core.cache import cache
-from django.db.models import Count, Max
+from django.db.models import Case, Count, Max, Value, When
 
 from annotation.labels import taxonomy_index
-from annotation.models import Campaign, Consensus, ReaderConfusion
+from annotation.models import Campaign, Consensus, ReaderConfusion, ReadLabel
 from annotation.selectors.reads import reads_current_qs
-from annotation.stats.agreement import agreement, agreement_statistics
+from annotation.stats.agreement import Slots, agreement, agreement_statistics
+from annotation.stats.bootstrap import Resampler
 from annotation.stats.consensus_rules import ABSENT, PRESENT, STATES, UNCERTAIN, binary_call
+from core.db.columns import query_columns
+from curation.models import Trait
 
 CODES = {state: i for i, state in enumerate(STATES)}
 
 
-def _read_rows(campaign: Campaign):
-    return list(
-        reads_current_qs().filter(assignment__campaign=campaign)
-        .values_list("assignment__campaign_study_id", "assignment__reader_id", "labels__trait__code", "labels__state")
-    )
+def _label_arrays(campaign: Campaign) -> tuple[np.ndarray, ...]:
+    """Every label of the campaign's current reads as arrays: entry (campaign study), reader, trait id, state code
+    (-1 for a state outside STATES), in one query; then the entry and reader of reads without labels."""
+    reads = reads_current_qs().filter(assignment__campaign=campaign)
+    state = Case(*[When(state=s, then=Value(i)) for s, i in CODES.items()], default=Value(-1))
+    labels = ReadLabel.objects.filter(read__in=reads).annotate(state_code=state)
+    columns = query_columns(labels, ["read__assignment__campaign_study_id", "read__assignment__reader_id",
+                                     "trait_id", "state_code"])
+    bare = query_columns(reads.filter(labels__isnull=True), ["assignment__campaign_study_id", "assignment__reader_id"])
+    return (*columns, *bare)
 
 
-def _matrices(rows, codes) -> tuple[dict, list[int]]:
-    """Per trait: a (studies x readers) matrix of state codes (-1: not read) and the study of each row."""
-    studies = sorted({r[0] for r in rows})
-    readers = sorted({r[1] for r in rows})
-    s_index = {s: i for i, s in enumerate(studies)}
-    r_index = {r: i for i, r in enumerate(readers)}
-    mats = {code: np.full((len(studies), len(readers)), -1, dtype=int) for code in codes}
-    for study, reader, code, state in rows:
-        if code in mats:
-            mats[code][s_index[study], r_index[reader]] = CODES[state]
-    return mats, studies, readers
+@dataclass(frozen=True)
+class CampaignReads:
+    """The campaign's current reads as reading slots: per trait code the `Slots` of every study (rows in `studies`
+    order, readers as indices into `readers`), the studies and readers with a current read."""
+
+    slots: dict
+    studies: list[int]
+    readers: list[int]
+
+
+def campaign_reads(campaign: Campaign, codes) -> CampaignReads:
+    """Labels count by trait code (a revised campaign's earlier reads name the earlier taxonomy's traits)."""
+    codes = list(codes)
+    entries, readers_of, trait_ids, states, bare_entries, bare_readers = _label_arrays(campaign)
+    studies = np.unique(np.concatenate([entries, bare_entries]))
+    readers = np.unique(np.concatenate([readers_of, bare_readers]))
+    n = max(len(readers), 1)
+
+    def read_key(entry_ids, reader_ids):  # a read as one sortable number: study row, then reader index
+        return np.searchsorted(studies, entry_ids) * n + np.searchsorted(readers, reader_ids)
+
+    # One slot per read: a study's reads side by side in reader order.
+    reads = np.unique(np.concatenate([read_key(entries, readers_of), read_key(bare_entries, bare_readers)]))
+    row, reader = reads // n, reads % n
+    slot = np.arange(len(reads)) - np.searchsorted(row, row)
+    reader_slots = np.full((len(studies), int(slot.max()) + 1 if len(reads) else 0), -1)
+    reader_slots[row, slot] = reader
+    trait = _trait_positions(trait_ids, codes)
+    keep = trait >= 0
+    at = np.searchsorted(reads, read_key(entries[keep], readers_of[keep]))
+    by_trait = np.full((len(codes), *reader_slots.shape), -1, dtype=np.int8)
+    by_trait[trait[keep], row[at], slot[at]] = states[keep]
+    return CampaignReads({code: Slots(by_trait[i], reader_slots, len(readers)) for i, code in enumerate(codes)},
+                         studies.tolist(), readers.tolist())
+
+
+def _trait_positions(trait_ids: np.ndarray, codes: list[str]) -> np.ndarray:
+    """Each label's trait as its position in `codes` (by code), -1 for a trait not there."""
+    position = {code: i for i, code in enumerate(codes)}
+    ids = np.unique(trait_ids)
+    lookup = np.full(int(ids.max()) + 1 if len(ids) else 1, -1)
+    for trait_id, code in Trait.objects.filter(pk__in=ids.tolist()).values_list("pk", "code"):
+        lookup[trait_id] = position.get(code, -1)
+    return lookup[trait_ids]
+
+
+def _stacked(slots: list[Slots]) -> Slots:
+    return Slots(np.vstack([s.codes for s in slots]), np.vstack([s.readers for s in slots]), slots[0].n_readers)
 
 
 def _estimates(result: dict, readers: list[int], show_pairs: bool) -> dict:
@@ -49,29 +95,42 @@ def _estimates(result: dict, readers: list[int], show_pairs: bool) -> dict:
     return out
 
 
-def agreement_table(*, campaign: Campaign, n_boot: int = 1000, seed: int = 0, show_pairs: bool = False) -> dict:
-    """Cohen (mean pairwise), Fleiss, Krippendorff and Gwet AC1 with bootstrap 95% CIs, per trait and per group."""
+def agreement_table(*, campaign: Campaign, n_boot: int = 1000, seed: int = 0, show_pairs: bool = False,
+                    cached: bool = True) -> dict:
+    """Cohen (mean pairwise), Fleiss, Krippendorff and Gwet AC1 with bootstrap 95% CIs, per trait and per group.
+
+    Kept in the shared cache until the campaign's reads change (a whole campaign's table costs seconds);
+    `cached=False` computes it afresh (and stores it)."""
+    return _cached(f"agreement-table:{n_boot}:{seed}:{int(show_pairs)}", campaign,
+                   lambda: _agreement_table(campaign, n_boot, seed, show_pairs), fresh=not cached)
+
+
+def _agreement_table(campaign: Campaign, n_boot: int, seed: int, show_pairs: bool) -> dict:
     index = taxonomy_index(campaign.taxonomy)
-    mats, studies, readers = _matrices(_read_rows(campaign), index.codes)
-    clusters = np.array(studies)
+    reads = campaign_reads(campaign, index.codes)
+    clusters = np.array(reads.studies)
+    resampler = Resampler(n_boot, seed)  # one draw of the study weights for every trait and group
     traits = []
     for code in index.codes:
-        m = mats[code]
+        m = reads.slots[code].codes
         positive = float((m == CODES[PRESENT]).sum() / max((m >= 0).sum(), 1))
-        result = agreement(m, clusters, n_categories=len(STATES), n_boot=n_boot, seed=seed)
+        result = agreement(reads.slots[code], clusters, n_categories=len(STATES), n_boot=n_boot, seed=seed,
+                           resampler=resampler)
         traits.append({"trait": code, "significance": index.significance[code], "positive_rate": positive,
-                       **_estimates(result, readers, show_pairs)})
+                       **_estimates(result, reads.readers, show_pairs)})
     groups = []
     for group in campaign.taxonomy.groups.prefetch_related("traits").order_by("kind", "name"):
-        codes = [t.code for t in group.traits.all() if t.code in mats]
+        codes = [t.code for t in group.traits.all() if t.code in reads.slots]
         if not codes:
             continue
         # Items of a group are (study, trait) pairs; the bootstrap still resamples whole studies.
-        stacked = np.vstack([mats[c] for c in codes])
-        result = agreement(stacked, np.tile(clusters, len(codes)), n_categories=len(STATES), n_boot=n_boot, seed=seed)
-        groups.append({"kind": group.kind, "group": group.name, "traits": codes, **_estimates(result, readers, False)})
-    return {"campaign_id": campaign.pk, "n_studies": len(studies), "n_readers": len(readers), "traits": traits,
-            "groups": groups}
+        stacked = _stacked([reads.slots[c] for c in codes])
+        result = agreement(stacked, np.tile(clusters, len(codes)), n_categories=len(STATES), n_boot=n_boot, seed=seed,
+                           resampler=resampler)
+        groups.append({"kind": group.kind, "group": group.name, "traits": codes,
+                       **_estimates(result, reads.readers, False)})
+    return {"campaign_id": campaign.pk, "n_studies": len(reads.studies), "n_readers": len(reads.readers),
+            "traits": traits, "groups": groups}
 
 
 def _sens_spec(pairs: list[tuple[int, int]]) -> dict:
@@ -152,25 +211,27 @@ def _reads_fingerprint(campaign: Campaign) -> tuple:
 
 
 FOREST_STATISTICS = ("fleiss_kappa", "krippendorff_alpha", "gwet_ac1")
+CACHE_SECONDS = 24 * 3600
 
 
 def _agreement_forest(campaign: Campaign, n_boot: int, seed: int) -> dict:
     index = taxonomy_index(campaign.taxonomy)
-    mats, studies, _ = _matrices(_read_rows(campaign), index.codes)
-    clusters = np.array(studies)
+    reads = campaign_reads(campaign, index.codes)
+    clusters = np.array(reads.studies)
+    resampler = Resampler(n_boot, seed)
     called_codes = (CODES[PRESENT], CODES[UNCERTAIN])
     traits, quiet = [], 0
     for code in index.codes:
-        m = mats[code]
+        m = reads.slots[code].codes
         if not ((m >= 0).sum(axis=1) >= 2).any():
             continue
         if not np.isin(m, called_codes).any():
             quiet += 1  # every reader called it absent: perfect agreement, nothing to plot
             continue
-        result = agreement_statistics(m, clusters, n_categories=len(STATES), statistics=FOREST_STATISTICS,
-                                      n_boot=n_boot, seed=seed)
+        result = agreement_statistics(reads.slots[code], clusters, n_categories=len(STATES), statistics=FOREST_STATISTICS,
+                                      n_boot=n_boot, seed=seed, resampler=resampler)
         traits.append({"trait": code, **{name: result[name].as_dict() for name in FOREST_STATISTICS}})
-    return {"n_studies": len(studies), "traits": traits, "quiet": quiet}
+    return {"n_studies": len(reads.studies), "traits": traits, "quiet": quiet}
 
 
 def agreement_forest(*, campaign: Campaign, n_boot: int = 300, seed: int = 0) -> dict:
@@ -180,10 +241,19 @@ def agreement_forest(*, campaign: Campaign, n_boot: int = 300, seed: int = 0) ->
     Kept in Django's cache until the campaign's reads change: the bootstrap costs seconds at a few hundred studies
     and the page asks on every load. (No pairwise Cohen's kappas and no groups: the API's `agreement_table` has them.)
     """
-    key = f"agreement-forest:{campaign.pk}:{campaign.taxonomy_id}:{n_boot}:{seed}:" + ":".join(
-        map(str, _reads_fingerprint(campaign)))
-    table = cache.get(key)
+    return _cached(f"agreement-forest:{n_boot}:{seed}", campaign, lambda: _agreement_forest(campaign, n_boot, seed))
+
+
+def _cached(name: str, campaign: Campaign, compute, *, fresh: bool = False) -> dict:
+    """`compute()`, kept in the shared cache (every web and Celery worker) under the campaign and its reads' version.
+
+    The key names the campaign by id and creation time (ids come back after a database is re-created, the cache
+    outlives it), its taxonomy (a revision changes it) and the reads' fingerprint: a new, amended or withdrawn
+    read makes a new key, and the stale table expires."""
+    created = campaign.created_at.timestamp() if campaign.created_at else ""
+    key = f"{name}:{campaign.pk}:{created}:{campaign.taxonomy_id}:" + ":".join(map(str, _reads_fingerprint(campaign)))
+    table = None if fresh else cache.get(key)
     if table is None:
-        table = _agreement_forest(campaign, n_boot, seed)
-        cache.set(key, table, timeout=24 * 3600)
+        table = compute()
+        cache.set(key, table, timeout=CACHE_SECONDS)
     return table

@@ -6,9 +6,14 @@ from statsmodels/krippendorff/sklearn because those need equal readers per item 
 replicate; here each statistic is a ratio of per-item sums, which handles 2-5 readers with missing
 reads and makes the bootstrap one matrix product. The tests cross-check every figure against them.
 Items read by fewer than two readers carry no agreement information and are left out.
+
+Internally an item's reads are its reading slots (`Slots`: a few per item, each with its reader), not a column per
+reader of the campaign: with 50 readers and 3 reads a study, the dense matrix was 94% empty and its scans were
+most of a whole-campaign table's time. Callers with the reads at hand (the campaign table) build slots directly.
 """
 
 import warnings
+from dataclasses import dataclass
 from itertools import combinations
 
 import numpy as np
@@ -17,7 +22,7 @@ from scipy import sparse
 from .bootstrap import (
     Estimate,
     Resampler,
-    bootstrap_estimate,
+    bootstrap_estimates,
     cluster_index,
     finite_or_none,
     percentile_estimate,
@@ -27,15 +32,40 @@ from .bootstrap import (
 STATISTICS = ("fleiss_kappa", "krippendorff_alpha", "gwet_ac1", "cohen_kappa")
 
 
+@dataclass(frozen=True)
+class Slots:
+    """Each item's reads: `codes` (items x width, category or -1) and `readers` (items x width, the reader's index,
+    increasing along a row, -1 for an empty slot) out of `n_readers`. A slot with a reader and code -1 is a read
+    without this trait's label: not a rating."""
+
+    codes: np.ndarray
+    readers: np.ndarray
+    n_readers: int
+
+    def take(self, rows) -> "Slots":
+        return Slots(self.codes[rows], self.readers[rows], self.n_readers)
+
+
+def slots_of(ratings: np.ndarray) -> Slots:
+    """(items, readers) codes with -1 for no rating -> each item's ratings in reader order, padded with -1."""
+    ratings = np.asarray(ratings, dtype=int)
+    read = ratings >= 0
+    width = int(read.sum(axis=1).max()) if len(ratings) else 0
+    order = np.argsort(~read, axis=1, kind="stable")[:, :width]  # each item's readers first, in column order
+    filled = np.take_along_axis(read, order, axis=1)
+    return Slots(np.where(filled, np.take_along_axis(ratings, order, axis=1), -1), np.where(filled, order, -1),
+                 ratings.shape[1])
+
+
 def category_counts(ratings: np.ndarray, n_categories: int) -> np.ndarray:
-    """(items, readers) codes -> (items, K) counts of readers per category."""
+    """(items, readers or slots) codes -> (items, K) counts of readers per category."""
     onehot = ratings[:, :, None] == np.arange(n_categories)[None, None, :]
     return onehot.sum(axis=1).astype(float)
 
 
-def _pairable(ratings: np.ndarray, clusters: np.ndarray):
-    keep = (ratings >= 0).sum(axis=1) >= 2
-    return ratings[keep], np.asarray(clusters)[keep]
+def _pairable(slots: Slots, clusters: np.ndarray) -> tuple[Slots, np.ndarray]:
+    keep = (slots.codes >= 0).sum(axis=1) >= 2
+    return slots.take(keep), np.asarray(clusters)[keep]
 
 
 def _observed_agreement(counts: np.ndarray) -> np.ndarray:
@@ -100,44 +130,43 @@ def light_kappa(kappas: np.ndarray) -> np.ndarray:
         return np.nanmean(np.where(np.isfinite(kappas), kappas, np.nan), axis=-1)
 
 
-def reader_pairs(ratings: np.ndarray, n_categories: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every (item, reader pair) where both read: the item, the pair a * n_readers + b (a < b) and the
-    confusion cell (a's code) * K + (b's code). Items have a few readers each, so this walks the pairs of
-    each item's reading slots instead of every pair of the campaign's readers."""
-    read = ratings >= 0
-    width = int(read.sum(axis=1).max()) if len(ratings) else 0
-    order = np.argsort(~read, axis=1, kind="stable")[:, :width]  # each item's readers first, in column order
-    readers = np.where(np.take_along_axis(read, order, axis=1), order, -1)
-    codes = np.take_along_axis(ratings, order, axis=1)
+def reader_pairs(slots: Slots, n_categories: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every (item, reader pair) where both rated: the item, the pair a * n_readers + b (a < b) and the
+    confusion cell (a's code) * K + (b's code). Walks the pairs of each item's few reading slots instead of
+    every pair of the campaign's readers."""
+    codes, readers = slots.codes, slots.readers
     empty = np.zeros(0, dtype=np.intp)
     items, pairs, cells = [empty], [empty], [empty]
-    for s, t in combinations(range(width), 2):
-        both = np.flatnonzero(readers[:, t] >= 0)  # slot t filled: slot s (before it) is too
+    for s, t in combinations(range(codes.shape[1]), 2):
+        both = np.flatnonzero((codes[:, s] >= 0) & (codes[:, t] >= 0))
         items.append(both)
-        pairs.append(readers[both, s] * ratings.shape[1] + readers[both, t])
-        cells.append(codes[both, s] * n_categories + codes[both, t])
+        pairs.append(readers[both, s].astype(np.intp) * slots.n_readers + readers[both, t])
+        cells.append(codes[both, s].astype(np.intp) * n_categories + codes[both, t])
     return np.concatenate(items), np.concatenate(pairs), np.concatenate(cells)
 
 
-BOOT_CELLS = 8_000_000  # replicate sums held at once (64 MB): the bootstrap runs in chunks of replicates
+BOOT_CELLS = 8_000_000  # replicate sums held at once (64 MB): the bootstrap runs over chunks of reader pairs
 
 
 def _cohen_replicates(per_cluster, weights: np.ndarray, n_pairs: int, n_categories: int) -> np.ndarray:
     """Light's kappa of each replicate. `per_cluster` is sparse (a study touches a few pairs): the replicate sums
-    cost (weights' rows) x (non-zero cells), not (rows) x (studies) x (pairs x K x K). All sums are integer
+    cost (replicates) x (non-zero cells), not (replicates) x (studies) x (pairs x K x K). All sums are integer
     counts, so they are exact in any order: the figures equal the dense product's."""
-    by_cell = per_cluster.T.tocsr()
-    chunk = max(1, BOOT_CELLS // by_cell.shape[0])
-    out = []
-    for start in range(0, len(weights), chunk):
-        sums = (by_cell @ np.ascontiguousarray(weights[start:start + chunk].T)).T
-        out.append(light_kappa(cohen_kappas(sums.reshape(len(sums), n_pairs, n_categories, n_categories))))
-    return np.concatenate(out)
+    k2 = n_categories**2
+    by_cell = per_cluster.T.tocsr()  # (pairs x K x K, clusters)
+    kappas = np.empty((len(weights), n_pairs))
+    chunk = max(1, BOOT_CELLS // (len(weights) * k2))
+    for start in range(0, n_pairs, chunk):
+        stop = min(n_pairs, start + chunk)
+        sums = by_cell[start * k2:stop * k2] @ weights.T  # (cells, replicates)
+        tables = sums.reshape(stop - start, n_categories, n_categories, len(weights)).transpose(3, 0, 1, 2)
+        kappas[:, start:stop] = cohen_kappas(tables)
+    return light_kappa(kappas)
 
 
-def _cohen(ratings, clusters, n_categories, min_common, *, n_boot, resampler):
-    n_readers, k2 = ratings.shape[1], n_categories**2
-    items, pair_ids, cells = reader_pairs(ratings, n_categories)
+def _cohen(slots: Slots, clusters, n_categories, min_common, *, n_boot, resampler):
+    n_readers, k2 = slots.n_readers, n_categories**2
+    items, pair_ids, cells = reader_pairs(slots, n_categories)
     common = np.bincount(pair_ids, minlength=n_readers * n_readers)
     pairs = [a * n_readers + b for a, b in combinations(range(n_readers), 2)]
     kept = [p for p in pairs if common[p] >= min_common]
@@ -180,20 +209,21 @@ _FEATURES = {
 }
 
 
-def agreement_statistics(ratings: np.ndarray, clusters: np.ndarray, *, n_categories: int, statistics=tuple(_FEATURES),
-                         n_boot: int = 1000, seed: int = 0, resampler: Resampler | None = None) -> dict:
+def agreement_statistics(ratings: np.ndarray | Slots, clusters: np.ndarray, *, n_categories: int,
+                         statistics=tuple(_FEATURES), n_boot: int = 1000, seed: int = 0,
+                         resampler: Resampler | None = None) -> dict:
     """Some of Fleiss' kappa, Krippendorff's alpha and Gwet's AC1 with bootstrap 95% CIs (no pairwise Cohen).
     `resampler` shares the bootstrap weights with the caller's other tables (same n_boot and seed)."""
-    ratings, clusters = _pairable(np.asarray(ratings, dtype=int), clusters)
-    counts = category_counts(ratings, n_categories)
+    slots, clusters = _pairable(ratings if isinstance(ratings, Slots) else slots_of(ratings), clusters)
+    counts = category_counts(slots.codes, n_categories)
     resampler = resampler_for(n_boot, seed, resampler)
-    return {name: bootstrap_estimate(_FEATURES[name][0](counts), clusters, _FEATURES[name][1], n_boot=n_boot, seed=seed,
-                                     resampler=resampler)
-            for name in statistics}
+    blocks = [(_FEATURES[name][0](counts), _FEATURES[name][1]) for name in statistics]
+    estimates = bootstrap_estimates(blocks, clusters, n_boot=n_boot, seed=seed, resampler=resampler)
+    return dict(zip(statistics, estimates, strict=True))
 
 
 def agreement(
-    ratings: np.ndarray,
+    ratings: np.ndarray | Slots,
     clusters: np.ndarray,
     *,
     n_categories: int,
@@ -203,10 +233,11 @@ def agreement(
     resampler: Resampler | None = None,
 ) -> dict:
     """All four statistics with bootstrap 95% CIs, plus the pairwise Cohen's kappas (reader column indices).
-    Pass one `resampler` for every trait and group of a table: they share its weights."""
-    ratings, clusters = _pairable(np.asarray(ratings, dtype=int), clusters)
+    `ratings`: (items, readers) codes, or the items' `Slots`. Pass one `resampler` for every trait and group of a
+    table: they share its weights."""
+    slots, clusters = _pairable(ratings if isinstance(ratings, Slots) else slots_of(ratings), clusters)
     resampler = resampler_for(n_boot, seed, resampler)
-    cohen, pairs = _cohen(ratings, clusters, n_categories, min_common, n_boot=n_boot, resampler=resampler)
-    return {**agreement_statistics(ratings, clusters, n_categories=n_categories, n_boot=n_boot, seed=seed,
+    cohen, pairs = _cohen(slots, clusters, n_categories, min_common, n_boot=n_boot, resampler=resampler)
+    return {**agreement_statistics(slots, clusters, n_categories=n_categories, n_boot=n_boot, seed=seed,
                                    resampler=resampler),
             "cohen_kappa": cohen, "cohen_pairs": pairs}

@@ -9,8 +9,10 @@ for every statistic, trait and group of a table (drawing them was most of a tabl
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 
 @dataclass(frozen=True)
@@ -62,11 +64,13 @@ class Resampler:
         self._n_clusters, self._weights = None, None
 
     def weights(self, n_clusters: int) -> np.ndarray:
-        """(n_boot, n_clusters) float weights (integer counts summing to n_clusters per replicate)."""
+        """(n_boot, n_clusters) float weights (integer counts summing to n_clusters per replicate), stored
+        cluster-major (Fortran order): `weights.T` is the contiguous (n_clusters, n_boot) matrix the sparse
+        products take, and BLAS reads either layout without a copy (a copy was 240 MB at 30,000 studies)."""
         if self._n_clusters != n_clusters:
             rng = np.random.default_rng(self.seed)
             draw = rng.multinomial(n_clusters, np.full(n_clusters, 1.0 / n_clusters), size=self.n_boot)
-            self._n_clusters, self._weights = n_clusters, draw.astype(float)
+            self._n_clusters, self._weights = n_clusters, np.asfortranarray(draw, dtype=float)
         return self._weights
 
 
@@ -77,6 +81,19 @@ def resampler_for(n_boot: int, seed: int, resampler: Resampler | None) -> Resamp
     if (resampler.n_boot, resampler.seed) != (n_boot, seed):
         raise ValueError("the resampler was drawn for other replicates or another seed")
     return resampler
+
+
+@cache
+def _blas() -> ThreadpoolController:
+    return ThreadpoolController()  # finds the loaded BLAS libraries once per process
+
+
+def resampled_sums(weights: np.ndarray, per_cluster: np.ndarray) -> np.ndarray:
+    """Each replicate's feature sums, weights @ per_cluster, on one BLAS thread: the products are small (a few
+    columns), and on a busy server each multi-threaded product waited for its threads to be scheduled (26 ms
+    against 0.3 ms for 100 replicates x 2,800 studies x 6 features at load 10, docs/performance.md)."""
+    with _blas().limit(limits=1, user_api="blas"):
+        return weights @ per_cluster
 
 
 def percentile_estimate(value, replicates: np.ndarray, n_boot: int, n_items: int, n_clusters: int,
@@ -102,16 +119,39 @@ def bootstrap_estimate(
 ) -> Estimate:
     """Point estimate and percentile CI of `statistic(summed_features) -> values`, resampling clusters.
     `resampler` (of the same n_boot and seed) shares its weights with the other statistics of a table."""
+    return bootstrap_estimates([(features, statistic)], clusters, n_boot=n_boot, seed=seed, level=level,
+                               resampler=resampler)[0]
+
+
+def bootstrap_estimates(
+    blocks: list[tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]],
+    clusters: np.ndarray,
+    *,
+    n_boot: int = 1000,
+    seed: int = 0,
+    level: float = 0.95,
+    resampler: Resampler | None = None,
+) -> list[Estimate]:
+    """`bootstrap_estimate` of several (features, statistic) over the same items: their feature columns side by
+    side, summed per cluster and resampled in one product (the weights are read once, not once per statistic)."""
     resampler = resampler_for(n_boot, seed, resampler)
-    n_items = len(features)
+    n_items = len(clusters)
     if n_items == 0:
-        return Estimate(None, None, None, 0, 0)
-    per_cluster = cluster_sums(features, clusters)
+        return [Estimate(None, None, None, 0, 0) for _ in blocks]
+    bounds = np.cumsum([0, *(features.shape[1] for features, _ in blocks)])
+    per_cluster = cluster_sums(np.hstack([features for features, _ in blocks]), clusters)
     n_clusters = len(per_cluster)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        value = statistic(per_cluster.sum(axis=0, keepdims=True))[0]
-        if n_boot <= 0 or n_clusters < 2:
-            return Estimate(finite_or_none(value), None, None, n_items, n_clusters)
-        weights = resampler.weights(n_clusters)
-        replicates = statistic(weights @ per_cluster)
-    return percentile_estimate(value, replicates, n_boot, n_items, n_clusters, level)
+    totals = per_cluster.sum(axis=0, keepdims=True)
+    replicates = None
+    out = []
+    for (_, statistic), a, b in zip(blocks, bounds, bounds[1:], strict=False):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = statistic(totals[:, a:b])[0]
+            if n_boot <= 0 or n_clusters < 2:
+                out.append(Estimate(finite_or_none(value), None, None, n_items, n_clusters))
+                continue
+            if replicates is None:
+                replicates = resampled_sums(resampler.weights(n_clusters), per_cluster)
+            values = statistic(replicates[:, a:b])
+        out.append(percentile_estimate(value, values, n_boot, n_items, n_clusters, level))
+    return out

@@ -179,11 +179,17 @@ def test_shared_weights_give_each_statistic_its_own_draw():
 
 
 def test_reader_pairs_walks_each_items_reading_slots():
-    from annotation.stats.agreement import reader_pairs
+    from annotation.stats.agreement import Slots, reader_pairs, slots_of
 
     ratings = np.array([[0, -1, 2, 1], [-1, -1, 1, -1], [1, 1, 1, 1]])
-    items, pairs, cells = reader_pairs(ratings, 3)
+    slots = slots_of(ratings)
+    assert slots.codes.tolist() == [[0, 2, 1, -1], [1, -1, -1, -1], [1, 1, 1, 1]]
+    assert slots.readers.tolist() == [[0, 2, 3, -1], [2, -1, -1, -1], [0, 1, 2, 3]]
+    items, pairs, cells = reader_pairs(slots, 3)
     got = sorted(zip(items.tolist(), pairs.tolist(), cells.tolist(), strict=True))
     expected = sorted([(0, 0 * 4 + 2, 0 * 3 + 2), (0, 0 * 4 + 3, 0 * 3 + 1), (0, 2 * 4 + 3, 2 * 3 + 1)]
                       + [(2, a * 4 + b, 4) for a, b in combinations(range(4), 2)])
     assert got == expected
+    # A read without this trait's label (a reader in the slot, no code) pairs with no one.
+    gap = Slots(np.array([[0, -1, 1]]), np.array([[0, 1, 2]]), 3)
+    assert reader_pairs(gap, 3)[1].tolist() == [0 * 3 + 2]
