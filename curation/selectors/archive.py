@@ -7,7 +7,19 @@ from io import BytesIO
 
 import numpy as np
 from django.db import connection
-from django.db.models import Count, Prefetch, QuerySet, TextField
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+)
+from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from pydicom import dcmread
 from pydicom.pixels import apply_rescale
@@ -36,6 +48,44 @@ def study_get(*, study_uid: str) -> Study | None:
 def study_primary_axial(study: Study) -> Series | None:
     """The study's primary axial series (chosen at ingest), or None when it has no axial series."""
     return study.primary_series
+
+
+# Slice Thickness (0018,0050) as the archive stored it (the de-identified DICOM JSON keeps it; Annex E removes
+# Series Description, so a series is named by its number, slice count and thickness).
+_THICKNESS = KT("dicom_json__00180050__Value__0")
+
+
+def study_axial_series(*, study_id: int) -> list[dict]:
+    """The study's axial series for the viewer's series panel: no PHI, only what tells reconstructions apart.
+
+    `primary` marks the one the archive chose (`primary_axial`), which the viewer opens first.
+    """
+    first = Instance.objects.filter(series=OuterRef("pk")).order_by("slice_index", "instance_number", "sop_uid")
+    is_primary = ExpressionWrapper(Q(study__primary_series=F("pk")), output_field=BooleanField())
+    rows = (
+        Series.objects.filter(study_id=study_id, kind=Series.Kind.AXIAL)
+        .annotate(thickness=Subquery(first.values(t=_THICKNESS)[:1]), primary=is_primary)
+        .order_by("series_number", "series_uid")
+        .values("series_uid", "series_number", "n_instances", "slice_spacing", "thickness", "primary")
+    )
+    return [
+        {
+            "series_uid": r["series_uid"],
+            "series_number": r["series_number"],
+            "n_slices": r["n_instances"],
+            "thickness_mm": _number(r["thickness"]),
+            "spacing_mm": round(r["slice_spacing"], 3) if r["slice_spacing"] else None,
+            "primary": bool(r["primary"]),
+        }
+        for r in rows
+    ]
+
+
+def _number(text: str | None) -> float | None:
+    try:
+        return round(float(text), 3) if text not in (None, "") else None
+    except ValueError:
+        return None
 
 
 def series_instances(series: Series) -> QuerySet[Instance]:

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from annotation.selectors.adjudication import adjudication_queue, adjudication_view
+from curation.selectors.archive import study_axial_series
 from frontend.views.saliency import saliency_config
 from frontend.views.series_source import early_pixel_urls, series_config
 
@@ -39,6 +40,17 @@ def _rows(view: dict) -> list[dict]:
     return rows
 
 
+def _marks(rows: list[dict], readers: list[str]) -> list[dict]:
+    """Each read's slice ranges and key images, one lane per reader (names hidden), for the viewer's slice bar."""
+    marks = []
+    for row in rows:
+        for lane, vote in enumerate(row["votes"]):
+            label = f"{readers[lane]}: {row['name']}"
+            spans = [("range", a, b) for a, b in vote["slice_ranges"]] + [("key", k, k) for k in vote["key_images"]]
+            marks += [{"lane": lane, "kind": kind, "from": a, "to": b, "label": label} for kind, a, b in spans]
+    return marks
+
+
 @login_required
 def adjudicate(request, task_id: int):
     task = adjudication_queue(user=request.user).filter(pk=task_id).first()
@@ -50,17 +62,20 @@ def adjudicate(request, task_id: int):
     series = study.primary_series
     rows = _rows(view)
     series_uid = series.series_uid if series else None
+    readers = [r["reader"] for r in view["readers"]]
     return render(request, "frontend/reading/adjudicate.html", {
         "task": task,
         "campaign": task.campaign_study.campaign,
         "study_label": task.campaign_study_id,
-        "reader_labels": [r["reader"] for r in view["readers"]],
+        "reader_labels": readers,
         "n_readers": len(view["readers"]),
         "rows": rows,
         "disputed_count": sum(r["disputed"] for r in rows),
         "config": {
             "task_id": task.pk,
             "series": series_config(study_uid=study.study_uid, series_uid=series_uid),
+            "axial_series": study_axial_series(study_id=study.pk),
+            "marks": _marks(rows, readers),
             "decide_url": reverse("annotation:adjudication-decide", args=[task.pk]),
             "next_url": reverse("reading-adjudicate-next"),
         },

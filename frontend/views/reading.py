@@ -19,6 +19,7 @@ from annotation.services.audit import audit_source_from
 from annotation.services.worklist import worklist_next
 from core.decorators import role_required
 from core.roles import RADIOLOGIST
+from curation.selectors.archive import study_axial_series
 from datasets.selectors.second_opinion import second_opinions_ready
 from frontend.views.adjudication import adjudications_for
 from frontend.views.series_source import early_pixel_urls, series_config
@@ -86,6 +87,7 @@ def _reading_config(request, ctx: dict, campaign: Campaign) -> dict:
         "assignment_id": assignment_id,
         "taxonomy_url": reverse("curation:taxonomy-detail", args=[ctx["taxonomy_id"]]),
         "series": series_config(study_uid=ctx["study_uid"], series_uid=ctx["primary_series_uid"]),
+        "axial_series": study_axial_series(study_id=ctx["study_id"]),
         "draft_url": reverse("annotation:assignment-draft", args=[assignment_id]),
         "submit_url": reverse("annotation:assignment-submit", args=[assignment_id]),
         "next_url": reverse("reading-next", args=[campaign.pk]),
@@ -152,6 +154,7 @@ def _amend_config(ctx: dict, read: Read) -> dict:
         "done_url": reverse("reading-worklist"),
         "taxonomy_url": reverse("curation:taxonomy-detail", args=[ctx["taxonomy_id"]]),
         "series": series_config(study_uid=ctx["study_uid"], series_uid=ctx["primary_series_uid"]),
+        "axial_series": study_axial_series(study_id=ctx["study_id"]),
         "slice_ranges": ctx["slice_ranges"],
         "n_slices": ctx["n_slices"],
         "read": {"labels": read_labels(read), "note": read.note},

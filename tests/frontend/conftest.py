@@ -43,10 +43,14 @@ def phantom_volume(n_slices: int, size: int, *, bleed: bool) -> np.ndarray:
     return hu
 
 
-def write_ct_series(folder: Path, *, n_slices: int = 12, size: int = 64, bleed: bool = False, seed: int = 0) -> dict:
-    """Write one axial CT series as DICOM files (shuffled instance numbers, so order must come from geometry)."""
+def write_ct_series(folder: Path, *, n_slices: int = 12, size: int = 64, bleed: bool = False, seed: int = 0,
+                    study_uid: str | None = None, series_number: int = 2, slice_mm: float = 5.0) -> dict:
+    """Write one axial CT series as DICOM files (shuffled instance numbers, so order must come from geometry).
+
+    A second series of the same study (another reconstruction) passes the first one's `study_uid`.
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    study_uid, series_uid = generate_uid(), generate_uid()
+    study_uid, series_uid = study_uid or generate_uid(), generate_uid()
     stored = (phantom_volume(n_slices, size, bleed=bleed) - INTERCEPT).astype(np.uint16)
     order = np.random.default_rng(seed).permutation(n_slices)
     for k in range(n_slices):
@@ -60,11 +64,11 @@ def write_ct_series(folder: Path, *, n_slices: int = 12, size: int = 64, bleed: 
         ds.StudyInstanceUID, ds.SeriesInstanceUID = study_uid, series_uid
         ds.PatientID, ds.PatientName, ds.PatientBirthDate = f"PID{seed:04d}", f"Doe^Jane{seed}", "19500101"
         ds.AccessionNumber, ds.StudyDate, ds.StudyTime = f"ACC{seed:05d}", "20240102", "101500"
-        ds.Modality, ds.SeriesNumber, ds.InstanceNumber = "CT", 2, int(order[k]) + 1
+        ds.Modality, ds.SeriesNumber, ds.InstanceNumber = "CT", series_number, int(order[k]) + 1
         ds.ImageType = ["ORIGINAL", "PRIMARY", "AXIAL"]
         ds.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
-        ds.ImagePositionPatient = [-size / 4, -size / 4, 5.0 * k]
-        ds.PixelSpacing, ds.SliceThickness = [0.5, 0.5], 5.0
+        ds.ImagePositionPatient = [-size / 4, -size / 4, slice_mm * k]
+        ds.PixelSpacing, ds.SliceThickness = [0.5, 0.5], slice_mm
         ds.Rows = ds.Columns = size
         ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
         ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 0
