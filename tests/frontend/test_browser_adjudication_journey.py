@@ -34,14 +34,17 @@ def disputed_campaign(tmp_path):
     make_user("curator1", CURATOR)
     campaign = make_campaign(taxonomy_latest_published(name="head-ct"), studies=[bleed, *make_studies(24)],
                              readers=readers, adjudicators=[senior], min_reads=3,
-                             max_reads=3, priority_policy="sequential")
+                             max_reads=3, priority_policy="sequential", slice_ranges=True)
     for r, reader in enumerate(readers):
         i = 0
         while (assignment := worklist_next(reader=reader, campaign=campaign)) is not None:
             calls = {ICH} if assignment.campaign_study.study_id == bleed.pk and r == 0 else set()
             calls |= {"lacune"} if i % 3 == 0 else set()
             calls |= {"sinus_pathology"} if i % 4 == 0 and (r < 2 or i % 8) else set()  # 2 to 1: no tie
-            read_submit(reader=reader, assignment=assignment, labels=dict.fromkeys(calls, "present"))
+            labels = dict.fromkeys(calls, "present")
+            if ICH in calls:  # where reader 1 saw the bleed: the adjudicator's slice bar shows it in reader 1's lane
+                labels[ICH] = {"state": "present", "slice_ranges": [[4, 6]], "key_images": [5]}
+            read_submit(reader=reader, assignment=assignment, labels=labels)
             i += 1
     task = AdjudicationTask.objects.get(campaign_study__study=bleed)
     return {"campaign": campaign, "task": task, "bleed": bleed}
@@ -63,6 +66,18 @@ def test_adjudicator_decides_a_task(live_server, new_page, disputed_campaign):
     assert not {"reader1", "reader2", "reader3"} & set(re.findall(r"reader\d", senior.content()))
     disputed = senior.locator("tr.disputed")
     assert [disputed.nth(i).get_attribute("data-trait") for i in range(disputed.count())] == [ICH]
+    # Reader 1's range and key image on the slice bar, in the first lane; clicking the range goes to its first slice.
+    marks = senior.locator("[data-slice-bar] [data-kind]")
+    assert [marks.nth(i).evaluate("(m) => ({ ...m.dataset })") for i in range(marks.count())] == [
+        {"kind": "range", "from": "4", "to": "6", "lane": "0"}, {"kind": "key", "from": "5", "to": "5", "lane": "0"},
+    ]
+    assert "Reader A: Intracranial hemorrhage" in marks.first.get_attribute("title")
+    senior.keyboard.press("End")
+    senior.wait_for_function("document.querySelector('[data-viewer]').dataset.slice === '11'")
+    marks.first.click()
+    senior.wait_for_function("document.querySelector('[data-viewer]').dataset.slice === '4'")
+    assert senior.get_attribute("[data-slice-bar]", "aria-valuenow") == "5"
+    assert senior.locator("[data-series-panel]").is_hidden()  # one axial series: no series panel
     disputed.first.locator("input[value=present]").check()
     senior.click("[data-decide]")
     senior.wait_for_url(lambda url: url.endswith("/reading/adjudication/next/"))

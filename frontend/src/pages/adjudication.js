@@ -1,9 +1,11 @@
 // The adjudication page: the study in the viewer beside the readers' votes (names hidden); the decision is posted once.
+// Each read's slice ranges and key images show on the slice bar, one lane per reader.
 import '../styles/reading.css';
 
 import { api, readConfig } from '../api.js';
 import { bindReadingKeys } from '../reading/keys.js';
 import { mountViewer } from '../viewer/panel.js';
+import { mountSeriesPanel } from '../viewer/series-panel.js';
 
 const config = readConfig('adjudication-config');
 const page = document.getElementById('adjudication');
@@ -30,11 +32,17 @@ function decisions() {
 async function start() {
   const viewer = mountViewer(page);
   probe.viewer = viewer;
-  bindReadingKeys({ viewer });
-  // A reader's slice range (or key image) jumps the viewer to its first slice.
+  viewer.setMarks(config.marks || []);
+  const seriesPanel = mountSeriesPanel(page.querySelector('[data-series-panel]'), {
+    viewer,
+    onError: (error) => status(`That series could not be shown: ${error.message}`, 'error'),
+  });
+  seriesPanel.show(config.series, config.axial_series);
+  bindReadingKeys({ viewer, actions: { nextSeries: () => seriesPanel.next() } });
+  // A reader's slice range (or key image) jumps the viewer to its first slice (in whichever series is on screen).
   page.querySelectorAll('a.jump').forEach((link) => link.addEventListener('click', (event) => {
     event.preventDefault();
-    viewer.jumpTo(Number(link.dataset.slice));
+    viewer.jumpToReference(Number(link.dataset.slice));
   }));
   const button = page.querySelector('[data-decide]');
   let sent = null;
@@ -60,6 +68,7 @@ async function start() {
   await viewer.open(config.series);
   probe.ready = true;
   page.dataset.ready = 'true';
+  seriesPanel.thumbnails();
 }
 
 start().catch((error) => {

@@ -1,5 +1,6 @@
 // The reading page: the viewer, the trait form, drafts kept on the server, time on study, submit-and-next (the
-// next study opens in place, on the same viewer), and amending one of the reader's submitted reads.
+// next study opens in place, on the same viewer), and amending one of the reader's submitted reads. The read's slice
+// marks show on the viewer's slice bar; a study with several axial series gets a series panel.
 import '../styles/reading.css';
 
 import { api, readConfig } from '../api.js';
@@ -9,6 +10,7 @@ import { DraftKeeper } from '../reading/draft.js';
 import { bindReadingKeys } from '../reading/keys.js';
 import { StudyTimer } from '../reading/timer.js';
 import { mountViewer } from '../viewer/panel.js';
+import { mountSeriesPanel } from '../viewer/series-panel.js';
 
 const config = readConfig('reading-config');
 const page = document.getElementById('reading');
@@ -42,6 +44,14 @@ function draftKeeper(cfg, payload) {
   });
 }
 
+// The read's slice ranges and key images as slice-bar marks (indices of the study's default series).
+function sliceMarks(state) {
+  return state.traits.flatMap((trait) => [
+    ...state.ranges(trait.code).map(([from, to]) => ({ kind: 'range', from, to, label: trait.name })),
+    ...state.keyImageList(trait.code).map((k) => ({ kind: 'key', from: k, to: k, label: trait.name })),
+  ]);
+}
+
 // What the page starts with: a submitted read's labels when amending, else the draft to restore.
 function restoredFrom(cfg, draft) {
   if (cfg.mode === 'amend') return { ...cfg.read, time_spent_s: 0, source: 'read' };
@@ -56,6 +66,10 @@ async function start() {
     status(`Images could not be loaded: ${error.message}`, 'error');
   });
   const opened = openSeries(config.series);
+  const seriesPanel = mountSeriesPanel(page.querySelector('[data-series-panel]'), {
+    viewer,
+    onError: (error) => status(`That series could not be shown: ${error.message}`, 'error'),
+  });
 
   const taxonomy = await api(config.taxonomy_url);
   const state = new ReadState(taxonomy.traits);
@@ -81,12 +95,13 @@ async function start() {
   const payload = () => ({ labels: state.toLabels(), note: note.value, time_spent_s: read.timer.seconds() });
   const form = new TraitForm(page.querySelector('[data-form]'), state, {
     slices: config.slice_ranges,
-    onMarkSlice: (code) => state.toggleSlice(code, viewer.slice().index),
-    onKeyImage: (code) => state.toggleKeyImage(code, viewer.slice().index),
+    onMarkSlice: (code) => state.toggleSlice(code, viewer.referenceSlice()),
+    onKeyImage: (code) => state.toggleKeyImage(code, viewer.referenceSlice()),
   });
   form.render(taxonomy.traits);
   state.onChange(() => {
     showCounts();
+    viewer.setMarks(sliceMarks(state));
     if (!loading) read.draft.changed();
   });
   note.addEventListener('input', () => read.draft.changed());
@@ -98,6 +113,7 @@ async function start() {
     probe.timer = read.timer;
     probe.submitted = false;
     probe.restoredFrom = restored?.source ?? null;
+    seriesPanel.show(cfg.series, cfg.axial_series);
     rangeAnchor = null;
     showRange();
     form.activate(null);
@@ -142,6 +158,7 @@ async function start() {
     begin(next.page.config);
     await opening;
     probe.ready = true;
+    seriesPanel.thumbnails();
   };
   const afterSubmit = (result) => {
     probe.submitted = true;
@@ -215,15 +232,15 @@ async function start() {
         state.cycle(code);
         form.activate(code);
       },
-      markSlice: needActive((code) => state.toggleSlice(code, viewer.slice().index)),
-      keyImage: needActive((code) => state.toggleKeyImage(code, viewer.slice().index)),
+      markSlice: needActive((code) => state.toggleSlice(code, viewer.referenceSlice())),
+      keyImage: needActive((code) => state.toggleKeyImage(code, viewer.referenceSlice())),
       rangeStart: needActive(() => {
-        rangeAnchor = viewer.slice().index;
+        rangeAnchor = viewer.referenceSlice();
         showRange();
       }),
       rangeEnd: needActive((code) => {
         if (rangeAnchor === null) return status('Press [ at the first slice of the range first.', 'error');
-        state.markRange(code, rangeAnchor, viewer.slice().index);
+        state.markRange(code, rangeAnchor, viewer.referenceSlice());
         rangeAnchor = null;
         return showRange();
       }),
@@ -231,11 +248,13 @@ async function start() {
         rangeAnchor = null;
         showRange();
       },
+      nextSeries: () => seriesPanel.next(),
     },
   });
   await opened;
   probe.ready = true;
   page.dataset.ready = 'true';
+  seriesPanel.thumbnails(); // after the first image: the panel never delays it
 }
 
 start().catch((error) => {

@@ -1,6 +1,6 @@
 // The reading page's keyboard: presets 1-5, n (no findings), r (reset), arrows to scroll, trait hotkeys,
 // "." marks the current slice for the active trait, "," makes it a key image of that trait, "[" then "]" mark a
-// slice range, Ctrl+Enter submits. (Letters belong to the 35 traits, so slice keys are punctuation.)
+// slice range, "/" shows the study's next axial series, Ctrl+Enter submits. (Letters belong to the 35 traits, so slice keys are punctuation.)
 import { presetByKey } from '../viewer/presets.js';
 
 const SCROLL = { ArrowUp: -1, ArrowDown: 1, ArrowLeft: -1, ArrowRight: 1, PageUp: -5, PageDown: 5 };
@@ -39,6 +39,8 @@ export function bindReadingKeys({ viewer, hotkeys = new Map(), actions = {} }) {
       actions.rangeStart();
     } else if (event.key === ']' && actions.rangeEnd) {
       actions.rangeEnd();
+    } else if (event.key === '/' && actions.nextSeries) {
+      actions.nextSeries();
     } else if (event.key === 'Escape' && actions.cancel) {
       actions.cancel();
     } else if (hotkeys.has(event.key) && actions.trait) {

@@ -1,7 +1,9 @@
-// The viewer with its toolbar and overlay (slice counter, window, HU, loading), shared by the reading and
-// adjudication pages. The page gives a container holding [data-viewer], [data-overlay] and [data-toolbar].
+// The viewer with its toolbar, overlay (slice counter, window, HU, loading) and slice bar, shared by the reading and
+// adjudication pages. The page gives a container holding [data-viewer], [data-overlay], [data-toolbar] and
+// [data-slice-bar].
 import { mountPixelsSetting } from './pixels-setting.js';
 import { WINDOW_PRESETS } from './presets.js';
+import { SliceBar } from './slice-bar.js';
 import { StackViewer } from './stack-viewer.js';
 
 function button(label, title, onClick) {
@@ -56,12 +58,17 @@ export function mountViewer(root, { onSlice = () => {} } = {}) {
     measurements: root.querySelector('[data-measurements]'),
   };
   const presetButtons = new Map();
+  const barElement = root.querySelector('[data-slice-bar]');
+  // The viewer exists once the bar is made; the bar only calls back on a click or a drag.
+  const bar = barElement && new SliceBar(barElement, { onJump: (index) => viewer.jumpTo(index) });
   const viewer = new StackViewer(element, {
     onSlice: (slice) => {
       overlay.slice.textContent = `${slice.index + 1} / ${slice.count}`;
       element.dataset.slice = String(slice.index);
+      bar?.setSlice(slice);
       onSlice(slice);
     },
+    onMarks: (marks) => bar?.setMarks(marks),
     onWindow: (w) => {
       if (!w) return;
       overlay.window.textContent = `W ${Math.round(w.width)} L ${Math.round(w.level)}`;

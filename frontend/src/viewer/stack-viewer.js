@@ -1,4 +1,6 @@
 // The reading viewer: one Cornerstone3D stack viewport with presets, HU probe, prefetch and (lazily) mouse tools.
+// Slice indices a page gives or asks for (marks, "go to slice", the slice to mark) are the study's default series';
+// another series of the study shows them at its slice nearest in position.
 import { cache, Enums, RenderingEngine } from '@cornerstonejs/core';
 import { wadors } from '@cornerstonejs/dicom-image-loader';
 
@@ -11,26 +13,31 @@ import { openingSlice, orderedFrames } from './order.js';
 import { frameFromSource, prefetchSeries } from './prefetch.js';
 import { DEFAULT_PRESET, voiRange, windowLevel } from './presets.js';
 import { fetchSeriesMetadata, registerImageIds, seriesUrl, takeEarlyFrames } from './series.js';
+import { mapSlice, marksOn, nearestSlice, slicePositions } from './slice-map.js';
 
 let instances = 0;
 
 export class StackViewer {
   constructor(element, {
     onSlice = () => {}, onWindow = () => {}, onHu = () => {}, onProgress = () => {}, onMeasurements = () => {},
+    onMarks = () => {},
   } = {}) {
     startCornerstone();
     registerFrameStore();
     instances += 1;
     this.element = element;
-    this.callbacks = { onSlice, onWindow, onHu, onProgress, onMeasurements };
+    this.callbacks = { onSlice, onWindow, onHu, onProgress, onMeasurements, onMarks };
     this.id = `rc-viewer-${instances}`;
     this.imageIds = [];
     this.generation = 0;
     this.source = null;
     // One view of the link per page: the page head's (it has timed the opening frame and the stream) when it ran.
     this.link = window.radcurateEarlyMetadata?.link || new LinkChoice();
-    this.leaving = [...(this.leaving || []), ...this.imageIds];
-    this.imageIds = [];
+    this.leaving = [];
+    this.series = null;
+    this.positions = null; // of the series on screen, in slice order
+    this.reference = null; // the positions of the study's default series, which marks and slice numbers refer to
+    this.marks = [];
     this.timings = { openedAt: performance.now(), firstImageAt: null, seriesLoadedAt: null };
     this.engine = new RenderingEngine(`${this.id}-engine`);
     this.engine.enableElement({
@@ -63,7 +70,10 @@ export class StackViewer {
     const el = this.element;
     el.addEventListener('contextmenu', (event) => event.preventDefault());
     el.addEventListener(Enums.Events.STACK_NEW_IMAGE, () => this.callbacks.onSlice(this.slice()));
-    el.addEventListener(Enums.Events.VOI_MODIFIED, () => this.callbacks.onWindow(this.window()));
+    el.addEventListener(Enums.Events.VOI_MODIFIED, (event) => {
+      this.voi = event.detail.range; // what the window was set to (on the CPU path getProperties() drifts per image)
+      this.callbacks.onWindow(this.window());
+    });
     el.addEventListener(Enums.Events.IMAGE_RENDERED, () => {
       // Only an image of the study being opened counts (the last study's stays on screen until then).
       if (this.timings.firstImageAt === null && this.imageIds.includes(this.viewport.getCurrentImageId())) {
@@ -88,15 +98,21 @@ export class StackViewer {
   }
 
   // Opens a series (again and again on one page: the rendering engine and the tools stay): metadata once, the middle
-  // of the head first, then the rest, the pixels from the page's own requests (SeriesSource).
-  async open(series, { startIndex = null } = {}) {
+  // of the head first, then the rest, the pixels from the page's own requests (SeriesSource). A study's default
+  // series opens as the reference (`reference`); another of its series opens at the slice nearest `startPosition`.
+  async open(series, { startIndex = null, startPosition = null, reference = true } = {}) {
     const generation = this._leave();
     const instances = await fetchSeriesMetadata(series);
     if (generation !== this.generation) return null;
     const previous = this.leaving;
     this.imageIds = registerImageIds(series, instances);
     if (!this.imageIds.length) throw new Error('The series has no images.');
-    const start = Math.min(startIndex ?? openingSlice(this.imageIds.length), this.imageIds.length - 1);
+    this.series = series;
+    this.positions = slicePositions(instances);
+    if (reference) this.reference = this.positions;
+    this.element.dataset.series = series.seriesUid;
+    const near = startPosition === null ? null : nearestSlice(this.positions, startPosition);
+    const start = Math.min(startIndex ?? near ?? openingSlice(this.imageIds.length), this.imageIds.length - 1);
     this.source = (await takeEarlyFrames(series)) || this._source(series, instances, start);
     await frameFromSource(this.imageIds[start], this.source);
     if (generation !== this.generation) return null;
@@ -119,6 +135,7 @@ export class StackViewer {
     releaseFrame(this.imageIds[start]);
     this.setWindow(DEFAULT_PRESET);
     this.callbacks.onSlice(this.slice());
+    this.callbacks.onMarks(this.shownMarks());
     this.leaving = [];
     this._forget(previous);
     return this.imageIds;
@@ -160,6 +177,41 @@ export class StackViewer {
 
   slice() {
     return { index: this.viewport.getCurrentImageIdIndex(), count: this.imageIds.length };
+  }
+
+  // The slice on screen as an index of the default series (what a read's slice marks hold).
+  referenceSlice() {
+    return mapSlice(this.positions, this.reference, this.viewport.getCurrentImageIdIndex());
+  }
+
+  // Goes to the slice of the series on screen nearest to the default series' slice `index`.
+  jumpToReference(index) {
+    return this.jumpTo(mapSlice(this.reference, this.positions, index));
+  }
+
+  // Another series of the same study, at the slice nearest to the one on screen (same window, tools kept).
+  switchSeries(series) {
+    if (series.seriesUid === this.series?.seriesUid) return Promise.resolve(this.imageIds);
+    const index = this.viewport.getCurrentImageIdIndex();
+    const startPosition = this.positions?.[index] ?? null;
+    const voiRange = this.voi && { ...this.voi };
+    return this.open(series, { startPosition, reference: false }).then((ids) => {
+      if (ids && voiRange) {
+        this.viewport.setProperties({ voiRange }); // its VOI_MODIFIED tells the page
+        this.viewport.render();
+      }
+      return ids;
+    });
+  }
+
+  // Slice marks ({from, to, kind, lane, label} in the default series' indices) for the slice bar.
+  setMarks(marks) {
+    this.marks = marks;
+    this.callbacks.onMarks(this.shownMarks());
+  }
+
+  shownMarks() {
+    return marksOn(this.marks, this.reference, this.positions);
   }
 
   async jumpTo(index) {
