@@ -300,7 +300,31 @@ def step_training(ctx: DemoContext) -> None:
                  else f"not certified: {operating.get('note', 'every study is referred')}")
     ctx.out(f"{certified}; selective reporting on test: coverage {test['coverage']:.1%}, CSMR {test['csmr']:.2%} "
             f"(95% upper bound {test['csmr_upper']:.2%}); report {run_dir / 'report.json'}")
+    for line in _weakest_subgroups(report):
+        ctx.out(f"  {line}")
     ctx.state["run_dir"] = run_dir
+
+
+def _weakest_subgroups(report: dict, code: str = "intracranial_hemorrhage") -> list[str]:
+    """Per subgroup attribute (site, scanner, slice thickness, age band), where the model sees `code` worst."""
+    by_attribute: dict[str, list] = {}
+    for row in report.get("subgroups", []):
+        trait = next((t for t in row["traits"] if t["code"] == code), None)
+        if trait is not None:
+            by_attribute.setdefault(row["attribute"], []).append((row, trait))
+    lines = []
+    for attribute, rows in by_attribute.items():
+        sized = [(t["auroc"], row, t) for row, t in rows if t["auroc"] is not None]
+        groups = f"{len(rows)} subgroup{'s' if len(rows) != 1 else ''}"
+        if not sized:
+            lines.append(f"{code} by {attribute}: {groups}, too small for an AUROC")
+            continue
+        auroc, row, t = min(sized, key=lambda x: x[0])
+        op = row["operating_point"]
+        lines.append(f"{code} by {attribute}: weakest {row['group']!r} AUROC {auroc:.3f} [{t['auroc_lo']:.3f}, "
+                     f"{t['auroc_hi']:.3f}] (n+ {t['n_positive']}), CSMR {op['csmr']:.1%} (<= {op['csmr_upper']:.1%}); "
+                     f"{groups}, {len(rows) - len(sized)} too small")
+    return lines
 
 
 DEMO_AL_WEIGHTS = {"rare_significant": 1.0, "entropy": 1.0, "report_disagreement": 0.5, "diversity": 0.5}

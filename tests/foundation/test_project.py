@@ -70,7 +70,8 @@ def test_demo_runs_the_pipeline_on_sqlite_in_a_fresh_data_dir(tmp_path):
     table = result.stdout.split("== steps and their times\n", 1)[1].splitlines()
     assert [line.split()[0] for line in table[:len(steps)]] == steps and table[len(steps)].split()[0] == "total"
     for evidence in ("cohort of 36 studies", "ingest: accepted", "mining run 1", "reads submitted",
-                     "published, ", "selective reporting on test", "study predictions; strategy"):
+                     "published, ", "selective reporting on test", "study predictions; strategy",
+                     "intracranial_hemorrhage by site", "intracranial_hemorrhage by age_band"):
         assert evidence in result.stdout, evidence
 
 
