@@ -5,20 +5,16 @@ The worker is stopped at a known point without mocks, as in test_workers.py: one
 named pipe that nothing writes to, so the worker that opens it blocks inside that chunk until it is killed.
 """
 
-import os
 import uuid
 
 import pytest
 
-from curation.models import Instance, Study, Taxonomy
 from datasets.export.manifest import read_manifest, verify
-from datasets.locations import published_dir, staging_for
+from datasets.locations import published_dir
 from datasets.models import DatasetVersion, ExportJob
-from datasets.services.export import dataset_export_start, export_job_plan
-from datasets.services.versions import dataset_version_create
+from datasets.services.export import dataset_export_start
 
-from .platform_cohort import ingest_cohort, read_campaign, truth_by_study_pk
-from .workers import kill, received, routed_to, start_worker, sweep_until_requeued, wait_for, wait_ready
+from .workers import blocked_export, kill, received, routed_to, start_worker, sweep_until_requeued, wait_for, wait_ready
 
 
 @pytest.mark.worker
@@ -26,19 +22,8 @@ from .workers import kill, received, routed_to, start_worker, sweep_until_requeu
 def test_an_export_whose_worker_is_killed_mid_chunk_is_published_after_the_sweep(
         tmp_path, settings, test_data_dir, platform_defaults):
     settings.RADCURATE_DATASETS_DIR = str(test_data_dir / "datasets")  # where the workers write
-    truth = ingest_cohort(tmp_path / "cohort", studies=4, seed=5)
-    studies = list(Study.objects.order_by("study_uid"))
-    campaign = read_campaign(f"kill-{uuid.uuid4().hex[:6]}", studies, truth_by_study_pk(truth))
-    version = dataset_version_create(name=f"k-{uuid.uuid4().hex[:8]}", taxonomy=Taxonomy.objects.get(
-        name="head-ct", version=1), campaign_ids=[campaign.pk], image_size=(16, 16), chunk_studies=1)
-    export_job_plan(job=dataset_export_start(version=version, enqueue=False))  # to know the last chunk's study
-    plan = staging_for(version).read_plan()
-    total = len(plan["chunks"])
-    primary = Study.objects.get(study_uid=plan["chunks"][-1][0]["study_id"]).primary_series
-    stored = test_data_dir / "storage" / Instance.objects.filter(series=primary).order_by("slice_index")[0].storage_path
-    aside = stored.with_suffix(".aside")
-    stored.rename(aside)
-    os.mkfifo(stored)
+    blocked = blocked_export(tmp_path, test_data_dir, studies=4, seed=5, name="kill")
+    version, total = blocked.version, blocked.chunks
 
     queue = f"test-export-{uuid.uuid4().hex[:8]}"
     first_log, second_log = tmp_path / "worker-a.log", tmp_path / "worker-b.log"
@@ -50,8 +35,7 @@ def test_an_export_whose_worker_is_killed_mid_chunk_is_published_after_the_sweep
         wait_for(lambda: ExportJob.objects.get(pk=job.pk).chunks_done == total - 1, 120, "the other chunks")
         wait_for(lambda: received(first_log, "datasets.export_chunk") == total, 60, "the worker to take the last")
         kill(worker)
-        stored.unlink()
-        aside.rename(stored)
+        blocked.release()
         assert DatasetVersion.objects.get(pk=version.pk).status == "building"
         assert not published_dir(version).exists()
 
@@ -64,9 +48,7 @@ def test_an_export_whose_worker_is_killed_mid_chunk_is_published_after_the_sweep
         for proc in (worker, second):
             if proc is not None and proc.poll() is None:
                 kill(proc)
-        if stored.is_fifo():
-            stored.unlink()
-            aside.rename(stored)
+        blocked.release()
 
     version.refresh_from_db()
     job.refresh_from_db()

@@ -5,21 +5,20 @@ replaced by a named pipe that nothing writes to, so the worker that opens it blo
 until it is killed.
 """
 
-import os
 import re
 import signal
 import uuid
 
 import pytest
 
-from curation.models import Instance, Study, Taxonomy
-from datasets.locations import published_dir, staging_for
+from curation.models import Study, Taxonomy
+from datasets.locations import published_dir
 from datasets.models import DatasetVersion, ExportJob
-from datasets.services.export import dataset_export_run, dataset_export_start, export_job_plan
+from datasets.services.export import dataset_export_run, dataset_export_start
 from datasets.services.versions import dataset_version_create
 
 from .platform_cohort import ingest_cohort, read_campaign, truth_by_study_pk
-from .workers import routed_to, start_worker, wait_for, wait_ready
+from .workers import blocked_export, routed_to, start_worker, wait_for, wait_ready
 
 
 def _in_flight_chunk(logs) -> bool:
@@ -38,21 +37,8 @@ def _in_flight_chunk(logs) -> bool:
 def test_chunks_run_on_two_workers_and_a_worker_killed_mid_chunk_leaves_nothing_published(
         tmp_path, settings, test_data_dir, platform_defaults):
     settings.RADCURATE_DATASETS_DIR = str(test_data_dir / "datasets")  # where the workers write
-    truth = ingest_cohort(tmp_path / "cohort", studies=6, seed=11)
-    studies = list(Study.objects.order_by("study_uid"))
-    campaign = read_campaign(f"workers-{uuid.uuid4().hex[:6]}", studies, truth_by_study_pk(truth))
-    version = dataset_version_create(name=f"w-{uuid.uuid4().hex[:8]}", taxonomy=Taxonomy.objects.get(
-        name="head-ct", version=1), campaign_ids=[campaign.pk], image_size=(16, 16), chunk_studies=1)
-    # Plan here, to know the last chunk's study, and put a pipe in place of one of its files.
-    export_job_plan(job=dataset_export_start(version=version, enqueue=False))
-    plan = staging_for(version).read_plan()
-    last_uid = plan["chunks"][-1][0]["study_id"]
-    primary = Study.objects.get(study_uid=last_uid).primary_series
-    instance = Instance.objects.filter(series=primary).order_by("slice_index").first()
-    stored = test_data_dir / "storage" / instance.storage_path
-    aside = stored.with_suffix(".aside")
-    stored.rename(aside)
-    os.mkfifo(stored)
+    blocked = blocked_export(tmp_path, test_data_dir, studies=6, seed=11, name="workers")
+    version, total = blocked.version, blocked.chunks
 
     queue = f"test-export-{uuid.uuid4().hex[:8]}"
     logs = [tmp_path / "worker-a.log", tmp_path / "worker-b.log"]
@@ -62,7 +48,6 @@ def test_chunks_run_on_two_workers_and_a_worker_killed_mid_chunk_leaves_nothing_
             wait_ready(log, proc)
         with routed_to(queue):
             job = dataset_export_start(version=version, supersede=True)
-        total = len(plan["chunks"])
         wait_for(lambda: ExportJob.objects.get(pk=job.pk).chunks_done == total - 1, 120, "the other chunks")
         wait_for(lambda: _in_flight_chunk(logs), 60, "a worker to take the chunk with the pipe")
         for proc in workers:
@@ -72,8 +57,7 @@ def test_chunks_run_on_two_workers_and_a_worker_killed_mid_chunk_leaves_nothing_
         for proc in workers:
             if proc.poll() is None:
                 proc.kill()
-        stored.unlink()
-        aside.rename(stored)
+        blocked.release()
 
     chunk_runs = [log.read_text().count("Task datasets.export_chunk[") for log in logs]
     assert all(n >= 2 for n in chunk_runs), chunk_runs  # received + succeeded lines on both workers

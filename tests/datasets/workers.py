@@ -1,16 +1,26 @@
-"""Private Celery worker processes for the tests that kill one (the shared session worker must stay up)."""
+"""Private Celery worker processes for the tests that kill one (the shared session worker must stay up), and an
+export whose last chunk blocks the worker that takes it, so the test knows where the worker is when it is killed."""
 
 import os
 import subprocess
 import sys
 import time
+import uuid
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 
+from curation.models import Instance, Study, Taxonomy
+from datasets.locations import staging_for
+from datasets.models import DatasetVersion
+from datasets.services.export import dataset_export_start, export_job_plan
+from datasets.services.versions import dataset_version_create
 from radcurate.celery import app as celery_app
 from tests.conftest import _database_url
+
+from .platform_cohort import ingest_cohort, read_campaign, truth_by_study_pk
 
 
 def start_worker(queue: str, data_dir: Path, log_path: Path) -> subprocess.Popen:
@@ -76,3 +86,36 @@ def sweep_until_requeued(kind_name: str, queue: str, timeout: float = 60):
     with routed_to(queue):
         return wait_for(lambda: jobs_sweep(stall_s=0.5, max_attempts=3, kinds=kinds).requeued, timeout,
                         f"the sweep to re-queue a stalled {kind_name}")
+
+
+@dataclass
+class BlockedExport:
+    """A planned export of a read cohort, one study a chunk, whose last chunk's first slice file is a named pipe that
+    nothing writes to: the worker that opens it blocks inside that chunk, with no mock, until it is killed."""
+
+    version: DatasetVersion
+    chunks: int
+    pipe: Path
+    aside: Path  # where the real file waits
+
+    def release(self) -> None:
+        """Put the real file back (once; later calls do nothing)."""
+        if self.pipe.is_fifo():
+            self.pipe.unlink()
+            self.aside.rename(self.pipe)
+
+
+def blocked_export(tmp_path: Path, data_dir: Path, *, studies: int, seed: int, name: str) -> BlockedExport:
+    truth = ingest_cohort(tmp_path / "cohort", studies=studies, seed=seed)
+    cohort = list(Study.objects.order_by("study_uid"))
+    campaign = read_campaign(f"{name}-{uuid.uuid4().hex[:6]}", cohort, truth_by_study_pk(truth))
+    version = dataset_version_create(name=f"{name}-{uuid.uuid4().hex[:8]}", taxonomy=Taxonomy.objects.get(
+        name="head-ct", version=1), campaign_ids=[campaign.pk], image_size=(16, 16), chunk_studies=1)
+    export_job_plan(job=dataset_export_start(version=version, enqueue=False))  # planned here: the last chunk known
+    plan = staging_for(version).read_plan()
+    primary = Study.objects.get(study_uid=plan["chunks"][-1][0]["study_id"]).primary_series
+    pipe = data_dir / "storage" / Instance.objects.filter(series=primary).order_by("slice_index")[0].storage_path
+    aside = pipe.with_suffix(".aside")
+    pipe.rename(aside)
+    os.mkfifo(pipe)
+    return BlockedExport(version, len(plan["chunks"]), pipe, aside)
