@@ -6,6 +6,7 @@ for the labels it trained on. The method is confident learning (datasets/active_
 """
 
 import numpy as np
+from django.db import transaction
 
 from annotation.models import Campaign, CampaignStudy, Consensus
 from annotation.services.adjudication import adjudication_request
@@ -32,6 +33,7 @@ def _trained_on(run: ModelRun) -> list[str]:
     return [uid for uid, split in version_studies(version).items() if split == "train"]
 
 
+@transaction.atomic  # all of an audit's flags reach the adjudication queue, or none do
 def label_audit_queue(*, run: ModelRun, campaign: Campaign, actor=None, limit: int | None = None) -> list[dict]:
     """Flag likely-wrong consensus labels of `campaign` with `run`'s out-of-sample predictions and request their
     adjudication; returns the flags (study, trait, reason), most likely wrong first."""

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from annotation.models import AdjudicationTask, CampaignStudy
+from datasets.services import label_audit
 from datasets.services.label_audit import label_audit_queue
 from datasets.services.model_runs import model_run_import
 from tests.annotation.conftest import make_voted_campaign
@@ -41,3 +42,18 @@ def test_training_predictions_are_not_used(tmp_path):
     run, campaign, _ = audited_campaign(tmp_path, split="train")
     assert label_audit_queue(run=run, campaign=campaign) == []
     assert not AdjudicationTask.objects.filter(campaign_study__campaign=campaign).exists()
+
+
+def test_an_audit_that_fails_part_way_queues_nothing(tmp_path, monkeypatch):
+    run, campaign, _ = audited_campaign(tmp_path)
+    real = label_audit.adjudication_request
+
+    def request_then_fail(**kwargs):
+        real(**kwargs)
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(label_audit, "adjudication_request", request_then_fail)
+    with pytest.raises(RuntimeError):
+        label_audit_queue(run=run, campaign=campaign)
+    assert not AdjudicationTask.objects.filter(campaign_study__campaign=campaign).exists()
+    assert not CampaignStudy.objects.filter(campaign=campaign, status=CampaignStudy.Status.ADJUDICATION).exists()
