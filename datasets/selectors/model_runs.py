@@ -14,6 +14,11 @@ def model_run_list() -> QuerySet[ModelRun]:
     return ModelRun.objects.annotate(n_predictions=Count("predictions")).select_related("dataset_version")
 
 
+def model_runs_to_compare(*, run: ModelRun, limit: int = 20) -> QuerySet[ModelRun]:
+    """The other runs a run's page offers to compare with, newest first."""
+    return ModelRun.objects.exclude(pk=run.pk).order_by("-imported_at", "-pk")[:limit]
+
+
 def model_run_latest() -> ModelRun | None:
     return ModelRun.objects.order_by("-imported_at", "-pk").first()
 

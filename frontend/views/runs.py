@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from core.decorators import role_required
 from core.roles import CURATOR, TRAINER, has_role, is_admin
 from datasets.models import ModelRun
-from datasets.selectors.model_runs import model_run_list
+from datasets.selectors.model_runs import model_run_list, model_runs_to_compare
 from datasets.selectors.readers_roc import run_reader_roc
 from datasets.selectors.run_report import (
     ROC_SIZE,
@@ -43,7 +43,7 @@ def runs(request):
 def run_detail(request, run_id):
     run = get_object_or_404(ModelRun.objects.select_related("dataset_version"), pk=run_id)
     return render(request, "frontend/runs/run.html", {
-        "run": run, **run_report(run), "others": ModelRun.objects.exclude(pk=run.pk).order_by("-imported_at")[:20],
+        "run": run, **run_report(run), "others": model_runs_to_compare(run=run),
         "subgroups": run_subgroups(run),
         "reader_roc": run_reader_roc(run=run, show_identities=is_admin(request.user)),
     })

@@ -40,6 +40,8 @@ def test_trainer_sees_the_report_plots_and_the_comparison_without_phi(users, two
     assert all(r.status_code == 200 for r in pages.values()), {k: r.status_code for k, r in pages.items()}
     run_page = pages["run"].content.decode()
     assert "0.810 [0.760, 0.840]" in run_page  # AUROC with its interval
+    assert f'href="/runs/{first.pk}/compare/{second.pk}/"' in run_page  # the other run offered for comparison
+    assert f'/compare/{first.pk}/"' not in run_page  # never itself
     plot = trainer.get(f"/runs/{first.pk}/plots/roc-intracranial_hemorrhage.png")
     assert plot.status_code == 200 and plot["Content-Type"] == "image/png"
     assert trainer.get(f"/runs/{first.pk}/plots/../../secret_key").status_code == 404
