@@ -4,9 +4,9 @@ Measures, on synthetic 40-slice 512x512 head CTs ingested through the archive:
   - opening a study -> first image on screen, and -> the whole series loaded (cold browser cache, then warm);
   - pressing "submit & next" -> the next study's first image;
 and, in the same run, a baseline: the raw time to fetch the same DICOMweb metadata and frames with `requests`.
-Then a remote reader: one study opened (cold browser cache, then warm reloads) with the pixels JPEG-LS compressed
-(what the page asks for) against uncompressed (today's answer, its Accept rewritten), on loopback and on a link
-throttled through the DevTools protocol (Network.emulateNetworkConditions: 20 Mbit/s, 40 ms round trip).
+Then a remote reader: one study opened (cold browser cache, then warm reloads) with the viewer's pixels setting on
+automatic (the page picks per link), compressed (JPEG-LS) and uncompressed (as stored, the baseline), on loopback
+and on a link throttled through the DevTools protocol (Network.emulateNetworkConditions: 20 Mbit/s, 40 ms).
 It also writes docs/screenshots/reading-page.png and adjudication-page.png.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/radcurate .venv/bin/python bench/bench_viewer.py [--studies 4]
@@ -121,7 +121,6 @@ def fetch(session: requests.Session, url: str, accept: str) -> int:
 
 
 JLS = "1.2.840.10008.1.2.4.80"
-RAW_FRAMES = 'multipart/related; type="application/octet-stream"; transfer-syntax=*'
 RAW_INSTANCES = 'multipart/related; type="application/dicom"; transfer-syntax=*'
 JLS_INSTANCES = f'multipart/related; type="application/dicom"; transfer-syntax={JLS}'
 
@@ -209,7 +208,7 @@ def wait_loaded(page, probe="radcurateReading") -> dict:
             "first_abs": origin + timings["firstImageAt"], "shown": min(preview or math.inf, timings["firstImageAt"])}
 
 
-TIMELINE = """() => {
+TIMELINE = r"""() => {
   const nav = performance.getEntriesByType('navigation')[0];
   const res = performance.getEntriesByType('resource');
   const first = (pred) => res.filter(pred).sort((a, b) => a.responseEnd - b.responseEnd)[0];
@@ -217,10 +216,13 @@ TIMELINE = """() => {
   const meta = first((r) => r.name.endsWith('/metadata'));
   const bundle = res.filter((r) => r.name.includes('/static/dist/') && r.name.endsWith('.js'))
     .reduce((m, r) => Math.max(m, r.responseEnd), 0);
+  const stream = first((r) => /\/series\/[^/]+$/.test(r.name));
   const t = window.radcurateReading.viewer.timings;
   return { html: nav.responseEnd, preview: window.radcurateEarlyMetadata.previewAt, scripts_fetched: bundle, dom_ready: nav.domContentLoadedEventEnd,
            metadata: meta && meta.responseEnd, viewer_opened: t.openedAt, first_frame: frame && frame.responseEnd,
-           first_image: t.firstImageAt, series_loaded: t.seriesLoadedAt };
+           first_image: t.firstImageAt, stream_asked: stream && stream.requestStart,
+           stream_first_byte: stream && stream.responseStart, stream_end: stream && stream.responseEnd,
+           series_loaded: t.seriesLoadedAt };
 }"""
 
 
@@ -313,24 +315,20 @@ def throttle(page, link: dict | None) -> None:
                                                   "uploadThroughput": link["throughput"]})
 
 
-def pixels_route(compressed: bool):
-    """Every DICOMweb request goes through the same interception in both arms; the uncompressed arm asks what
-    the page asked before JPEG-LS: pixels as stored, metadata without Content-Encoding."""
+# The viewer's pixels setting per arm (frontend/src/viewer/link.js), set in the browser before any page runs; the
+# automatic arm starts with nothing measured, as a reader's first open does.
+ARMS = {"as stored": "uncompressed", "JPEG-LS": "compressed", "automatic": None}
+PIXELS_SETTING = "radcurate.viewer.pixels"
 
-    def handle(route, request):
-        if compressed:
-            route.continue_()
-            return
-        headers = dict(request.headers)
-        accept = headers.get("accept", "")
-        if "image/jls" in accept:
-            headers["accept"] = RAW_FRAMES
-        elif 'type="application/dicom"' in accept:
-            headers["accept"] = RAW_INSTANCES
-        headers["accept-encoding"] = "identity"
-        route.continue_(headers=headers)
 
-    return handle
+def pixel_accepts(page, seen: list) -> None:
+    """Records whether each pixel request (frame or series retrieve) asked for JPEG-LS first."""
+
+    def record(request):
+        if "/frames/" in request.url or request.url.rstrip("/").split("/")[-2:-1] == ["series"]:
+            seen.append(JLS in request.headers.get("accept", "").split(",")[0])
+
+    page.on("request", record)
 
 
 WIRE = """() => performance.getEntriesByType('resource').filter((r) => r.name.includes('/dicomweb/'))
@@ -338,14 +336,17 @@ WIRE = """() => performance.getEntriesByType('resource').filter((r) => r.name.in
 
 
 def remote_reader(browser, base, campaign, repeats: int) -> dict:
-    """One study opened by bench-reader-2 (cold browser cache, then `repeats` reloads) on each link, JPEG-LS and
-    uncompressed, the arms alternating so that a change of machine load touches both."""
+    """One study opened by bench-reader-2 (cold browser cache, then `repeats` reloads) on each link in each arm,
+    the arms one after the other per link so that a change of machine load touches all of them."""
     results = {}
     for link_name, link in LINKS.items():
-        for compressed in (False, True):
+        for arm, setting in ARMS.items():
             context = browser.new_context(viewport=VIEWPORT)
-            context.route("**/dicomweb/**", pixels_route(compressed))
+            if setting:
+                context.add_init_script(f"localStorage.setItem('{PIXELS_SETTING}', '{setting}')")
             page = context.new_page()
+            jls = []
+            pixel_accepts(page, jls)
             log_in(page, base, "bench-reader-2")
             throttle(page, link)
             page.goto(f"{base}/reading/")
@@ -358,36 +359,40 @@ def remote_reader(browser, base, campaign, repeats: int) -> dict:
                 runs["warm"].append(wait_loaded(page))
                 runs["wire"].append(page.evaluate(WIRE))
             runs["timeline"] = page.evaluate(TIMELINE)
-            results[(link_name, compressed)] = runs
+            runs["jls_requests"] = (sum(jls), len(jls))
+            results[(link_name, arm)] = runs
             context.close()
     return results
 
 
 def print_remote(results: dict, sizes: list[dict]) -> None:
     print(flush=True)
-    print("Remote reader: one 40-slice 512x512 study, JPEG-LS lossless against uncompressed pixels, same run. "
-          "Milliseconds, median (min-max, n); cold = empty browser cache (the server's JPEG-LS cache is warm).")
+    print("Remote reader: one 40-slice 512x512 study; the pixels setting automatic (per link), JPEG-LS and as stored "
+          "(the baseline), same run. Milliseconds, median (min-max, n); cold = empty browser cache and nothing "
+          "measured of the link yet (the server's JPEG-LS cache is warm).")
     print(f"{'':52} {'median':>8} {'min':>8} {'max':>8} {'n':>4}")
-    for (link, compressed), runs in results.items():
-        arm = f"{link}, {'JPEG-LS' if compressed else 'uncompressed'}"
-        remote = link != "loopback" and compressed
+    for (link, arm_name), runs in results.items():
+        arm = f"{link}, {arm_name}"
+        remote = link != "loopback" and arm_name != "as stored"
         print(row(f"{arm}: first image (cold)", [r["shown"] for r in runs["cold"]], "target < 600" if remote else ""))
         print(row(f"{arm}: first image (warm)", [r["shown"] for r in runs["warm"]], "target < 600" if remote else ""))
         print(row(f"{arm}: series loaded (cold)", [r["series"] for r in runs["cold"]], "target < 4000" if remote else ""))
         print(row(f"{arm}: series loaded (warm)", [r["series"] for r in runs["warm"]], "target < 4000" if remote else ""))
-        print(f"{arm}: DICOMweb bytes on the wire per open: {statistics.median(runs['wire']) / 1e6:.2f} MB; "
-              "last warm open, ms from navigation start: "
+        asked_jls, asked = runs["jls_requests"]
+        print(f"{arm}: {asked_jls} of {asked} pixel requests asked for JPEG-LS; DICOMweb bytes on the wire per open: "
+              f"{statistics.median(runs['wire']) / 1e6:.2f} MB; last warm open, ms from navigation start: "
               + ", ".join(f"{k} {v:.0f}" for k, v in runs["timeline"].items() if v is not None))
     for link in LINKS:
-        raw, jls = results[(link, False)], results[(link, True)]
-        ratios = []
-        for key, label in (("shown", "first image"), ("series", "series loaded")):
-            for when in ("cold", "warm"):
-                a = statistics.median(r[key] for r in raw[when])
-                b = statistics.median(r[key] for r in jls[when])
-                ratios.append(f"{label} {when} {a / b:.2f}x")
-        print(f"{link}: uncompressed / JPEG-LS: " + ", ".join(ratios)
-              + ("  (target >= 2x)" if link != "loopback" else "  (no regression: >= 1x)"))
+        raw = results[(link, "as stored")]
+        for arm in ("JPEG-LS", "automatic"):
+            ratios = []
+            for key, label in (("shown", "first image"), ("series", "series loaded")):
+                for when in ("cold", "warm"):
+                    a = statistics.median(r[key] for r in raw[when])
+                    b = statistics.median(r[key] for r in results[(link, arm)][when])
+                    ratios.append(f"{label} {when} {a / b:.2f}x")
+            print(f"{link}: as stored / {arm}: " + ", ".join(ratios)
+                  + ("  (target >= 2x)" if link != "loopback" else "  (no regression: >= 1x)"))
     raw = sum(s["raw"] for s in sizes)
     jls = sum(s["jls"] for s in sizes)
     meta = statistics.median(s["meta"] for s in sizes)
