@@ -19,6 +19,7 @@ from curation.selectors.taxonomy import taxonomy_list
 from frontend.demo_dicomweb import step_remote_pixels
 from frontend.demo_feeds import step_report_feeds
 from frontend.demo_progress import StepClock, counted, step_bar
+from frontend.demo_series import step_reconstructions
 
 
 @dataclass
@@ -388,8 +389,8 @@ def step_label_audit(ctx: DemoContext) -> None:
 
 
 STEPS: list[Callable[[DemoContext], None]] = [
-    step_migrate, step_users, step_taxonomy, step_cohort, step_ingest, step_remote_pixels, step_reports, step_report_feeds,
-    step_annotation, step_export,
+    step_migrate, step_users, step_taxonomy, step_cohort, step_ingest, step_remote_pixels, step_reconstructions,
+    step_reports, step_report_feeds, step_annotation, step_export,
     step_training, step_active_learning, step_label_audit,
 ]
 

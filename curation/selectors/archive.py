@@ -12,6 +12,7 @@ from django.db.models import (
     Count,
     ExpressionWrapper,
     F,
+    JSONField,
     OuterRef,
     Prefetch,
     Q,
@@ -19,7 +20,6 @@ from django.db.models import (
     Subquery,
     TextField,
 )
-from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from pydicom import dcmread
 from pydicom.pixels import apply_rescale
@@ -51,8 +51,9 @@ def study_primary_axial(study: Study) -> Series | None:
 
 
 # Slice Thickness (0018,0050) as the archive stored it (the de-identified DICOM JSON keeps it; Annex E removes
-# Series Description, so a series is named by its number, slice count and thickness).
-_THICKNESS = KT("dicom_json__00180050__Value__0")
+# Series Description, so a series is named by its number, slice count and thickness). Read from the document in
+# Python: on SQLite a JSON path through an all-digit key ("00180050") is taken for an array index.
+_THICKNESS = "00180050"
 
 
 def study_axial_series(*, study_id: int) -> list[dict]:
@@ -64,16 +65,16 @@ def study_axial_series(*, study_id: int) -> list[dict]:
     is_primary = ExpressionWrapper(Q(study__primary_series=F("pk")), output_field=BooleanField())
     rows = (
         Series.objects.filter(study_id=study_id, kind=Series.Kind.AXIAL)
-        .annotate(thickness=Subquery(first.values(t=_THICKNESS)[:1]), primary=is_primary)
+        .annotate(first=Subquery(first.values("dicom_json")[:1], output_field=JSONField()), primary=is_primary)
         .order_by("series_number", "series_uid")
-        .values("series_uid", "series_number", "n_instances", "slice_spacing", "thickness", "primary")
+        .values("series_uid", "series_number", "n_instances", "slice_spacing", "first", "primary")
     )
     return [
         {
             "series_uid": r["series_uid"],
             "series_number": r["series_number"],
             "n_slices": r["n_instances"],
-            "thickness_mm": _number(r["thickness"]),
+            "thickness_mm": _number((((r["first"] or {}).get(_THICKNESS) or {}).get("Value") or [None])[0]),
             "spacing_mm": round(r["slice_spacing"], 3) if r["slice_spacing"] else None,
             "primary": bool(r["primary"]),
         }
@@ -81,10 +82,10 @@ def study_axial_series(*, study_id: int) -> list[dict]:
     ]
 
 
-def _number(text: str | None) -> float | None:
+def _number(value) -> float | None:
     try:
-        return round(float(text), 3) if text not in (None, "") else None
-    except ValueError:
+        return round(float(value), 3) if value not in (None, "") else None
+    except (TypeError, ValueError):
         return None
 
 
