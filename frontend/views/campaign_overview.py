@@ -10,7 +10,7 @@ from annotation.selectors.campaigns import campaign_list, campaign_progress, cam
 from core.decorators import role_required
 from core.roles import CURATOR
 from frontend.forest_plot import forest_plot
-from frontend.views.reports import _query_int
+from frontend.views.params import page_int
 
 # Fewer bootstrap replicates than the API's default keep the first view after a read quick; the API gives the full
 # figures. The table is cached until the next read.
@@ -48,7 +48,7 @@ def campaign_index(request):
 def campaign_overview(request, campaign_id: int):
     campaign = get_object_or_404(Campaign.objects.select_related("taxonomy"), pk=campaign_id)
     filters = _filters(request, campaign)
-    page = _query_int(request, "page") or 1
+    page = page_int(request.GET, "page") or 1
     studies, total = campaign_study_page(campaign=campaign, status=filters["status"] or None,
                                          trait=filters["trait"] or None, limit=PAGE_SIZE,
                                          offset=(page - 1) * PAGE_SIZE)

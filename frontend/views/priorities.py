@@ -5,26 +5,22 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from annotation.selectors.campaigns import campaign_list
 from core.decorators import role_required
-from core.params import int_param
 from core.roles import CURATOR, TRAINER, has_role
 from datasets.models import ModelRun
 from datasets.selectors.model_runs import model_run_latest, model_run_list
 from datasets.selectors.priorities import campaign_priorities_preview
 from datasets.services.active_learning import campaign_priorities_push
+from frontend.views.params import page_int
 
 PUSH_ROLES = (TRAINER, CURATOR)  # as the active-learning policy API: trainers own runs, curators own campaigns
 
 
 def _run_param(params) -> ModelRun | None:
     """The `run` named by a query or form (None when absent); a malformed or unknown id is a 404."""
-    try:
-        run_id = int_param(params, "run", min_value=1)
-    except DRFValidationError as exc:
-        raise Http404(exc.detail["run"][0]) from exc
+    run_id = page_int(params, "run")
     return get_object_or_404(ModelRun, pk=run_id) if run_id else None
 
 

@@ -10,12 +10,10 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
-from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from annotation.models import Campaign
 from annotation.selectors.campaigns import campaign_list
@@ -23,9 +21,9 @@ from annotation.selectors.consensus import consensus_reference
 from annotation.services.audit import audit_source_from
 from annotation.services.campaigns import campaign_add_selected_candidates
 from core.decorators import role_required
-from core.params import int_param
 from core.roles import CURATOR
 from frontend.forms.reports import CandidateSelectForm
+from frontend.views.params import page_int
 from reports_nlp.models import KeywordMapping, MappingSet, MiningRun
 from reports_nlp.pipeline import SECTIONS
 from reports_nlp.report_files import ReportFileError
@@ -109,18 +107,9 @@ def _candidate_filters(request) -> dict:
     return {"traits": traits, "verdicts": verdicts, "sections": sections}
 
 
-def _query_int(request, name: str) -> int | None:
-    """A page's positive integer query parameter (an id, a page number): a malformed one is a 404, as an unknown id
-    is, never a server error."""
-    try:
-        return int_param(request.GET, name, min_value=1)
-    except DRFValidationError as exc:
-        raise Http404(exc.detail[name][0]) from exc
-
-
 def _run(request) -> MiningRun | None:
     """The run the page asks for (`?run=`), or the latest finished one."""
-    run_id = _query_int(request, "run")
+    run_id = page_int(request.GET, "run")
     return get_object_or_404(MiningRun, pk=run_id) if run_id else mining_run_latest_done()
 
 
@@ -129,7 +118,7 @@ def candidates(request):
     """Ranked candidates with the evidence sentence highlighted; checked studies go to a campaign."""
     run = _run(request)
     filters = _candidate_filters(request)
-    page = _query_int(request, "page") or 1
+    page = page_int(request.GET, "page") or 1
     rows, counts = [], {}
     if run is not None:
         rows = candidate_ranking(run=run, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, **filters)
@@ -272,7 +261,7 @@ def _rules_from_json(text: str) -> list:
 
 def _reference(request, run: MiningRun) -> tuple[dict, str]:
     """The reference labels the page compares with: the chosen campaign's consensus (none chosen: no reference)."""
-    campaign_id = _query_int(request, "campaign")
+    campaign_id = page_int(request.GET, "campaign")
     if not campaign_id:
         return {}, ""
     campaign = get_object_or_404(Campaign, pk=campaign_id)
