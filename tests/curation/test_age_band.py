@@ -1,6 +1,8 @@
 """The age band: read at ingest from PatientAge (or the birth date against the study date) before de-identification
 removes them, kept on the study and shown by the archive API; the exact age and the birth date show nowhere."""
 
+import datetime as dt
+import importlib
 import json
 import logging
 
@@ -8,7 +10,7 @@ import pydicom
 import pytest
 
 from curation.dicom.age_band import age_band, band_of_years
-from curation.models import IdentityLink, Study
+from curation.models import IdentityLink, Patient, Study
 from curation.services.archive import ingest_paths
 from synth.cohort import generate_cohort
 
@@ -67,3 +69,25 @@ def test_ingest_keeps_the_band_never_the_age_or_birth_date(tmp_path, api_for, ca
     bodies += [api.get(f"/dicomweb/studies/{s.study_uid}/metadata").content.decode() for s in Study.objects.all()]
     for where, text in (("API", "\n".join(bodies)), ("logs", caplog.text)):
         assert [v for v in ages | births if v in text] == [], where
+
+
+@pytest.mark.django_db
+def test_studies_ingested_before_the_band_get_it_from_the_linkage_table():
+    from django.apps import apps
+
+    backfill = importlib.import_module("curation.migrations.0010_study_age_band_backfill").backfill_age_bands
+    patient = Patient.objects.create(pseudonym="PBACKFILL")
+
+    def study(uid, shifted, birth_date, shift=-400, band=""):
+        s = Study.objects.create(study_uid=uid, patient=patient, study_date=shifted, age_band=band)
+        IdentityLink.objects.create(study=s, original_study_uid=f"1.{uid}", original_patient_id="X",
+                                    original_birth_date=birth_date, date_shift_days=shift)
+        return s
+
+    # originally 2021-04-18 (the stored date is 400 days earlier): 66 years after a 1955-03-15 birth
+    old = study("2.25.1", dt.date(2020, 3, 14), "19550315")
+    young = study("2.25.2", dt.date(2020, 3, 14), "20100101")
+    unknown = study("2.25.3", dt.date(2020, 3, 14), "")
+    kept = study("2.25.4", dt.date(2020, 3, 14), "19550315", band="80+")  # a band from ingest is left alone
+    backfill(apps, None)
+    assert [Study.objects.get(pk=s.pk).age_band for s in (old, young, unknown, kept)] == ["65-79", "0-17", "", "80+"]
