@@ -238,8 +238,9 @@ class IngestSession:
 
     def _reject(self, raw: bytes, name: str, exc: InstanceRejected, *, digest: str | None = None,
                 size: int | None = None) -> Outcome:
-        logger.info("ingest rejected (%s): %s", exc.rule, exc.message)
         digest = digest or sha256_hex(raw)
+        # The message names the file, and file names can carry a patient's name: the log gets the rule and digest.
+        logger.info("ingest rejected (%s%s): sha256 %s", exc.rule, f", tag {exc.tag}" if exc.tag else "", digest[:16])
         # The same bad file ingested again is one quarantine entry, not two.
         if not Rejection.objects.filter(sha256=digest, rule=exc.rule, name=name[:512]).exists():
             Rejection.objects.create(

@@ -174,3 +174,16 @@ def test_linkage_table_is_the_only_place_with_originals(phi_study):
         cursor.execute(f'SELECT * FROM "{IdentityLink._meta.db_table}"')  # noqa: S608
         linkage = repr(cursor.fetchall())
     assert all(m in linkage for m in markers)  # the test above would pass vacuously if they were never stored
+
+
+def test_a_rejected_file_named_after_its_patient_leaves_no_name_in_the_log(tmp_path, caplog):
+    """Exports from PACS name folders and files after the patient; the rejection keeps the name for curators,
+    the log keeps only the rule and the digest."""
+    folder = tmp_path / "DOE^JANE_19450203"
+    folder.mkdir()
+    (folder / "DOE_JANE_head.dcm").write_bytes(b"not a DICOM file at all")
+    with caplog.at_level("DEBUG"):
+        summary = ingest_paths([folder])
+    assert summary.rejected == {"not_dicom": 1}
+    assert "ingest rejected" in caplog.text
+    assert "DOE" not in caplog.text and "19450203" not in caplog.text
