@@ -17,6 +17,7 @@ from annotation.services.audit import AuditBatch, AuditSource, audit_record
 from annotation.services.consensus import study_evaluate
 from annotation.stats.consensus_rules import ABSENT
 from core.db.bulk import insert_rows
+from curation.services.archive_refresh import study_primary_series_pin
 
 
 def _own(assignment: Assignment, reader) -> None:
@@ -52,6 +53,14 @@ def _write_labels(read: Read, assignment: Assignment, values: dict[str, LabelVal
         (read.pk, index.by_code[code].pk, v.state, v.slice_ranges, v.key_images, v.note, v.implied)
         for code, v in values.items()
     ])
+
+
+def _pin_marked_series(study, values: dict[str, LabelValue]) -> None:
+    """Slice marks are indices into the study's primary series: once a read holds some, that series stays (one
+    statement, once per study)."""
+    if not study.primary_series_pinned and any(v.slice_ranges or v.key_images for v in values.values()):
+        study_primary_series_pin(study_id=study.pk)
+        study.primary_series_pinned = True
 
 
 def _labels_dump(values: dict[str, LabelValue]) -> dict:
@@ -119,6 +128,7 @@ def read_draft_save(
     read.note, read.time_spent_s = note, max(float(time_spent_s), 0.0)
     read.save()
     _write_labels(read, assignment, values)
+    _pin_marked_series(assignment.campaign_study.study, values)
     audit_record(actor=reader, action="read-draft-saved", obj=read, campaign_id=assignment.campaign_id,
                  data={**_labels_dump(values), "time_spent_s": read.time_spent_s}, source=source)
     return read
@@ -186,6 +196,7 @@ def read_submit(
         raise ValidationError({"labels": "'No findings' cannot be combined with positive or uncertain traits."})
     values = _normalize(assignment, {} if no_findings else labels, complete=True, note=note)
     read = _submitted_read(assignment, values, note=note, time_spent_s=time_spent_s, now=now)
+    _pin_marked_series(entry.study, values)
     assignment.status, assignment.submitted_at = Assignment.Status.SUBMITTED, now
     Assignment.objects.filter(pk=assignment.pk).update(status=assignment.status, submitted_at=now)
     entry.n_submitted += 1

@@ -36,6 +36,9 @@ class Study(models.Model):
     primary_series = models.ForeignKey(
         "Series", null=True, blank=True, on_delete=models.SET_NULL, related_name="primary_of"
     )
+    primary_series_pinned = models.BooleanField(
+        default=False, db_default=False, help_text="Reads mark slices of the primary series: once one has, a series arriving later "
+        "does not replace it.")
     n_series = models.PositiveIntegerField(default=0)
     n_instances = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -61,6 +61,8 @@ def study_refresh(*, study: Study) -> Study:
     """Counts, modality and the primary axial series of a study from its series."""
     series = list(study.series.all())
     pick = primary_axial([(s, s.kind, s.qc_flags, s.n_instances) for s in series])
+    if study.primary_series_pinned and any(s.pk == study.primary_series_id for s in series):
+        pick = study.primary_series  # slice marks of stored reads point into it
     modalities = Counter(s.modality for s in series if s.modality)
     study.primary_series = pick
     study.n_series = len(series)
@@ -95,3 +97,8 @@ def series_refresh_pending() -> int:
     ids = list(Series.objects.filter(needs_refresh=True).values_list("id", flat=True))
     series_refresh(series_ids=ids)
     return len(ids)
+
+
+def study_primary_series_pin(*, study_id: int) -> None:
+    """Keep the study's primary series from now on: a read has marked slices of it (called by annotation)."""
+    Study.objects.filter(pk=study_id, primary_series_pinned=False).update(primary_series_pinned=True)
