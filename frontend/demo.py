@@ -63,7 +63,11 @@ def step_users(ctx: DemoContext) -> None:
 
 def step_taxonomy(ctx: DemoContext) -> None:
     for taxonomy in taxonomy_list():
-        ctx.out(f"taxonomy {taxonomy.name} v{taxonomy.version}: {taxonomy.status}, {taxonomy.trait_count} traits")
+        # said as the README says it: 30 findings (35 traits with the 5 hemorrhage subtypes)
+        subtypes = (f" ({taxonomy.trait_count} traits with the {taxonomy.subtype_count} subtypes)"
+                    if taxonomy.subtype_count else "")
+        ctx.out(f"taxonomy {taxonomy.name} v{taxonomy.version}: {taxonomy.status}, {taxonomy.finding_count} findings"
+                + subtypes)
 
 
 # The demo cohort: small enough for a 2-core laptop, enriched so that rare and significant traits appear

@@ -1,6 +1,6 @@
 """The default keyword mapping set: radiology phrases asserting each head-CT trait, as plain data.
 
-One entry per trait code of `curation.default_taxonomy` (the 30 traits and the 5 ICH subtypes):
+One entry per trait code of `curation.default_taxonomy` (the 30 findings: 35 traits with the 5 hemorrhage subtypes):
 
 - ``phrases``: what asserts the trait (synonyms, abbreviations), matched case-insensitively on whole
   tokens; a hyphenated phrase also matches with a space, and a simple plural (-s/-es) matches too.

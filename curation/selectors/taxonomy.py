@@ -1,12 +1,16 @@
 """Taxonomy reads: lists and the nested tree that pages, the API and exports show."""
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from curation.models import Taxonomy, Trait, TraitGroup
 
 
 def taxonomy_list() -> QuerySet[Taxonomy]:
-    return Taxonomy.objects.annotate(trait_count=Count("traits")).order_by("name", "-version")
+    """Every taxonomy version with its counts: traits, findings (top-level traits) and subtypes (children)."""
+    return Taxonomy.objects.annotate(
+        trait_count=Count("traits"), finding_count=Count("traits", filter=Q(traits__parent__isnull=True)),
+        subtype_count=Count("traits", filter=Q(traits__parent__isnull=False)),
+    ).order_by("name", "-version")
 
 
 def taxonomy_latest_published(*, name: str) -> Taxonomy | None:

@@ -126,7 +126,7 @@ def mapping_spec_to_dict(mapping_spec: MappingSpec) -> dict:
 
 
 def default_mapping_spec() -> MappingSpec:
-    """The shipped mappings for the default taxonomy (30 traits and the ICH subtypes)."""
+    """The shipped mappings for the default taxonomy (its 30 findings: 35 traits with the 5 hemorrhage subtypes)."""
     from curation.default_taxonomy import BY_CODE
     from reports_nlp.default_mappings import DEFAULT_MAPPING_VERSION, DEFAULT_MAPPINGS
 

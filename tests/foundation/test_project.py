@@ -56,7 +56,7 @@ def test_demo_runs_the_pipeline_on_sqlite_in_a_fresh_data_dir(tmp_path):
     assert (tmp_path / "radcurate.sqlite3").exists()
     for role in ("admin", "curator", "trainer", "radiologist"):
         assert f"user demo-{role}" in result.stdout
-    assert "taxonomy head-ct v1: published, 35 traits" in result.stdout
+    assert "taxonomy head-ct v1: published, 30 findings (35 traits with the 5 subtypes)" in result.stdout
     # Every capability's step ran, in data-flow order.
     steps = [re.sub(r" \(\d+/\d+\)$", "", line[3:]) for line in result.stdout.splitlines()
              if re.match(r"== .* \(\d+/\d+\)$", line)]
