@@ -69,6 +69,8 @@ def get_args_parser() -> argparse.ArgumentParser:
                     help="traits mapped in a study where none passes its threshold (default 2)")
     pr.add_argument("--saliency-most", type=int, default=5,
                     help="at most this many traits mapped per study, the likeliest passing (default 5)")
+    pr.add_argument("--saliency-studies", type=Path, metavar="FILE",
+                    help="map only the studies whose ids this file lists, one a line (default: every predicted study)")
     return parser
 
 
@@ -167,6 +169,7 @@ def cmd_predict(args) -> int:
     # checked before any study is scored: a typo should not cost a prediction pass
     selection = (saliency_selection(args.saliency_threshold, args.saliency_top, list(dataset.traits.codes),
                                     most=args.saliency_most) if args.saliency else None)
+    mapped = _saliency_studies(args.saliency_studies, dataset) if args.saliency else None
     indices = np.arange(len(dataset)) if args.split == "all" else dataset.split_indices(args.split)
     device = pick_device(args.device, init_distributed("cpu"))
     pred = predict_ensemble(args.run, dataset, indices, device, progress=not args.no_progress)
@@ -182,11 +185,27 @@ def cmd_predict(args) -> int:
     if selection is not None:
         from training.saliency import ensemble_saliency, write_saliency
 
-        entries = ensemble_saliency(args.run, dataset, pred, device, selection=selection)
+        entries = ensemble_saliency(args.run, dataset, pred, device, selection=selection, studies=mapped,
+                                    progress=not args.no_progress)
         written = write_saliency(Path(args.out).parent, entries, image_size=pred["cfg"].data.image_size,
                                  selection=selection)
         log.info("wrote %s (%d studies, %d maps)", written, len(entries), sum(len(e["traits"]) for e in entries))
     return 0
+
+
+def _saliency_studies(path: Path | None, dataset: DatasetDir) -> set[str] | None:
+    """The study ids `--saliency-studies` lists; checked before any study is scored."""
+    if path is None:
+        return None
+    try:
+        wanted = {line.strip() for line in path.read_text().splitlines() if line.strip()}
+    except OSError as exc:
+        raise InputError(f"--saliency-studies {path}: {exc.strerror}") from None
+    unknown = wanted - set(dataset.studies["study_id"].astype(str))
+    if unknown:
+        log.warning("--saliency-studies: %d of %d studies are not in %s (e.g. %s): no map for them", len(unknown),
+                    len(wanted), dataset.path, sorted(unknown)[0])
+    return wanted
 
 
 def saliency_selection(values: list[str], top: int, codes: list[str], most: int = 5):

@@ -14,6 +14,7 @@ from training.config import Config, config_from_dict
 from training.data import DatasetDir, StudyDataset, make_loader
 from training.engine import evaluate
 from training.report import referral_score
+from training.side_by_side import map_members, side_by_side
 from training.train import build_preprocess, load_member
 
 PREDICTIONS_FORMAT = "radcurate-predictions/1"
@@ -30,26 +31,34 @@ def load_run(run_dir: Path) -> tuple[Config, dict]:
 
 def predict_ensemble(run_dir: Path, dataset: DatasetDir, indices: np.ndarray, device: torch.device, *,
                      progress: bool = True) -> dict:
-    """Every member scores the studies; returns mean/std probabilities (N, T), mean embedding, labels."""
+    """Every member scores the studies (side by side on a CPU, see side_by_side.py); returns mean/std probabilities
+    (N, T), mean embedding, labels."""
     cfg, run = load_run(run_dir)
     if list(dataset.traits.codes) != [t["code"] for t in run["traits"]]:
         raise ValueError(f"{dataset.path}: its traits differ from those the run {run_dir} was trained on")
+    processes = side_by_side(cfg, device)
+    # side by side, one bar (the first member's) stands for all: two bars on one terminal line garble each other
+    jobs = [(Path(run_dir), dataset.path, np.asarray(indices), member, str(device),
+             progress and (k == 0 or processes < 2)) for k, member in enumerate(run["members"])]
+    results = map_members(_score_member, jobs, processes=processes, threads=cfg.train.cpu_threads)
+    stacked = np.stack([r["probs"] for r in results])
+    return {"indices": results[0]["indices"], "probs": stacked.mean(0), "spread": stacked.std(0),
+            "embeddings": np.mean([r["embeddings"] for r in results], 0).astype(np.float32),
+            "labels": results[0]["labels"], "cfg": cfg, "run": run}
+
+
+def _score_member(run_dir: Path, dataset_path: Path, indices: np.ndarray, member: dict, device: str,
+                  progress: bool) -> dict:
+    cfg, run = load_run(run_dir)
+    dataset, device = DatasetDir(dataset_path), torch.device(device)
     ds = StudyDataset(dataset, indices, max_slices=cfg.data.eval_max_slices, neighbours=cfg.data.neighbours,
                       train=False)
-    loader = make_loader(ds, batch_size=cfg.train.batch_size, shuffle=False, seed=0,
-                         num_workers=cfg.data.num_workers)
+    loader = make_loader(ds, batch_size=cfg.train.batch_size, shuffle=False, seed=0, num_workers=cfg.data.num_workers)
     preprocess = build_preprocess(cfg, channels_last=cfg.train.channels_last)
-    probs, embeddings, result = [], [], None
-    for member in run["members"]:
-        model = load_member(run_dir, member, cfg, dataset, device)
-        result = evaluate(model, loader, preprocess, device, amp=cfg.train.amp and device.type == "cuda",
-                          progress=progress, desc=f"member {member['member']}")
-        probs.append(result["probs"])
-        embeddings.append(result["embeddings"])
-    stacked = np.stack(probs)
-    return {"indices": result["indices"], "probs": stacked.mean(0), "spread": stacked.std(0),
-            "embeddings": np.mean(embeddings, 0).astype(np.float32), "labels": result["labels"], "cfg": cfg,
-            "run": run}
+    model = load_member(run_dir, member, cfg, dataset, device)
+    n = len(run["members"])
+    return evaluate(model, loader, preprocess, device, amp=cfg.train.amp and device.type == "cuda", progress=progress,
+                    desc=f"member {member['member']} of {n}")
 
 
 def write_predictions(path: Path, dataset: DatasetDir, pred: dict, threshold: float | None) -> Path:
