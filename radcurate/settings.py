@@ -136,6 +136,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# Vite names each asset after its content (name-<8-character hash>.js): such a file never changes, so browsers may
+# keep it for good instead of asking again on every page.
+WHITENOISE_IMMUTABLE_FILE_TEST = r"/dist/assets/.+-[0-9A-Za-z_-]{8}\.(js|css|wasm|mjs)$"
 WHITENOISE_MIMETYPES = {".wasm": "application/wasm", ".mjs": "text/javascript"}
 
 # The Cornerstone bundle built by Vite into frontend/static/dist.

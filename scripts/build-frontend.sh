@@ -9,3 +9,6 @@ if [ -f "$manifest" ] && [ -z "$(find src package.json package-lock.json vite.co
   exit 0
 fi
 npx vite build --logLevel warn
+# Brotli and gzip copies beside each asset: WhiteNoise serves them to browsers that accept them (the viewer's
+# ~10 MB of scripts and WebAssembly cross a remote reader's link once per release, compressed).
+"${PYTHON:-../.venv/bin/python}" -m whitenoise.compress -q static/dist
