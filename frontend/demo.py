@@ -245,27 +245,44 @@ def step_export(ctx: DemoContext) -> None:
     ctx.state["dataset_dir"] = published_dir(version)
 
 
-# The paper's clinically significant miss rate target, and the share of the studies without a significant finding
-# the small CPU model reports at a certifiable threshold (about half, measured on the demo cohort's runs).
+# The paper's clinically significant miss rate target; the share of the studies without a significant finding the
+# small CPU model reports at a certifiable threshold (about half, measured on the demo cohort's runs); and the share
+# of those reported studies that still hold a significant finding it missed. The model learns hemorrhage (test AUROC
+# about 0.95), infarct and mass far less (the four high traits average 0.77 in bench_active_learning); 25 of the
+# cohort's 302 studies at consensus hold a high finding but no hemorrhage, one in seven of the ~180 it scores as
+# normal were it blind to them all. It is not, so one in ten: an assumption from the labels and the benches, never
+# from the calibration split's scores.
 DEMO_TARGET_CSMR = 0.01
 DEMO_REPORTED_SHARE = 0.5
+DEMO_MISS_SHARE = 0.10
+
+
+def certification_plan(n_studies: int, n_reportable: int):
+    """(split sizing, CSMR target, reported studies the fixed sequence starts at) for a campaign of `n_studies`,
+    `n_reportable` of them without a high-significance finding: the calibration split sized for the paper's target,
+    and where the data or the model do not allow it, the lowest whole-percent target they do. Decided from counts
+    alone, before any score or label of the calibration split is looked at."""
+    from datasets.export.calibration import calibration_sizing, certifiable_with_misses
+
+    sizing = calibration_sizing(target=DEMO_TARGET_CSMR, n_studies=n_studies, n_reportable=n_reportable,
+                                reported_share=DEMO_REPORTED_SHARE)
+    target = max(DEMO_TARGET_CSMR, certifiable_with_misses(n_reported=sizing.reportable, miss_share=DEMO_MISS_SHARE))
+    return sizing, round(target, 2), sizing.reportable
 
 
 def _calibration_sized(ctx: DemoContext, campaign) -> tuple[float, float, float]:
-    """Split fractions whose calibration split can certify the target, or the lowest target the data allow."""
-    import math
-
-    from datasets.export.calibration import calibration_sizing
+    """Split fractions for the demo's dataset; the target and the sequence's start go to the training step."""
     from datasets.selectors.calibration import campaigns_reportable
 
     n_studies, reportable = campaigns_reportable(campaign_ids=[campaign.pk])
-    sizing = calibration_sizing(target=DEMO_TARGET_CSMR, n_studies=n_studies, n_reportable=reportable,
-                                reported_share=DEMO_REPORTED_SHARE)
-    target = math.ceil(sizing.target * 100) / 100  # a whole percent the split can certify
-    ctx.state["target_csmr"] = target
+    sizing, target, start = certification_plan(n_studies, reportable)
+    ctx.state["target_csmr"], ctx.state["start_reported"] = target, start
     ctx.out(f"calibration split {sizing.fractions[1]:.0%} of {n_studies} studies: about {sizing.reportable} reported "
-            f"studies; CSMR below {DEMO_TARGET_CSMR:.0%} needs {sizing.needed}"
-            + ("" if sizing.met else f", so the demo certifies CSMR below {target:.0%} instead"))
+            f"studies; CSMR below {DEMO_TARGET_CSMR:.0%} needs {sizing.needed} even with no miss"
+            + ("" if target <= DEMO_TARGET_CSMR else
+               f", so the demo certifies CSMR below {target:.0%} instead: what {sizing.reportable} reported studies "
+               f"allow when the CPU model misses about {DEMO_MISS_SHARE:.0%} of them (thresholds tested from "
+               f"{start} reported studies on)"))
     return sizing.fractions
 
 
@@ -290,9 +307,9 @@ def step_training(ctx: DemoContext) -> None:
         return
     run_dir = ctx.data_dir / "runs" / Path(dataset_dir).name
     if not (run_dir / "report.json").exists():
-        target = ctx.state.get("target_csmr")
+        plan = [f"eval.{key}={ctx.state[key]}" for key in ("target_csmr", "start_reported") if key in ctx.state]
         _training(ctx, "train", "--preset", "smoke" if ctx.quick else "demo", "--data", str(dataset_dir),
-                  "--out", str(run_dir), *(["--set", f"eval.target_csmr={target}"] if target else []))
+                  "--out", str(run_dir), *[arg for item in plan for arg in ("--set", item)])
     report = json.loads((run_dir / "report.json").read_text())
     for trait in report["traits"]:
         if trait["code"] in ("intracranial_hemorrhage", "subdural_hemorrhage") and trait.get("auroc") is not None:

@@ -96,6 +96,9 @@ class EvalConfig:
     specificities: list[float] = field(default_factory=lambda: [0.9, 0.95])
     n_bootstrap: int = 2000
     n_thresholds: int = 200  # fixed-sequence candidate grid
+    # the fixed sequence starts at the first threshold reporting this many calibration studies (at least the
+    # zero-miss minimum); chosen before the labels are seen (metrics.certify_operating_point)
+    start_reported: int = 0
     reference_csmr: float = 0.0083  # radiologists' figure quoted by the paper
     seed: int = 0
 

@@ -208,13 +208,17 @@ def candidate_thresholds(referral_score: np.ndarray, n_thresholds: int) -> np.nd
 
 
 def certify_operating_point(referral_score: np.ndarray, any_high: np.ndarray, *, target: float, delta: float = 0.05,
-                            n_thresholds: int = 200) -> dict:
+                            n_thresholds: int = 200, start_reported: int = 0) -> dict:
     """Learn-then-Test with fixed-sequence testing on the calibration split.
 
     Null hypothesis at threshold t: CSMR(t) > target. Its p-value is the binomial tail P(X <= misses) at rate
     `target`; it is below delta exactly when the Clopper-Pearson upper bound is below the target. Thresholds are
     tested in order of growing coverage and testing stops at the first one not rejected, which controls the
     family-wise error at delta without a multiplicity correction. The certified point is the last rejected one.
+
+    `start_reported`: the sequence starts at the first threshold reporting at least this many studies. Set before
+    the labels are seen (from the split's size and the miss share the model is expected to leave), it keeps one
+    miss among the very first studies from ending the sequence where a few misses in more studies would pass.
     """
     referral_score, any_high = np.asarray(referral_score, float), np.asarray(any_high, float)
     # A threshold reporting fewer than n_min studies cannot be certified even with zero misses (its bound is
@@ -222,19 +226,21 @@ def certify_operating_point(referral_score: np.ndarray, any_high: np.ndarray, *,
     # depends on the scores only, so dropping them keeps the sequence fixed before the labels are looked at.
     n_min = math.ceil(math.log(delta) / math.log1p(-target)) if 0 < target < 1 else 1
     candidates = [t for t in candidate_thresholds(referral_score, n_thresholds)
-                  if (referral_score <= t).sum() >= n_min]
-    chosen = None
+                  if (referral_score <= t).sum() >= max(n_min, start_reported)]
+    chosen, first = None, None
     tested = 0
     for t in candidates:
         tested += 1
         point = apply_threshold(referral_score, any_high, t, delta)
+        first = first or point
         if point.csmr_upper >= target:
             break
         chosen = point
     if chosen is None:  # nothing certified: refer every study
         chosen = apply_threshold(referral_score, any_high, -np.inf, delta)
     return {"target_csmr": target, "delta": delta, "tested": tested, "min_reported": n_min,
-            "certified": chosen.reported > 0, "point": chosen}
+            "start_reported": max(n_min, start_reported), "certified": chosen.reported > 0, "point": chosen,
+            "first_tested": first}
 
 
 def threshold_for_coverage(referral_score: np.ndarray, coverage: float) -> float:

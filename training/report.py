@@ -85,19 +85,17 @@ def build_report(*, codes: list[str], high: list[int], patients: np.ndarray, spl
 
     score, miss = referral_score(probs, high), any_high_label(labels, high)
     cert = certify_operating_point(score[cal], miss[cal], target=cfg.target_csmr, delta=cfg.delta,
-                                   n_thresholds=cfg.n_thresholds)
+                                   n_thresholds=cfg.n_thresholds, start_reported=cfg.start_reported)
     on_test = apply_threshold(score[test], miss[test], cert["point"].threshold, cfg.delta)
     operating = {
         "method": "fixed-sequence testing (Learn-then-Test) with Clopper-Pearson bounds on the calibration split",
         "target_csmr": cfg.target_csmr, "confidence": 1 - cfg.delta, "thresholds_tested": cert["tested"],
-        "min_reported": cert["min_reported"],
+        "min_reported": cert["min_reported"], "start_reported": cert["start_reported"],
         "certified": cert["certified"], "threshold": cert["point"].threshold,
         "calibration": cert["point"].to_dict(), "test": _test_point(on_test),
     }
     if not cert["certified"]:
-        operating["note"] = (f"no threshold certified: CSMR < {cfg.target_csmr:g} at {1 - cfg.delta:.0%} confidence "
-                             f"needs at least {cert['min_reported']} reported calibration studies even with no miss "
-                             f"(the calibration split has {int(cal.sum())}); every study is referred")
+        operating["note"] = _not_certified(cert, cfg, int(cal.sum()))
     table2 = [_table2_point(c, score, miss, probs, labels, cal, test, codes, cfg) for c in cfg.coverages]
     rc = risk_coverage(score[test], miss[test], cfg.delta)
     keep = np.unique(np.linspace(0, len(rc["coverage"]) - 1, min(len(rc["coverage"]), 500)).astype(int))
@@ -114,6 +112,19 @@ def build_report(*, codes: list[str], high: list[int], patients: np.ndarray, spl
                                               test=test, score=score, miss=miss, threshold=cert["point"].threshold,
                                               delta=cfg.delta, n_bootstrap=cfg.n_bootstrap, seed=cfg.seed)
     return _clean(report)
+
+
+def _not_certified(cert: dict, cfg: EvalConfig, n_calibration: int) -> str:
+    """Why nothing was certified: too few calibration studies for the target, or misses at the first threshold."""
+    wanted = f"CSMR < {cfg.target_csmr:g} at {1 - cfg.delta:.0%} confidence"
+    first = cert["first_tested"]
+    if first is None:
+        return (f"no threshold certified: {wanted} needs at least {cert['start_reported']} reported calibration "
+                f"studies (even with no miss: {cert['min_reported']}); the calibration split has {n_calibration}; "
+                "every study is referred")
+    return (f"no threshold certified: {wanted} failed at the first threshold tested, which reports {first.reported} "
+            f"of {n_calibration} calibration studies with {first.misses} missed (upper bound {first.csmr_upper:.1%}); "
+            "every study is referred")
 
 
 ROC_POINTS = 101  # the curve kept in report.json on a fixed FPR grid, so two runs' curves overlay point for point

@@ -10,6 +10,8 @@ never code.
 import math
 from dataclasses import dataclass
 
+from scipy.stats import beta, binom
+
 
 def min_reported(target: float, delta: float = 0.05) -> int:
     """Reported calibration studies the one-sided Clopper-Pearson bound needs to go below `target` with no miss."""
@@ -50,3 +52,16 @@ def calibration_sizing(*, target: float, n_studies: int, n_reportable: int, delt
     expected = int(per_fraction * chosen)
     met = expected >= needed
     return CalibrationSizing(sized, expected, needed, target if met else certifiable_target(expected, delta), met)
+
+
+def certifiable_with_misses(*, n_reported: int, miss_share: float, delta: float = 0.05, margin: float = 0.8
+                            ) -> float:
+    """The lowest whole-percent target that `n_reported` reported studies can certify when the model leaves about
+    `miss_share` of them missed: the one-sided Clopper-Pearson bound at the number of misses a binomial draw stays
+    within with probability `margin`. A model that misses none needs no margin; one that misses some needs a target
+    above its miss share, and a start of the fixed sequence where that many studies are reported."""
+    if n_reported <= 0:
+        return 1.0
+    misses = int(binom.ppf(margin, n_reported, miss_share)) if miss_share > 0 else 0
+    upper = 1.0 if misses >= n_reported else float(beta.ppf(1 - delta, misses + 1, n_reported - misses))
+    return min(math.floor(upper * 100) / 100 + 0.01, 1.0)  # strictly above the bound: the test needs bound < target

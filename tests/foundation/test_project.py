@@ -73,6 +73,24 @@ def test_demo_runs_the_pipeline_on_sqlite_in_a_fresh_data_dir(tmp_path):
                      "published, ", "selective reporting on test", "study predictions; strategy",
                      "intracranial_hemorrhage by site", "intracranial_hemorrhage by age_band"):
         assert evidence in result.stdout, evidence
+    # The run page says in one sentence what was certified, or plainly why nothing was (36 studies: a coin toss;
+    # tests/frontend/test_demo_certification.py checks the demo-sized split certifies a nonzero coverage).
+    said = _run_page_certificate({"RADCURATE_DATA_DIR": str(tmp_path), "RADCURATE_DEMO": "1"})
+    assert re.fullmatch(r"certified: CSMR below \d+% at [\d.]+% coverage, 95% confidence", said) and \
+        not said.endswith(" at 0.0% coverage, 95% confidence") or said.startswith("not certified: no threshold "), said
+    assert any(line.startswith(said.split(":")[0] + ": ") for line in result.stdout.splitlines())  # the demo says it too
+
+
+def _run_page_certificate(env: dict) -> str:
+    """The run page's certificate sentence, as demo-trainer sees it on the demo's database."""
+    code = ("import re; from django.contrib.auth.models import User; from django.test import Client; "
+            "from datasets.models import ModelRun; client = Client(); "
+            "client.force_login(User.objects.get(username='demo-trainer')); "
+            "html = client.get(f'/runs/{ModelRun.objects.get().pk}/').content.decode(); "
+            "print(re.search(r'<p id=\"certified\"[^>]*><strong>([^<]*)</strong>', html).group(1))")
+    result = _manage("shell", "--no-imports", "-c", code, env_extra=env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout.strip()
 
 
 def test_demo_refuses_outside_demo_mode(tmp_path):

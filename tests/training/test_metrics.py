@@ -162,3 +162,20 @@ def test_fixed_sequence_stops_at_the_first_failure():
     miss[1600:1800] = 1
     out = certify_operating_point(score, miss, target=0.02, n_thresholds=100)
     assert out["point"].coverage <= 0.42
+
+
+def test_a_later_start_keeps_one_early_miss_from_ending_the_sequence():
+    # 200 studies, clean but for one miss among the 10 lowest scores and a cluster above 60%
+    n = 200
+    score = np.arange(n) / n
+    miss = np.zeros(n)
+    miss[5] = 1
+    miss[130:] = 1
+    early = certify_operating_point(score, miss, target=0.05, n_thresholds=100)
+    assert not early["certified"] and early["first_tested"].misses == 1 and early["start_reported"] == 59
+    later = certify_operating_point(score, miss, target=0.05, n_thresholds=100, start_reported=100)
+    assert later["certified"] and later["start_reported"] == 100
+    assert later["first_tested"].reported == 100 and later["point"].misses == 1
+    assert later["point"].csmr_upper < 0.05 and later["point"].reported <= 130
+    # the start never goes below the zero-miss minimum
+    assert certify_operating_point(score, miss, target=0.05, start_reported=3)["start_reported"] == 59
