@@ -359,6 +359,20 @@ def _worklist_head(campaign, n: int = 5) -> list[str]:
     return [f"study {r.study_id} priority {r.priority:.2f} ({r.priority_reason or 'no score yet'})" for r in rows]
 
 
+def _saliency_studies(ctx: DemoContext) -> Path:
+    """The studies a page can show a map for: every archived one but those the model trained on (its maps say
+    little, and no demo page opens them). The others are the worklist's, the gold ones and the pilot campaign's
+    calibration and test studies, whose labels the audit may send to adjudication."""
+    from curation.models import Study
+    from datasets.selectors.versions import version_studies
+
+    trained = {uid for uid, split in version_studies(ctx.state["dataset_version"]).items() if split == "train"}
+    path = ctx.data_dir / "saliency-studies.txt"
+    archived = Study.objects.order_by("study_uid").values_list("study_uid", flat=True)
+    path.write_text("".join(f"{uid}\n" for uid in archived if uid not in trained))
+    return path
+
+
 def step_active_learning(ctx: DemoContext) -> None:
     """Close the loop: predict every archived study, import the run, and let it reorder the open worklist."""
     from annotation.models import Campaign
@@ -379,8 +393,9 @@ def step_active_learning(ctx: DemoContext) -> None:
     with step_bar(enabled=ctx.progress, total=Study.objects.count(), desc="prediction set", unit="studies") as bar:
         prediction_set_write(studies=Study.objects.all(), like=ctx.state["dataset_dir"], out_dir=archive_set,
                              progress=lambda: bar.update(1))
+    mapped = _saliency_studies(ctx)
     _training(ctx, "predict", "--run", str(run_dir), "--data", str(archive_set), "--out",
-              str(run_dir / "predictions.csv"), "--split", "all", "--saliency")
+              str(run_dir / "predictions.csv"), "--split", "all", "--saliency", "--saliency-studies", str(mapped))
     ctx.out(f"worklist '{campaign.name}' before: " + "; ".join(_worklist_head(campaign, 3)))
     active_learning_policy_set(campaign=campaign, weights=DEMO_AL_WEIGHTS)
     run = model_run_import(run_dir=run_dir, user=ctx.users[TRAINER])  # queues the priority recompute

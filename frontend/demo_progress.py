@@ -41,7 +41,9 @@ class StepClock:
     def table(self) -> list[str]:
         total = sum(s for _, s in self.times) or 1.0
         width = max((len(n) for n, _ in self.times), default=4)
-        lines = [f"  {name:<{width}}  {_clock(s):>8}  {100 * s / total:5.1f}%" for name, s in self.times]
+        slowest = max((s for _, s in self.times), default=0.0)
+        lines = [f"  {name:<{width}}  {_clock(s):>8}  {100 * s / total:5.1f}%" + ("  slowest" if s == slowest else "")
+                 for name, s in self.times]
         return [*lines, f"  {'total':<{width}}  {_clock(total):>8}"]
 
 

@@ -9,22 +9,45 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
+
 from curation.models import Study
-from datasets.export.records import StudyPlacement
+from datasets.export.records import StudyPlacement, Volume
 from datasets.export.shards import ShardWriter
-from datasets.export.tables import write_labels, write_reads, write_studies
+from datasets.export.tables import read_table, write_labels, write_reads, write_studies
 from datasets.export.volumes import resample_volume
 from datasets.selectors.volumes import load_series_volume
 
 FORMAT = "radcurate-dataset/1"
 
 
+class _ExportedVolumes:
+    """The volumes the dataset `like` already holds, read from its shards: the same series, resampled the same way,
+    without decoding its DICOM files again (in the demo, 9 in 10 of the archive's studies)."""
+
+    def __init__(self, like: Path):
+        self.like = Path(like)
+        self.rows = {r["study_id"]: r for r in read_table(self.like / "studies.parquet")}
+        self._shards: dict[str, np.ndarray] = {}
+
+    def get(self, study_uid: str) -> Volume | None:
+        row = self.rows.get(study_uid)
+        if row is None:
+            return None
+        if row["shard"] not in self._shards:
+            self._shards[row["shard"]] = np.load(self.like / row["shard"], mmap_mode="r")
+        hu = np.array(self._shards[row["shard"]][row["offset"]:row["offset"] + row["n_slices"]])
+        spacing = float(row["pixel_spacing_mm"])
+        return Volume(hu, (spacing, spacing), float(row["slice_thickness_mm"]))
+
+
 def prediction_set_write(*, studies, like: Path, out_dir: Path, progress=None) -> dict:
     """Write the studies' primary axial volumes in the traits and matrix size of the dataset `like` (the one
     the model was trained on, so its outputs line up); studies without a readable series are listed, not fatal.
-    `progress()` is called after each study (a progress bar)."""
+    Volumes `like` holds are copied from its shards. `progress()` is called after each study (a progress bar)."""
     reference = json.loads((Path(like) / "manifest.json").read_text())
     size = tuple(reference["preprocessing"]["size"])
+    exported = _ExportedVolumes(like)
     out_dir = Path(out_dir)
     staging = out_dir.with_name(out_dir.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
@@ -33,7 +56,8 @@ def prediction_set_write(*, studies, like: Path, out_dir: Path, progress=None) -
     with ShardWriter(staging / "volumes" / "shard-00000.npy", size) as shard:
         for study in studies.select_related("patient", "primary_series").order_by("study_uid"):
             try:
-                volume = resample_volume(load_series_volume(str(study.primary_series_id or "")), size)
+                volume = exported.get(study.study_uid) or resample_volume(
+                    load_series_volume(str(study.primary_series_id or "")), size)
             except (ValueError, OSError) as exc:
                 skipped[study.study_uid] = str(exc)
                 continue
