@@ -402,8 +402,24 @@ def step_active_learning(ctx: DemoContext) -> None:
     ctx.out(f"imported {run}: {run.predictions.count()} study predictions; strategy {DEMO_AL_WEIGHTS}")
     ctx.out(f"saliency: {run.saliency.count()} Grad-CAM maps (study x trait) imported; readers see them as an overlay "
             "on the second-opinion page after their own read, and on the adjudication page")
+    _wait_for_recompute(run)
+    ctx.out(f"worklist '{campaign.name}' after:")
     for line in _worklist_head(campaign):
         ctx.out(f"  {line}")
+
+
+def _wait_for_recompute(run, timeout_s: float = 600.0) -> None:
+    """The import's priority recompute runs in a background thread without a broker: wait for it, so the worklist
+    printed next is the reordered one, and the label audit's writes do not meet its transaction on SQLite
+    ('database is locked' on a loaded box)."""
+    import time
+
+    from datasets.models import PriorityRecomputeJob
+
+    deadline = time.monotonic() + timeout_s
+    while (PriorityRecomputeJob.objects.filter(run=run, status__in=PriorityRecomputeJob.ACTIVE_STATUSES).exists()
+           and time.monotonic() < deadline):
+        time.sleep(0.5)
 
 
 def step_label_audit(ctx: DemoContext) -> None:

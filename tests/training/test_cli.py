@@ -31,8 +31,9 @@ def test_train_writes_the_documented_run_directory(trained_run, tiny_dataset):
     assert report["format"] == "radcurate-report/1"
     assert {t["code"] for t in report["traits"]} == set(DatasetDir(tiny_dataset).traits.codes)
     assert len(report["table2"]) == 2 and "csmr_upper" in report["operating_point"]["test"]
-    if not report["operating_point"]["certified"]:  # 4 calibration studies cannot certify anything
-        assert "needs at least" in report["operating_point"]["note"]
+    if not report["operating_point"]["certified"]:  # a handful of calibration studies: it says why
+        note = report["operating_point"]["note"]
+        assert "needs at least" in note or "failed at the first threshold tested, which reports" in note, note
     assert (trained_run / "risk_coverage.png").stat().st_size > 1000
 
 
