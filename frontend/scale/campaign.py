@@ -46,6 +46,9 @@ def create_campaign(reader_ids: list[int], staff: User) -> Campaign:
     return campaign
 
 
+# Each study's top verdict in one sorted pass: a per-study LATERAL ... LIMIT 1 walked the run's verdicts in score
+# order until one was the study's, which grows with the archive squared (hours at full size) where the freshly
+# filled tables have no statistics yet.
 _STUDIES_SQL = """
     INSERT INTO annotation_campaignstudy (campaign_id, study_id, target_reads, n_submitted, status, priority,
         priority_reason, is_gold, gold_labels, added_at, completed_at)
@@ -55,9 +58,9 @@ _STUDIES_SQL = """
     FROM curation_study st
     CROSS JOIN LATERAL (SELECT CASE WHEN (st.id - %(first)s) %% 10 = 9 THEN (st.id - %(first)s) %% %(reads)s
                                     ELSE %(reads)s END AS reads) n
-    LEFT JOIN LATERAL (SELECT rv.score, rv.trait_code, rv.verdict FROM reports_nlp_reportverdict rv
-                       JOIN reports_nlp_report r ON r.id = rv.report_id
-                       WHERE r.study_id = st.id AND rv.run_id = %(run)s ORDER BY rv.score DESC LIMIT 1) v ON true
+    LEFT JOIN (SELECT DISTINCT ON (r.study_id) r.study_id, rv.score, rv.trait_code, rv.verdict
+               FROM reports_nlp_reportverdict rv JOIN reports_nlp_report r ON r.id = rv.report_id
+               WHERE rv.run_id = %(run)s ORDER BY r.study_id, rv.score DESC) v ON v.study_id = st.id
     WHERE st.id >= %(first)s ORDER BY st.id"""
 
 _PRIORITIES_SQL = """
