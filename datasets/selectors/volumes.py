@@ -81,12 +81,14 @@ def _native_volume(rows: list[dict]) -> np.ndarray:
 
 
 def _geometry(series: Series) -> tuple[tuple[float, float], float]:
-    first = series_instances(series).values(
-        row=KT("dicom_json__00280030__Value__0"), col=KT("dicom_json__00280030__Value__1"),
-        thickness=KT("dicom_json__00180050__Value__0")).first() or {}
+    # Read from the document in Python: Django's JSON key lookups take an all-digit key such as "00180050" for an
+    # array index on SQLite (the quickstart's database), which found nothing there.
+    doc = series_instances(series).values_list("dicom_json", flat=True).first() or {}
+    spacing = (doc.get("00280030") or {}).get("Value") or [None, None]
+    thickness = ((doc.get("00180050") or {}).get("Value") or [None])[0]
     # The reconstructed thickness (SliceThickness) is what subgroups band by; the spacing stands in when it is absent
-    thickness = _number(first.get("thickness"), 0.0) or series.slice_spacing or 0.0
-    return (_number(first.get("row"), 1.0), _number(first.get("col"), 1.0)), float(thickness)
+    thickness = _number(thickness, 0.0) or series.slice_spacing or 0.0
+    return (_number(spacing[0], 1.0), _number(spacing[-1], 1.0)), float(thickness)
 
 
 def load_series_volume(ref: str) -> Volume:
