@@ -22,23 +22,16 @@ def _longer_series_arrives(study: Study) -> Series:
     return longer
 
 
-def test_a_submitted_read_with_marks_keeps_the_series_it_marked(campaign):
+@pytest.mark.parametrize("save, labels", [
+    (read_submit, {"fracture": {"state": "present", "slice_ranges": [[3, 5]], "key_images": [4]}}),
+    (read_draft_save, {"fracture": {"state": "present", "key_images": [7]}}),
+], ids=["submitted read", "draft"])
+def test_a_read_with_marks_keeps_the_series_it_marked(campaign, save, labels):
     reader = campaign.readers.first()
     assignment = worklist_next(reader=reader, campaign=campaign)
     study = assignment.campaign_study.study
     marked = study.primary_series
-    read_submit(reader=reader, assignment=assignment,
-                labels={"fracture": {"state": "present", "slice_ranges": [[3, 5]], "key_images": [4]}})
-    _longer_series_arrives(study)
-    assert Study.objects.get(pk=study.pk).primary_series == marked
-
-
-def test_a_draft_with_marks_keeps_it_too(campaign):
-    reader = campaign.readers.first()
-    assignment = worklist_next(reader=reader, campaign=campaign)
-    study = assignment.campaign_study.study
-    marked = study.primary_series
-    read_draft_save(reader=reader, assignment=assignment, labels={"fracture": {"state": "present", "key_images": [7]}})
+    save(reader=reader, assignment=assignment, labels=labels)
     _longer_series_arrives(study)
     assert Study.objects.get(pk=study.pk).primary_series == marked
 
