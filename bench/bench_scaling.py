@@ -89,6 +89,12 @@ def box_ticks() -> tuple[int, int]:
     return sum(fields) - idle, sum(fields)
 
 
+def busy_since(before: tuple[int, int]) -> float:
+    """The share of every core's time spent busy since `before` (a `box_ticks()` reading)."""
+    (busy0, total0), (busy1, total1) = before, box_ticks()
+    return (busy1 - busy0) / max(1, total1 - total0)
+
+
 class Measured:
     """Instances/s, the servers' CPU ms per instance (their own work, whatever the box's load), the load, and how
     busy the whole machine was: a run that already keeps every core busy with one process (its threads, PostgreSQL,
@@ -105,8 +111,7 @@ class Measured:
         elapsed = time.perf_counter() - self.start
         self.rate = self.instances / elapsed
         self.cpu_ms = 1000 * (cpu_seconds(self.pid) - self.cpu) / self.instances
-        (busy0, total0), (busy1, total1) = self.box, box_ticks()
-        self.busy = (busy1 - busy0) / max(1, total1 - total0)
+        self.busy = busy_since(self.box)
         self.load = load()
 
     def record(self, results: dict, key) -> str:
@@ -311,10 +316,9 @@ def run_dcmread(slices, args, round_: int, results: dict) -> None:
     root = Path(settings.DATA_DIR) / "dcmread" / f"r{round_}"
     paths = [p for s in range(args.job_series) for p in write_series(root, slices, args.job_instances, f"s{s:02d}")]
     for processes in PROCESSES:
-        (busy0, total0) = box_ticks()
+        before = box_ticks()
         rate = dcmread_processes(paths, processes)
-        (busy1, total1) = box_ticks()
-        busy = (busy1 - busy0) / max(1, total1 - total0)
+        busy = busy_since(before)
         results.setdefault(("dcmread", processes, 0), []).append((rate, load(), 0.0, busy))
         print(f"  dcmread, {processes} process(es): {rate:7.1f} files/s, machine {busy:4.0%} busy  load {load():.2f}",
               flush=True)
