@@ -245,44 +245,45 @@ def step_export(ctx: DemoContext) -> None:
     ctx.state["dataset_dir"] = published_dir(version)
 
 
-# The paper's clinically significant miss rate target; the share of the studies without a significant finding the
-# small CPU model reports at a certifiable threshold (about half, measured on the demo cohort's runs); and the share
-# of those reported studies that still hold a significant finding it missed. The model learns hemorrhage (test AUROC
-# about 0.95), infarct and mass far less (the four high traits average 0.77 in bench_active_learning); 25 of the
-# cohort's 302 studies at consensus hold a high finding but no hemorrhage, one in seven of the ~180 it scores as
-# normal were it blind to them all. It is not, so one in ten: an assumption from the labels and the benches, never
-# from the calibration split's scores.
+# The paper's clinically significant miss rate target, and the looser ones the demo certifies beside it. The small
+# CPU model sees hemorrhage (test AUROC about 0.95) but hardly infarct (about 0.55), and the studies it misses lie
+# among those it scores as normal: on the demo's ~90 calibration studies it left 5 of the first 22 reported and 13 of
+# 62 missed in two runs. How many it misses is unknown until the calibration split is scored, so the demo certifies
+# every target of the ladder the split's size allows at once, the error split evenly among them, and the run says
+# the lowest one that holds.
 DEMO_TARGET_CSMR = 0.01
-DEMO_REPORTED_SHARE = 0.5
-DEMO_MISS_SHARE = 0.10
+DEMO_LADDER = (0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5)
+DEMO_DELTA = 0.05
 
 
 def certification_plan(n_studies: int, n_reportable: int):
-    """(split sizing, CSMR target, reported studies the fixed sequence starts at) for a campaign of `n_studies`,
-    `n_reportable` of them without a high-significance finding: the calibration split sized for the paper's target,
-    and where the data or the model do not allow it, the lowest whole-percent target they do. Decided from counts
-    alone, before any score or label of the calibration split is looked at."""
-    from datasets.export.calibration import calibration_sizing, certifiable_with_misses
+    """(split sizing, CSMR targets, reported studies the fixed sequences start at) for a campaign of `n_studies`,
+    `n_reportable` of them without a high-significance finding: the calibration split sized for the paper's target
+    where the data allow, the targets whose zero-miss minimum the split's reportable studies reach, and sequences
+    that start where every reportable study could be reported. Decided from counts alone, before any score or label
+    of the calibration split is looked at."""
+    from datasets.export.calibration import calibration_sizing, min_reported
 
     sizing = calibration_sizing(target=DEMO_TARGET_CSMR, n_studies=n_studies, n_reportable=n_reportable,
-                                reported_share=DEMO_REPORTED_SHARE)
-    target = max(DEMO_TARGET_CSMR, certifiable_with_misses(n_reported=sizing.reportable, miss_share=DEMO_MISS_SHARE))
-    return sizing, round(target, 2), sizing.reportable
+                                delta=DEMO_DELTA)
+    share = DEMO_DELTA / len(DEMO_LADDER)  # the most any target can be given: so each one kept is testable
+    targets = [t for t in DEMO_LADDER if min_reported(t, share) <= sizing.reportable] or [DEMO_LADDER[-1]]
+    return sizing, targets, sizing.reportable
 
 
 def _calibration_sized(ctx: DemoContext, campaign) -> tuple[float, float, float]:
-    """Split fractions for the demo's dataset; the target and the sequence's start go to the training step."""
+    """Split fractions for the demo's dataset; the targets and the sequences' start go to the training step."""
     from datasets.selectors.calibration import campaigns_reportable
 
     n_studies, reportable = campaigns_reportable(campaign_ids=[campaign.pk])
-    sizing, target, start = certification_plan(n_studies, reportable)
-    ctx.state["target_csmr"], ctx.state["start_reported"] = target, start
-    ctx.out(f"calibration split {sizing.fractions[1]:.0%} of {n_studies} studies: about {sizing.reportable} reported "
-            f"studies; CSMR below {DEMO_TARGET_CSMR:.0%} needs {sizing.needed} even with no miss"
-            + ("" if target <= DEMO_TARGET_CSMR else
-               f", so the demo certifies CSMR below {target:.0%} instead: what {sizing.reportable} reported studies "
-               f"allow when the CPU model misses about {DEMO_MISS_SHARE:.0%} of them (thresholds tested from "
-               f"{start} reported studies on)"))
+    sizing, targets, start = certification_plan(n_studies, reportable)
+    ctx.state["targets"], ctx.state["start_reported"] = targets, start
+    said = ", ".join(f"{t:.0%}" for t in targets)
+    ctx.out(f"calibration split {sizing.fractions[1]:.0%} of {n_studies} studies: about {sizing.reportable} without a "
+            f"high-significance finding; CSMR below {DEMO_TARGET_CSMR:.0%} needs {sizing.needed} reported even with no "
+            f"miss" + ("" if sizing.met else
+                       f", so the demo certifies the targets {sizing.reportable} allow: {said}, each at "
+                       f"{DEMO_DELTA / len(targets):.2%} error, thresholds tested from {start} reported studies on"))
     return sizing.fractions
 
 
@@ -307,7 +308,9 @@ def step_training(ctx: DemoContext) -> None:
         return
     run_dir = ctx.data_dir / "runs" / Path(dataset_dir).name
     if not (run_dir / "report.json").exists():
-        plan = [f"eval.{key}={ctx.state[key]}" for key in ("target_csmr", "start_reported") if key in ctx.state]
+        targets = ctx.state.get("targets")
+        plan = [] if not targets else [f"eval.target_csmr={targets[0]}", f"eval.ladder={json.dumps(targets[1:])}",
+                                       f"eval.delta={DEMO_DELTA}", f"eval.start_reported={ctx.state['start_reported']}"]
         _training(ctx, "train", "--preset", "smoke" if ctx.quick else "demo", "--data", str(dataset_dir),
                   "--out", str(run_dir), *[arg for item in plan for arg in ("--set", item)])
     report = json.loads((run_dir / "report.json").read_text())
@@ -322,6 +325,11 @@ def step_training(ctx: DemoContext) -> None:
                  else f"not certified: {operating.get('note', 'every study is referred')}")
     ctx.out(f"{certified}; selective reporting on test: coverage {test['coverage']:.1%}, CSMR {test['csmr']:.2%} "
             f"(95% upper bound {test['csmr_upper']:.2%}); report {run_dir / 'report.json'}")
+    rungs = operating.get("ladder") or []
+    if len(rungs) > 1:
+        ctx.out("  every target: " + "; ".join(
+            f"{r['target_csmr']:.0%} " + (f"at {r['coverage']:.0%} coverage" if r["certified"] else "not certified")
+            for r in rungs))
     for line in _weakest_subgroups(report):
         ctx.out(f"  {line}")
     ctx.state["run_dir"] = run_dir

@@ -84,18 +84,7 @@ def build_report(*, codes: list[str], high: list[int], patients: np.ndarray, spl
         traits.append(entry)
 
     score, miss = referral_score(probs, high), any_high_label(labels, high)
-    cert = certify_operating_point(score[cal], miss[cal], target=cfg.target_csmr, delta=cfg.delta,
-                                   n_thresholds=cfg.n_thresholds, start_reported=cfg.start_reported)
-    on_test = apply_threshold(score[test], miss[test], cert["point"].threshold, cfg.delta)
-    operating = {
-        "method": "fixed-sequence testing (Learn-then-Test) with Clopper-Pearson bounds on the calibration split",
-        "target_csmr": cfg.target_csmr, "confidence": 1 - cfg.delta, "thresholds_tested": cert["tested"],
-        "min_reported": cert["min_reported"], "start_reported": cert["start_reported"],
-        "certified": cert["certified"], "threshold": cert["point"].threshold,
-        "calibration": cert["point"].to_dict(), "test": _test_point(on_test),
-    }
-    if not cert["certified"]:
-        operating["note"] = _not_certified(cert, cfg, int(cal.sum()))
+    operating = _operating_point(score, miss, cal, test, cfg)
     table2 = [_table2_point(c, score, miss, probs, labels, cal, test, codes, cfg) for c in cfg.coverages]
     rc = risk_coverage(score[test], miss[test], cfg.delta)
     keep = np.unique(np.linspace(0, len(rc["coverage"]) - 1, min(len(rc["coverage"]), 500)).astype(int))
@@ -109,14 +98,52 @@ def build_report(*, codes: list[str], high: list[int], patients: np.ndarray, spl
     }
     if groups:
         report["subgroups"] = subgroup_report(groups, codes=codes, probs=probs, labels=labels, patients=patients,
-                                              test=test, score=score, miss=miss, threshold=cert["point"].threshold,
+                                              test=test, score=score, miss=miss, threshold=operating["threshold"],
                                               delta=cfg.delta, n_bootstrap=cfg.n_bootstrap, seed=cfg.seed)
     return _clean(report)
 
 
-def _not_certified(cert: dict, cfg: EvalConfig, n_calibration: int) -> str:
+def _operating_point(score: np.ndarray, miss: np.ndarray, cal: np.ndarray, test: np.ndarray, cfg: EvalConfig) -> dict:
+    """The certified operating point on the calibration split, and the same threshold applied to test.
+
+    Each target of `cfg.targets()` is certified by its own fixed sequence at delta / (number of targets), so every
+    certificate of the ladder holds at once with probability 1 - delta; the headline is the lowest target certified,
+    or, when none is, the loosest one with the reason it failed.
+    """
+    targets = cfg.targets()
+    each = cfg.delta / len(targets)
+    certs = [certify_operating_point(score[cal], miss[cal], target=t, delta=each, n_thresholds=cfg.n_thresholds,
+                                     start_reported=cfg.start_reported) for t in targets]
+    cert = next((c for c in certs if c["certified"]), certs[-1])
+    on_test = apply_threshold(score[test], miss[test], cert["point"].threshold, cfg.delta)
+    method = "fixed-sequence testing (Learn-then-Test) with Clopper-Pearson bounds on the calibration split"
+    if len(targets) > 1:
+        method += f"; {len(targets)} targets, each at {each:.4g} of the error (Bonferroni)"
+    operating = {
+        "method": method, "target_csmr": cert["target_csmr"], "confidence": 1 - cfg.delta, "delta_each": each,
+        "thresholds_tested": cert["tested"], "min_reported": cert["min_reported"],
+        "start_reported": cert["start_reported"], "certified": cert["certified"], "threshold": cert["point"].threshold,
+        "calibration": cert["point"].to_dict(), "test": _test_point(on_test),
+        "ladder": [_ladder_entry(c) for c in certs],
+    }
+    if not cert["certified"]:
+        operating["note"] = _not_certified(cert, int(cal.sum()), len(targets))
+    return operating
+
+
+def _ladder_entry(cert: dict) -> dict:
+    point = cert["point"]
+    return {"target_csmr": cert["target_csmr"], "certified": cert["certified"], "threshold": point.threshold,
+            "coverage": point.coverage, "reported": point.reported, "misses": point.misses,
+            "csmr_upper": point.csmr_upper, "thresholds_tested": cert["tested"],
+            "start_reported": cert["start_reported"]}
+
+
+def _not_certified(cert: dict, n_calibration: int, n_targets: int = 1) -> str:
     """Why nothing was certified: too few calibration studies for the target, or misses at the first threshold."""
-    wanted = f"CSMR < {cfg.target_csmr:g} at {1 - cfg.delta:.0%} confidence"
+    wanted = f"CSMR < {cert['target_csmr']:g} at {100 * (1 - cert['delta']):g}% confidence"
+    if n_targets > 1:
+        wanted = f"none of the {n_targets} targets; the loosest, {wanted},"
     first = cert["first_tested"]
     if first is None:
         return (f"no threshold certified: {wanted} needs at least {cert['start_reported']} reported calibration "

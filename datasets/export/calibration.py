@@ -10,8 +10,6 @@ never code.
 import math
 from dataclasses import dataclass
 
-from scipy.stats import beta, binom
-
 
 def min_reported(target: float, delta: float = 0.05) -> int:
     """Reported calibration studies the one-sided Clopper-Pearson bound needs to go below `target` with no miss."""
@@ -33,35 +31,20 @@ class CalibrationSizing:
 
 
 def calibration_sizing(*, target: float, n_studies: int, n_reportable: int, delta: float = 0.05,
-                       fractions: tuple[float, float, float] = (0.7, 0.1, 0.2), min_train: float = 0.5,
-                       reported_share: float = 1.0) -> CalibrationSizing:
+                       fractions: tuple[float, float, float] = (0.7, 0.1, 0.2),
+                       min_train: float = 0.5) -> CalibrationSizing:
     """Fractions whose calibration split holds the reported studies `target` needs, taken from train.
 
-    `n_reportable` of the `n_studies` have no high-significance finding; `reported_share` is the part of those a model
-    can be expected to report (1.0: the bare minimum). The test fraction is kept; train never drops below
-    `min_train`. When the data do not allow the target, the calibration split is as large as allowed and
-    `target` is the lowest one it can certify.
+    `n_reportable` of the `n_studies` have no high-significance finding: at best, those are the studies a model
+    reports. The test fraction is kept; train never drops below `min_train`. When the data do not allow the target,
+    the calibration split is as large as allowed and `target` is the lowest one it can certify.
     """
     train, calibration, test = fractions
     needed = min_reported(target, delta)
-    per_fraction = n_reportable * reported_share  # reportable studies per unit of calibration fraction
-    wanted = needed / per_fraction if per_fraction > 0 else 1.0
+    wanted = needed / n_reportable if n_reportable > 0 else 1.0
     largest = max(calibration, 1.0 - test - min_train)
     chosen = min(max(calibration, wanted), largest)
     sized = (round(1.0 - test - chosen, 4), round(chosen, 4), test)
-    expected = int(per_fraction * chosen)
+    expected = int(n_reportable * chosen)
     met = expected >= needed
     return CalibrationSizing(sized, expected, needed, target if met else certifiable_target(expected, delta), met)
-
-
-def certifiable_with_misses(*, n_reported: int, miss_share: float, delta: float = 0.05, margin: float = 0.8
-                            ) -> float:
-    """The lowest whole-percent target that `n_reported` reported studies can certify when the model leaves about
-    `miss_share` of them missed: the one-sided Clopper-Pearson bound at the number of misses a binomial draw stays
-    within with probability `margin`. A model that misses none needs no margin; one that misses some needs a target
-    above its miss share, and a start of the fixed sequence where that many studies are reported."""
-    if n_reported <= 0:
-        return 1.0
-    misses = int(binom.ppf(margin, n_reported, miss_share)) if miss_share > 0 else 0
-    upper = 1.0 if misses >= n_reported else float(beta.ppf(1 - delta, misses + 1, n_reported - misses))
-    return min(math.floor(upper * 100) / 100 + 0.01, 1.0)  # strictly above the bound: the test needs bound < target

@@ -36,6 +36,14 @@ def certified_sentence(operating: dict) -> str:
     return f"not certified: {operating.get('note') or f'no threshold keeps CSMR below {100 * target:g}%'}"
 
 
+def _ladder_rows(operating: dict) -> list[dict]:
+    """Each CSMR target the evaluation certified or tried, in words."""
+    return [{"target": f"{100 * rung['target_csmr']:g}%", "certified": rung.get("certified", False),
+             "coverage": f"{100 * rung.get('coverage', 0):.1f}%", "reported": rung.get("reported"),
+             "misses": rung.get("misses"), "csmr_upper": _percent(rung.get("csmr_upper"))}
+            for rung in operating.get("ladder") or [] if isinstance(rung, dict) and "target_csmr" in rung]
+
+
 def _trait_rows(report: dict) -> list[dict]:
     rows = []
     for t in report.get("traits", []):
@@ -76,6 +84,7 @@ def run_report(run: ModelRun) -> dict:
     operating = report.get("operating_point") or {}
     return {
         "traits": _trait_rows(report), "operating": operating, "certified": certified_sentence(operating),
+        "ladder": _ladder_rows(operating),
         "table2": report.get("table2", []), "reference": _reference(report), "plots": run_plots(run),
         "n_studies": report.get("n_studies") or {},
     }

@@ -26,14 +26,3 @@ def test_when_the_data_do_not_allow_it_the_split_says_which_target_it_can_certif
     assert sizing.fractions == pytest.approx((0.5, 0.3, 0.2))  # train kept at half
     assert sizing.reportable == 54 and sizing.target == pytest.approx(certifiable_target(54))
     assert 0.05 < sizing.target < 0.06
-
-
-def test_a_model_that_misses_some_needs_a_target_above_its_bound_at_those_misses():
-    from datasets.export.calibration import certifiable_with_misses
-
-    assert certifiable_with_misses(n_reported=299, miss_share=0.0) == 0.01  # no miss: the zero-miss bound, rounded up
-    assert certifiable_with_misses(n_reported=22, miss_share=0.0) == pytest.approx(0.13)
-    with_misses = certifiable_with_misses(n_reported=22, miss_share=0.1)  # 4 misses at the 80th percentile
-    assert with_misses == pytest.approx(0.32)
-    assert certifiable_with_misses(n_reported=45, miss_share=0.1) < with_misses  # more studies, a tighter bound
-    assert certifiable_with_misses(n_reported=0, miss_share=0.1) == 1.0
