@@ -230,10 +230,9 @@ def step_export(ctx: DemoContext) -> None:
         return
     if version is None:
         size = ctx.state.get("cohort_size", 256)  # the scanner's own matrix: no resampling up and back down
-        fractions = _calibration_sized(ctx, campaign)
         version = dataset_version_create(name=DEMO_DATASET, taxonomy=campaign.taxonomy, campaign_ids=[campaign.pk],
                                          created_by=ctx.users[TRAINER], description="The demo pilot campaign.",
-                                         image_size=(size, size), split_fractions=list(fractions))
+                                         image_size=(size, size), calibration_target_csmr=DEMO_TARGET_CSMR)
         with step_bar(enabled=ctx.progress, total=None, desc="export", unit="chunks") as bar:
             dataset_export_run(version=version, user=ctx.users[TRAINER],
                                progress=lambda job: counted(bar)(job.chunks_done, job.chunks_total))
@@ -241,6 +240,7 @@ def step_export(ctx: DemoContext) -> None:
     ctx.out(f"dataset {version.name} v{version.version}: {version.status}, {version.n_studies} studies, "
             f"{version.n_slices} slices, content hash {version.content_hash[:16]}")
     ctx.out(f"dataset directory {published_dir(version)}")
+    _certification_plan(ctx, version)
     ctx.state["dataset_version"] = version
     ctx.state["dataset_dir"] = published_dir(version)
 
@@ -256,35 +256,32 @@ DEMO_LADDER = (0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5)
 DEMO_DELTA = 0.05
 
 
-def certification_plan(n_studies: int, n_reportable: int):
-    """(split sizing, CSMR targets, reported studies the fixed sequences start at) for a campaign of `n_studies`,
-    `n_reportable` of them without a high-significance finding: the calibration split sized for the paper's target
-    where the data allow, the targets whose zero-miss minimum the split's reportable studies reach, and sequences
-    that start where every reportable study could be reported. Decided from counts alone, before any score or label
-    of the calibration split is looked at."""
-    from datasets.export.calibration import calibration_sizing, min_reported
+def certification_targets(reportable: int) -> list[float]:
+    """The ladder's targets that `reportable` calibration studies without a high-significance finding could certify
+    with no miss, each at the share of the error the whole ladder would give it. Decided from counts alone, before any
+    score or label of the calibration split is looked at."""
+    from datasets.export.calibration import min_reported
 
-    sizing = calibration_sizing(target=DEMO_TARGET_CSMR, n_studies=n_studies, n_reportable=n_reportable,
-                                delta=DEMO_DELTA)
-    share = DEMO_DELTA / len(DEMO_LADDER)  # the most any target can be given: so each one kept is testable
-    targets = [t for t in DEMO_LADDER if min_reported(t, share) <= sizing.reportable] or [DEMO_LADDER[-1]]
-    return sizing, targets, sizing.reportable
+    share = DEMO_DELTA / len(DEMO_LADDER)  # the least any target can get: so each one kept is testable
+    return [t for t in DEMO_LADDER if min_reported(t, share) <= reportable] or [DEMO_LADDER[-1]]
 
 
-def _calibration_sized(ctx: DemoContext, campaign) -> tuple[float, float, float]:
-    """Split fractions for the demo's dataset; the targets and the sequences' start go to the training step."""
-    from datasets.selectors.calibration import campaigns_reportable
-
-    n_studies, reportable = campaigns_reportable(campaign_ids=[campaign.pk])
-    sizing, targets, start = certification_plan(n_studies, reportable)
-    ctx.state["targets"], ctx.state["start_reported"] = targets, start
-    said = ", ".join(f"{t:.0%}" for t in targets)
-    ctx.out(f"calibration split {sizing.fractions[1]:.0%} of {n_studies} studies: about {sizing.reportable} without a "
-            f"high-significance finding; CSMR below {DEMO_TARGET_CSMR:.0%} needs {sizing.needed} reported even with no "
-            f"miss" + ("" if sizing.met else
-                       f", so the demo certifies the targets {sizing.reportable} allow: {said}, each at "
-                       f"{DEMO_DELTA / len(targets):.2%} error, thresholds tested from {start} reported studies on"))
-    return sizing.fractions
+def _certification_plan(ctx: DemoContext, version) -> None:
+    """The targets and the sequences' start for the training step: the sequences start where every reportable
+    calibration study could be reported."""
+    sizing = version.calibration_sizing
+    if not sizing:
+        return
+    targets = certification_targets(sizing["reportable"])
+    ctx.state["targets"], ctx.state["start_reported"] = targets, sizing["reportable"]
+    line = (f"calibration split {version.split_fractions[1]:.0%} of {version.n_studies} studies: about "
+            f"{sizing['reportable']} without a high-significance finding; CSMR below {sizing['target']:.0%} needs "
+            f"{sizing['needed']} reported even with no miss")
+    if not sizing["met"]:
+        line += (f", so the demo certifies the targets {sizing['reportable']} allow: "
+                 f"{', '.join(f'{t:.0%}' for t in targets)}, each at {DEMO_DELTA / len(targets):.2%} error, "
+                 f"thresholds tested from {sizing['reportable']} reported studies on")
+    ctx.out(line)
 
 
 def _training(ctx: DemoContext, *args: str) -> None:

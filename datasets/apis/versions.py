@@ -48,8 +48,8 @@ class VersionOutputSerializer(serializers.ModelSerializer):
         model = DatasetVersion
         fields = ["id", "name", "version", "status", "content_hash", "description", "created_by", "created_at",
                   "published_at", "taxonomy", "campaign_ids", "filters", "consensus_method", "traits", "split_seed",
-                  "split_fractions", "stratify_on", "image_rows", "image_cols", "chunk_studies", "n_studies",
-                  "n_slices", "error", "job"]
+                  "split_fractions", "calibration_sizing", "stratify_on", "image_rows", "image_cols",
+                  "chunk_studies", "n_studies", "n_slices", "error", "job"]
 
     @extend_schema_field(JobSerializer(allow_null=True))
     def get_job(self, version) -> dict | None:
@@ -72,6 +72,8 @@ class VersionListApi(PaginatedListMixin, APIView):
         image_size = serializers.IntegerField(min_value=16, max_value=2048, default=256)
         chunk_studies = serializers.IntegerField(min_value=1, default=16)
         description = serializers.CharField(required=False, allow_blank=True, default="")
+        calibration_target_csmr = serializers.FloatField(required=False, allow_null=True, default=None,
+                                                         min_value=0.0001, max_value=0.9999)
 
     @extend_schema(responses=VersionOutputSerializer(many=True))
     def get(self, request):

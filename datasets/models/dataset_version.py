@@ -58,6 +58,11 @@ class DatasetVersion(Publishable):
     traits = models.JSONField(default=list, blank=True, help_text="Trait codes exported; empty means all.")
     split_seed = models.IntegerField(default=0)
     split_fractions = models.JSONField(default=_default_fractions, help_text="[train, calibration, test].")
+    calibration_sizing = models.JSONField(
+        default=dict, blank=True,
+        help_text="When the calibration split was sized for a CSMR target: the target, the reported studies it needs "
+                  "(needed), the studies without a high-significance finding the split holds (reportable), met, and "
+                  "the lowest target those can certify (certifiable).")
     stratify_on = models.JSONField(default=_default_stratify, blank=True)
     image_rows = models.PositiveIntegerField(default=256, validators=[MinValueValidator(16), MaxValueValidator(2048)])
     image_cols = models.PositiveIntegerField(default=256, validators=[MinValueValidator(16), MaxValueValidator(2048)])

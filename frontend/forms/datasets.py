@@ -23,6 +23,9 @@ class DatasetVersionForm(forms.Form):
     train = _fraction(0.7)
     calibration = _fraction(0.1)
     test = _fraction(0.2)
+    # Optional: grows the calibration split (from train) to hold the reported studies this target needs.
+    target_csmr = forms.FloatField(label="Size calibration for a CSMR below", required=False, min_value=0.0001,
+                                   max_value=0.9999, widget=forms.TextInput(attrs={"size": 6, "placeholder": "0.01"}))
     description = forms.CharField(required=False, widget=forms.TextInput(attrs={"size": 60}))
 
     def __init__(self, *args, campaigns: list[dict], **kwargs):
@@ -39,4 +42,5 @@ class DatasetVersionForm(forms.Form):
             "consensus_method": data["method"] or ConsensusMethod.MAJORITY,
             "split_fractions": [data["train"], data["calibration"], data["test"]],
             "image_size": (data["size"], data["size"]), "description": data["description"],
+            "calibration_target_csmr": data["target_csmr"],
         }

@@ -19,6 +19,7 @@ def test_the_demo_exports_its_campaign_once(cohort, users, tmp_path):
     assert len(DatasetDir(ctx.state["dataset_dir"])) == 6
     # Six studies cannot certify 1%: the calibration split is as large as train allows, and the targets those it can.
     assert version.split_fractions == [0.5, 0.3, 0.2]
+    assert version.calibration_sizing["target"] == 0.01 and not version.calibration_sizing["met"]
     assert any(line.startswith("calibration split 30% of 6 studies") and "so the demo certifies the targets" in line
                for line in lines)
     assert ctx.state["targets"] == [0.5]

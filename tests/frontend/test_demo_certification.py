@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 from django.test import Client
 
+from datasets.export.calibration import calibration_sizing
 from datasets.services.model_runs import model_run_import
-from frontend.demo import certification_plan
+from frontend.demo import DEMO_TARGET_CSMR, certification_targets
 from tests.annotation.conftest import make_studies
 from tests.conftest import PASSWORD
 from tests.datasets.test_model_runs import TRAITS, write_run
@@ -42,6 +43,12 @@ def _model_outputs(fractions, miss_share, seed=0):
     return splits, labels, probs
 
 
+def _plan():
+    """The demo's plan from counts alone: the split sized for 1%, and the targets its reportable studies allow."""
+    sizing = calibration_sizing(target=DEMO_TARGET_CSMR, n_studies=DEMO_STUDIES, n_reportable=DEMO_REPORTABLE)
+    return sizing, certification_targets(sizing.reportable), sizing.reportable
+
+
 def _report(fractions, cfg, miss_share):
     splits, labels, probs = _model_outputs(fractions, miss_share)
     keep = splits != "train"
@@ -69,8 +76,8 @@ MEASURED_MISS_SHARE = 0.2
 
 @pytest.mark.parametrize("miss_share", [0.0, MEASURED_MISS_SHARE, 0.3])
 def test_the_demo_plan_certifies_a_nonzero_coverage_and_the_run_page_says_so(tmp_path, users, miss_share):
-    sizing, targets, start = certification_plan(DEMO_STUDIES, DEMO_REPORTABLE)
-    assert targets == sorted(targets) and targets[-1] == 0.5 and start == sizing.reportable > 0
+    sizing, targets, start = _plan()
+    assert targets == sorted(targets) and targets[-1] == 0.5 and start > 0
     cfg = EvalConfig(target_csmr=targets[0], ladder=targets[1:], start_reported=start, n_bootstrap=20)
     report = _report(sizing.fractions, cfg, miss_share)
     operating = report["operating_point"]
@@ -84,7 +91,7 @@ def test_the_demo_plan_certifies_a_nonzero_coverage_and_the_run_page_says_so(tmp
 
 
 def test_the_run_page_shows_every_target_of_the_ladder(tmp_path, users):
-    sizing, targets, start = certification_plan(DEMO_STUDIES, DEMO_REPORTABLE)
+    sizing, targets, start = _plan()
     cfg = EvalConfig(target_csmr=targets[0], ladder=targets[1:], start_reported=start, n_bootstrap=20)
     report = _report(sizing.fractions, cfg, MEASURED_MISS_SHARE)
     html = _run_page(tmp_path, users, report, "ladder")
@@ -98,7 +105,7 @@ def test_the_run_page_shows_every_target_of_the_ladder(tmp_path, users):
 def test_one_target_fixed_from_an_assumed_miss_share_certified_nothing_on_the_same_split(tmp_path, users):
     """The plan the ladder replaced: 32% from 23 reported studies at 10% misses, tested from 23 on. With the misses
     the CPU model really made, the first threshold fails and every study is referred."""
-    sizing, _, _ = certification_plan(DEMO_STUDIES, DEMO_REPORTABLE)
+    sizing, _, _ = _plan()
     report = _report(sizing.fractions, EvalConfig(target_csmr=0.32, start_reported=sizing.reportable // 2,
                                                   n_bootstrap=20), 0.3)
     assert not report["operating_point"]["certified"]
