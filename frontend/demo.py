@@ -279,8 +279,9 @@ def _certification_plan(ctx: DemoContext, version) -> None:
             f"{sizing['needed']} reported even with no miss")
     if not sizing["met"]:
         line += (f", so the demo certifies the targets {sizing['reportable']} allow: "
-                 f"{', '.join(f'{t:.0%}' for t in targets)}, each at {DEMO_DELTA / len(targets):.2%} error, "
-                 f"thresholds tested from {sizing['reportable']} reported studies on")
+                 f"{', '.join(f'{t:.0%}' for t in targets)}, each at {1 - DEMO_DELTA / len(targets):.2%} "
+                 f"confidence so that all hold together at {1 - DEMO_DELTA:.0%}, thresholds tested from "
+                 f"{sizing['reportable']} reported studies on")
     ctx.out(line)
 
 
