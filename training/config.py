@@ -75,7 +75,13 @@ class TrainConfig:
     members: int = 5  # ensemble members; each differs in seed and data order
     member_models: list[str] = field(default_factory=list)  # optional per-member architecture names
     seed: int = 0
-    patience: int = 5  # early stopping on the calibration split (evaluations without improvement)
+    patience: int = 5  # early stopping on the selection split (evaluations without improvement)
+    # Where each member's epoch is chosen (and early stopping decided): "holdout", a patient-level share of train
+    # (holdout_fraction), keeps the calibration split's labels unseen until they certify the operating point;
+    # "calibration" scores the calibration split itself, as runs before this setting did (the certificate then
+    # leans on labels an epoch was chosen by)
+    select_on: str = "holdout"
+    holdout_fraction: float = 0.15
     eval_every: int = 1  # epochs between calibration evaluations (checkpoint choice, early stopping); the last always
     select_min_cases: int = 10  # a trait counts in the calibration AUROC with this many positives and negatives
     select_by: str = "score"  # which epoch is kept: score (calibration AUROC, see select_min_cases) | loss

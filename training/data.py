@@ -105,6 +105,21 @@ class DatasetDir:
             raise DatasetError(f"unknown split {split!r} (known: {', '.join(SPLITS)})")
         return np.flatnonzero(self.studies["split"].to_numpy() == split)
 
+    def train_holdout(self, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+        """The train split's studies as (fit, holdout): `fraction` of its patients, drawn by `seed`, held out to
+        choose each member's epoch, so that no choice made in training has seen the calibration split's labels
+        before they certify the operating point. A patient's studies stay together; each side keeps at least one
+        patient when train has two or more, and with fewer nothing is held out."""
+        train = self.split_indices("train")
+        patients = self.studies["patient_id"].to_numpy()[train]
+        unique = np.unique(patients)
+        if fraction <= 0 or len(unique) < 2:
+            return train, train[:0]
+        n_held = min(max(1, round(fraction * len(unique))), len(unique) - 1)
+        held = np.random.default_rng(seed).permutation(unique)[:n_held]
+        mask = np.isin(patients, held)
+        return train[~mask], train[mask]
+
     def shard(self, relative: str) -> np.ndarray:
         if relative not in self._shards:
             path = self.path / relative

@@ -1,7 +1,8 @@
 """Training driver: builds model, loss, optimizer and schedule from the config, trains the ensemble members of a run.
 
-Each member trains with its own seed (so its own initialisation and data order), keeps its best checkpoint by
-calibration AUROC, stops early, and resumes exactly from its last completed epoch when restarted.
+Each member trains with its own seed (so its own initialisation and data order), keeps its best checkpoint by AUROC
+on the selection split (a patient-level share of train held out, by default: the calibration split's labels stay for
+the certificate), stops early, and resumes exactly from its last completed epoch when restarted.
 """
 
 from __future__ import annotations
@@ -72,9 +73,23 @@ def build_preprocess(cfg: Config, *, channels_last: bool = False) -> Preprocess:
                       channels_last=channels_last)
 
 
+def selection_split(cfg: Config, dataset: DatasetDir) -> tuple[np.ndarray, np.ndarray, str]:
+    """(studies fitted, studies each epoch is scored on, the latter's name), from `train.select_on`; the holdout is
+    drawn with the run's seed, so every member holds out the same patients."""
+    if cfg.train.select_on == "calibration":
+        return dataset.split_indices("train"), dataset.split_indices("calibration"), "calibration"
+    if cfg.train.select_on != "holdout":
+        raise ConfigError(f"train.select_on: {cfg.train.select_on!r} is not one of holdout, calibration")
+    fit, held = dataset.train_holdout(cfg.train.holdout_fraction, cfg.train.seed)
+    if not len(held):
+        raise ConfigError(f"train.select_on = holdout: the train split has {len(fit)} studies of fewer than two "
+                          "patients, none to hold out; set train.select_on = calibration")
+    return fit, held, "holdout"
+
+
 def build_criterion(cfg: Config, dataset: DatasetDir) -> HierarchicalLoss:
-    """Positive weights from the training split's prevalence, falling back to the manifest's taxonomy figure."""
-    train = dataset.labels[dataset.split_indices("train")]
+    """Positive weights from the fitted studies' prevalence, falling back to the manifest's taxonomy figure."""
+    train = dataset.labels[selection_split(cfg, dataset)[0]]
     observed = np.nanmean(train, 0) if len(train) else np.full(len(dataset.traits), np.nan)
     taxonomy = np.array(dataset.traits.prevalence) / 100
     prevalence = np.where(np.isfinite(observed) & (observed > 0), observed, taxonomy)
@@ -195,10 +210,11 @@ def train_member(cfg: Config, dataset: DatasetDir, member_dir: Path, member: int
                                       find_unused_parameters=unused)
     if cfg.train.compile:
         net = torch.compile(net)
-    train_ds = StudyDataset(dataset, dataset.split_indices("train"), max_slices=cfg.data.max_slices,
-                            neighbours=cfg.data.neighbours, train=True, seed=seed)
-    cal_ds = StudyDataset(dataset, dataset.split_indices("calibration"), max_slices=cfg.data.eval_max_slices,
-                          neighbours=cfg.data.neighbours, train=False)
+    fit, select, select_name = selection_split(cfg, dataset)
+    train_ds = StudyDataset(dataset, fit, max_slices=cfg.data.max_slices, neighbours=cfg.data.neighbours, train=True,
+                            seed=seed)
+    cal_ds = StudyDataset(dataset, select, max_slices=cfg.data.eval_max_slices, neighbours=cfg.data.neighbours,
+                          train=False)
     train_loader = make_loader(train_ds, batch_size=cfg.train.batch_size, shuffle=True, seed=seed,
                                num_workers=cfg.data.num_workers, world_size=info.world_size, rank=info.rank,
                                pin_memory=cfg.data.pin_memory and use_cuda)
@@ -221,7 +237,7 @@ def train_member(cfg: Config, dataset: DatasetDir, member_dir: Path, member: int
             due = evaluation_due(epoch, cfg)
             if due:
                 result = evaluate(model, cal_loader, preprocess, device, criterion=criterion, amp=amp,
-                                  progress=progress, desc="calibration")
+                                  progress=progress, desc=select_name)
                 score = selection_score(result, cfg)
                 improved = is_improvement(score, result["loss"], best, best_loss)
                 best, best_loss, stale = (score, result["loss"], 0) if improved else (best, best_loss, stale + 1)
@@ -229,12 +245,13 @@ def train_member(cfg: Config, dataset: DatasetDir, member_dir: Path, member: int
                 result, score, improved = {"loss": float("nan")}, float("nan"), False
             metrics_log.write(member=member, epoch=epoch, lr=lr, train_loss=stats["loss"], steps=stats["steps"],
                               slices_per_s=stats["slices_per_s"], calibration_loss=result["loss"],
-                              calibration_score=score, best=best, world_size=info.world_size)
+                              calibration_score=score, best=best, world_size=info.world_size,
+                              selection_split=select_name)
             # The epoch count and the time left: member processes run without bars, and this line is their progress.
             left = (time.time() - member_started) / (epoch + 1 - start_epoch) * (cfg.train.epochs - epoch - 1)
-            log.info("member %d epoch %d/%d: train loss %.4f, calibration loss %.4f, score %.4f%s (%.0f slices/s, "
-                     "about %d:%02d left)", member, epoch + 1, cfg.train.epochs, stats["loss"], result["loss"], score,
-                     " *" if improved else "", stats["slices_per_s"], *divmod(int(left), 60))
+            log.info("member %d epoch %d/%d: train loss %.4f, %s loss %.4f, score %.4f%s (%.0f slices/s, "
+                     "about %d:%02d left)", member, epoch + 1, cfg.train.epochs, stats["loss"], select_name,
+                     result["loss"], score, " *" if improved else "", stats["slices_per_s"], *divmod(int(left), 60))
             extra = {"model_name": name, "seed": seed, "best_loss": best_loss}
             if improved:
                 save_checkpoint(best_path, model=model, optimizer=optimizer, scheduler=scheduler, epoch=epoch,
