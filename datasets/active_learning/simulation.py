@@ -37,7 +37,8 @@ STRATEGY_WEIGHTS = {
     "combined": {"entropy": 1.0, "rare_significant": 1.0, "threshold": 0.5, "diversity": 0.5},
 }
 
-# select_by=loss: the rounds' 36 calibration studies are too few to rank by AUROC (training.train.selection_score)
+# select_by=loss: a round's selection holdout (15% of its labeled train studies' patients) is too few to rank by
+# AUROC (training.train.selection_score); it was already so on the 36 calibration studies epochs were chosen on before
 TRAINING_OVERRIDES = ("data.max_slices=8", "train.members=2", "eval.n_bootstrap=200", "train.select_by=loss")
 
 
