@@ -217,8 +217,9 @@ def certify_operating_point(referral_score: np.ndarray, any_high: np.ndarray, *,
     family-wise error at delta without a multiplicity correction. The certified point is the last rejected one.
 
     `start_reported`: the sequence starts at the first threshold reporting at least this many studies. Set before
-    the labels are seen (from the split's size and the miss share the model is expected to leave), it keeps one
-    miss among the very first studies from ending the sequence where a few misses in more studies would pass.
+    the labels are seen (from the split's size: the demo starts where every reportable study could be reported), it
+    keeps one miss among the very first studies from ending the sequence where a few misses in more studies would
+    pass.
     """
     referral_score, any_high = np.asarray(referral_score, float), np.asarray(any_high, float)
     # A threshold reporting fewer than n_min studies cannot be certified even with zero misses (its bound is

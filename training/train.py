@@ -87,9 +87,10 @@ def selection_split(cfg: Config, dataset: DatasetDir) -> tuple[np.ndarray, np.nd
     return fit, held, "holdout"
 
 
-def build_criterion(cfg: Config, dataset: DatasetDir) -> HierarchicalLoss:
-    """Positive weights from the fitted studies' prevalence, falling back to the manifest's taxonomy figure."""
-    train = dataset.labels[selection_split(cfg, dataset)[0]]
+def build_criterion(cfg: Config, dataset: DatasetDir, fit: np.ndarray | None = None) -> HierarchicalLoss:
+    """Positive weights from the fitted studies' prevalence (`fit`, default `selection_split`'s), falling back to the
+    manifest's taxonomy figure."""
+    train = dataset.labels[selection_split(cfg, dataset)[0] if fit is None else fit]
     observed = np.nanmean(train, 0) if len(train) else np.full(len(dataset.traits), np.nan)
     taxonomy = np.array(dataset.traits.prevalence) / 100
     prevalence = np.where(np.isfinite(observed) & (observed > 0), observed, taxonomy)
@@ -191,7 +192,8 @@ def train_member(cfg: Config, dataset: DatasetDir, member_dir: Path, member: int
     name = member_model_name(cfg, member)
     model = place_model(build_model(cfg, dataset, name), cfg, device)
     use_cuda = device.type == "cuda"
-    criterion = build_criterion(cfg, dataset).to(device)
+    fit, select, select_name = selection_split(cfg, dataset)
+    criterion = build_criterion(cfg, dataset, fit).to(device)
     optimizer = build_optimizer(cfg, model)
     scheduler = build_scheduler(cfg, optimizer)
     start_epoch, best, best_loss, stale = 0, -float("inf"), float("inf"), 0
@@ -210,15 +212,14 @@ def train_member(cfg: Config, dataset: DatasetDir, member_dir: Path, member: int
                                       find_unused_parameters=unused)
     if cfg.train.compile:
         net = torch.compile(net)
-    fit, select, select_name = selection_split(cfg, dataset)
     train_ds = StudyDataset(dataset, fit, max_slices=cfg.data.max_slices, neighbours=cfg.data.neighbours, train=True,
                             seed=seed)
-    cal_ds = StudyDataset(dataset, select, max_slices=cfg.data.eval_max_slices, neighbours=cfg.data.neighbours,
+    select_ds = StudyDataset(dataset, select, max_slices=cfg.data.eval_max_slices, neighbours=cfg.data.neighbours,
                           train=False)
     train_loader = make_loader(train_ds, batch_size=cfg.train.batch_size, shuffle=True, seed=seed,
                                num_workers=cfg.data.num_workers, world_size=info.world_size, rank=info.rank,
                                pin_memory=cfg.data.pin_memory and use_cuda)
-    cal_loader = make_loader(cal_ds, batch_size=cfg.train.batch_size, shuffle=False, seed=seed,
+    select_loader = make_loader(select_ds, batch_size=cfg.train.batch_size, shuffle=False, seed=seed,
                              num_workers=cfg.data.num_workers, pin_memory=cfg.data.pin_memory and use_cuda)
     preprocess = build_preprocess(cfg, channels_last=cfg.train.channels_last)
     metrics_log = JsonlLog(member_dir / "metrics.jsonl")
@@ -236,7 +237,7 @@ def train_member(cfg: Config, dataset: DatasetDir, member_dir: Path, member: int
         if info.is_main:
             due = evaluation_due(epoch, cfg)
             if due:
-                result = evaluate(model, cal_loader, preprocess, device, criterion=criterion, amp=amp,
+                result = evaluate(model, select_loader, preprocess, device, criterion=criterion, amp=amp,
                                   progress=progress, desc=select_name)
                 score = selection_score(result, cfg)
                 improved = is_improvement(score, result["loss"], best, best_loss)

@@ -78,8 +78,8 @@ def dataset_version_create(
     version = DatasetVersion(
         name=name, version=last + 1, taxonomy=taxonomy, campaign_ids=campaign_ids, created_by=created_by,
         consensus_method=consensus_method, traits=sorted(traits or []), split_seed=split_seed,
-        split_fractions=fractions, calibration_sizing=sizing, image_rows=image_size[0], image_cols=image_size[1], chunk_studies=chunk_studies,
-        filters=filters or {}, description=description,
+        split_fractions=fractions, calibration_sizing=sizing, image_rows=image_size[0], image_cols=image_size[1],
+        chunk_studies=chunk_studies, filters=filters or {}, description=description,
         **({"stratify_on": list(stratify_on)} if stratify_on is not None else {}),
     )
     _check_traits(taxonomy, version.stratify_on, "stratify_on")
